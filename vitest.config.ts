@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import tsconfig from './tsconfig.base.json' with { type: 'json' };
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+/** Resolve the tsconfig path aliases (`@nethical/*`) the same way tsx does at run time. */
+const alias = Object.entries(tsconfig.compilerOptions.paths)
+  .filter(([key]) => !key.endsWith('/*'))
+  .map(([find, [target]]) => ({ find: new RegExp(`^${find}$`), replacement: `${root}${target}` }))
+  .concat([{ find: /^@nethical\/contracts\/(.*)$/, replacement: `${root}libs/contracts/src/$1` }]);
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    include: ['{apps,libs,perf,tools}/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
