@@ -1,0 +1,53 @@
+import { testDatabaseUrl, integrationMandatory } from '@nethical/testing';
+import { describe, expect, it } from 'vitest';
+import { migrate } from './migrate';
+import { openSql, type SqlClient } from './sql-client';
+
+async function reachable(): Promise<boolean> {
+  try {
+    const sql = await openSql({ databaseUrl: testDatabaseUrl, poolSize: 1 });
+    await sql.query('SELECT 1');
+    await sql.close();
+    return true;
+  } catch (err) {
+    if (integrationMandatory) throw err;
+    return false;
+  }
+}
+
+const targets: Array<[string, () => Promise<SqlClient>]> = [
+  ['pglite', () => openSql({ dataDir: 'memory://' })],
+];
+if (await reachable()) targets.push(['postgres', () => openSql({ databaseUrl: testDatabaseUrl })]);
+
+describe.each(targets)('sql client on %s', (_name, open) => {
+  it('parses int8 as bigint, bytea as Uint8Array, timestamptz as Date', async () => {
+    const sql = await open();
+    const { rows } = await sql.query<{ n: bigint; b: Uint8Array; t: Date }>(
+      "SELECT 9007199254740993::int8 AS n, '\\x0102'::bytea AS b, now() AS t",
+    );
+    expect(rows[0]?.n).toBe(9007199254740993n);
+    expect(Array.from(rows[0]!.b)).toEqual([1, 2]);
+    expect(rows[0]?.t).toBeInstanceOf(Date);
+    await sql.close();
+  });
+
+  it('rolls back a failed transaction and applies migrations once', async () => {
+    const sql = await open();
+    const table = `t_${Math.random().toString(36).slice(2, 10)}`;
+    await sql.exec(`CREATE TABLE ${table} (x int)`);
+    await expect(
+      sql.transaction(async (tx) => {
+        await tx.query(`INSERT INTO ${table} VALUES (1)`);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect((await sql.query(`SELECT * FROM ${table}`)).rowCount).toBe(0);
+    const migrations = [{ version: 1, name: 'a', sql: `INSERT INTO ${table} VALUES (7)` }];
+    expect(await migrate(sql, `${table}_m`, migrations)).toEqual([1]);
+    expect(await migrate(sql, `${table}_m`, migrations)).toEqual([]);
+    expect((await sql.query(`SELECT * FROM ${table}`)).rowCount).toBe(1);
+    await sql.exec(`DROP TABLE ${table}; DROP TABLE ${table}_m`);
+    await sql.close();
+  });
+});

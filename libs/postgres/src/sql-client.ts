@@ -1,0 +1,126 @@
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import pg from 'pg';
+
+/** The result of one statement: rows as plain objects keyed by column name. */
+export interface SqlResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+/** What domain adapters need of a database: parameterised queries and multi-statement scripts. */
+export interface SqlQueryable {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<SqlResult<R>>;
+  /** Run a script of several statements without parameters (migrations). */
+  exec(text: string): Promise<void>;
+}
+
+/**
+ * One database, PostgreSQL (pool) or embedded PGlite, behind the same interface and the same
+ * SQL. Type parsing is made identical on both: `int8` → `bigint`, `timestamptz` → `Date`,
+ * `bytea` → `Uint8Array`.
+ */
+export interface SqlClient extends SqlQueryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Run `fn` inside BEGIN … COMMIT on one connection; ROLLBACK when it throws. */
+  transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenSqlOptions {
+  /** `postgres://…` URL; when empty an embedded PGlite database is opened at `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** Folder of the embedded database; `memory://` keeps it in memory (tests). */
+  dataDir?: string | undefined;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number | undefined;
+  /** Application name shown in pg_stat_activity. */
+  applicationName?: string | undefined;
+}
+
+const INT8_OID = 20;
+
+/** Open a database: PostgreSQL when a URL is given, PGlite otherwise. */
+export async function openSql(options: OpenSqlOptions): Promise<SqlClient> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
+  return openPglite(options.dataDir ?? 'memory://');
+}
+
+function openPostgres(url: string, options: OpenSqlOptions): SqlClient {
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === INT8_OID
+        ? (value: string) => BigInt(value)
+        : pg.types.getTypeParser(oid, format ?? 'text'),
+  };
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    application_name: options.applicationName,
+    types: types as pg.CustomTypesConfig,
+  });
+  // An idle client error must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const wrap = (q: pg.Pool | pg.PoolClient): SqlQueryable => ({
+    async query<R>(text: string, params?: unknown[]) {
+      const result = await q.query(text, params as unknown[]);
+      return { rows: result.rows.map(normaliseRow) as R[], rowCount: result.rowCount ?? 0 };
+    },
+    async exec(text: string) {
+      await q.query(text);
+    },
+  });
+  const base = wrap(pool);
+  return {
+    kind: 'postgres',
+    ...base,
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn(wrap(client));
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<SqlClient> {
+  const db = await PGlite.create(dataDir, {
+    parsers: { [INT8_OID]: (value: string) => BigInt(value) },
+  });
+  void pgliteTypes;
+  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): SqlQueryable => ({
+    async query<R>(text: string, params?: unknown[]) {
+      const result = await q.query<R>(text, params);
+      return { rows: result.rows, rowCount: result.rows.length || (result.affectedRows ?? 0) };
+    },
+    async exec(text: string) {
+      await q.exec(text);
+    },
+  });
+  const base = wrap(db);
+  return {
+    kind: 'pglite',
+    ...base,
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    close: () => db.close(),
+  };
+}
+
+/** pg returns `bytea` as Buffer; hand out plain Uint8Array views like PGlite does. */
+function normaliseRow(row: Record<string, unknown>): Record<string, unknown> {
+  for (const key in row) {
+    const value = row[key];
+    if (Buffer.isBuffer(value)) {
+      row[key] = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    }
+  }
+  return row;
+}
