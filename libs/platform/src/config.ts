@@ -1,0 +1,178 @@
+import { z } from 'zod';
+
+/** Parse `true/false/1/0/yes/no` the way operators write flags in env files. */
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
+      error: 'must be true or false',
+    })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes', 'on'].includes(v)));
+
+const num = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const url = (fallback: string) => z.url().optional().default(fallback);
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() ? v.trim() : undefined))
+  .pipe(z.url().optional());
+
+/** Default ports of the six services; NETHICAL_PORT overrides the one of the running service. */
+export const defaultPorts = {
+  gateway: 8000,
+  quota: 8001,
+  'policy-judge': 8002,
+  'ml-scorer': 8003,
+  'audit-store': 8004,
+  'merkle-anchor': 8005,
+} as const;
+
+export type ServiceName = keyof typeof defaultPorts;
+
+/**
+ * Every setting of Nethical, read from `NETHICAL_*` (and `OTEL_*`) environment variables. One
+ * schema for all services, so a region's env file configures the whole mesh; each service uses
+ * the part it needs. Every field has a default or is optional.
+ */
+export const configSchema = z.object({
+  /** Region this process serves, e.g. us-east-1. */
+  NETHICAL_REGION_ID: z.string().min(1).default('local'),
+  /** Tenant / logical domain of actions that name none. */
+  NETHICAL_LOGICAL_DOMAIN: z.string().min(1).default('default'),
+  /** Folder of embedded state (PGlite databases, archives) when no database is configured. */
+  NETHICAL_STORAGE_DIR: z.string().min(1).default('.data/nethical'),
+  /** Region-wide action cap, actions per second. */
+  NETHICAL_REQUESTS_PER_SECOND: num(200, 0.001, 1e9),
+  /** Largest accepted action payload in bytes. */
+  NETHICAL_MAX_PAYLOAD_BYTES: num(1_000_000, 1, 64 * 1024 * 1024),
+  /** Enforce rate limits. */
+  NETHICAL_ENABLE_QUOTA: flag(true),
+  /** Export traces over OTLP. */
+  NETHICAL_ENABLE_OTEL: flag(false),
+  /** `standard`, or `differential` to add Laplace noise to published aggregates. */
+  NETHICAL_PRIVACY_MODE: z.enum(['standard', 'differential']).default('standard'),
+  /** Privacy budget per published aggregate in differential mode. */
+  NETHICAL_EPSILON: num(1, 0.0001, 100),
+  /** What is redacted before storage: minimal | standard | aggressive. */
+  NETHICAL_REDACTION_POLICY: z.enum(['minimal', 'standard', 'aggressive']).default('standard'),
+  /** Data-residency policy, e.g. EU_GDPR: archives and purges stay in the region. */
+  NETHICAL_DATA_RESIDENCY_POLICY: z.string().optional(),
+  /** Anchor the audit log in a Merkle tree with signed checkpoints. */
+  NETHICAL_ENABLE_MERKLE: flag(true),
+  /** Map violations to ethical dimensions. */
+  NETHICAL_ENABLE_ETHICAL_TAXONOMY: flag(true),
+  /** Track latency against the SLA and report breaches in health and metrics. */
+  NETHICAL_ENABLE_SLA_MONITORING: flag(true),
+  /** Quarantine agents whose risk crosses the threshold. */
+  NETHICAL_ENABLE_QUARANTINE: flag(true),
+  /** Compute the ML score for every action without using it. */
+  NETHICAL_ENABLE_SHADOW_MODE: flag(false),
+  /** Blend the ML score into the rule risk score. */
+  NETHICAL_ENABLE_ML_BLENDING: flag(false),
+  /** Flag agents that depart from their own baseline. */
+  NETHICAL_ENABLE_ANOMALY_DETECTION: flag(true),
+  /** Run cheap detectors first and expensive ones only when needed. */
+  NETHICAL_ENABLE_PERFORMANCE_OPTIMIZATION: flag(true),
+  /** Redis for shared quota, risk and quarantine state; in-memory when unset. */
+  NETHICAL_REDIS_URL: optionalUrl,
+  /** PostgreSQL for the audit trail and Merkle tree; embedded PGlite when unset. */
+  NETHICAL_DATABASE_URL: optionalUrl,
+  /** Port of this service (defaults per service: gateway 8000, quota 8001 … merkle-anchor 8005). */
+  NETHICAL_PORT: num(0, 0, 65535),
+  /** Interface to bind. */
+  NETHICAL_HOST: z.string().default('127.0.0.1'),
+  /** Internal service addresses. */
+  NETHICAL_QUOTA_URL: url('http://127.0.0.1:8001'),
+  NETHICAL_JUDGE_URL: url('http://127.0.0.1:8002'),
+  NETHICAL_ML_URL: url('http://127.0.0.1:8003'),
+  NETHICAL_AUDIT_URL: url('http://127.0.0.1:8004'),
+  NETHICAL_MERKLE_URL: url('http://127.0.0.1:8005'),
+  /** Comma-separated API keys accepted by the gateway; open when empty. */
+  NETHICAL_API_KEYS: z.string().default(''),
+  /** Comma-separated keys for operator routes (audit queries, quarantine, escalations). */
+  NETHICAL_ADMIN_API_KEYS: z.string().default(''),
+  /** Deadline of an internal call, milliseconds. */
+  NETHICAL_RPC_TIMEOUT_MS: num(5000, 1, 600_000),
+  /** Time allowed to drain and flush on shutdown, milliseconds. */
+  NETHICAL_SHUTDOWN_TIMEOUT_MS: num(10_000, 0, 600_000),
+  /** pino level. */
+  NETHICAL_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** Folder of policy files for the judge. */
+  NETHICAL_POLICY_DIR: z.string().default('config/policies'),
+  /** Quota limits file. */
+  NETHICAL_QUOTA_LIMITS_FILE: z.string().default('config/quota/limits.json'),
+  /** Merkle checkpoint signer key (PRIVATE+KEY+…); generated and kept in the storage dir when unset. */
+  NETHICAL_MERKLE_SIGNER_KEY: z.string().optional(),
+  /** Checkpoint origin line. */
+  NETHICAL_MERKLE_ORIGIN: z.string().optional(),
+  /** SLA target for p99 action latency, milliseconds. */
+  NETHICAL_SLA_P99_MS: num(200, 1, 600_000),
+  /** OpenTelemetry exporter (`otlp` or `none`). */
+  OTEL_EXPORTER: z.enum(['otlp', 'none', 'console']).default('otlp'),
+  /** OTLP HTTP endpoint. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().default('http://127.0.0.1:4318'),
+  /** Service name reported in traces; the process name is appended. */
+  OTEL_SERVICE_NAME: z.string().default('nethical'),
+});
+
+export type NethicalConfig = z.infer<typeof configSchema>;
+
+/** Thrown when configuration is invalid; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadedConfig {
+  config: NethicalConfig;
+  /** `NETHICAL_*` variables that no setting reads (likely typos). */
+  unknown: string[];
+}
+
+const known = new Set(Object.keys(configSchema.shape));
+
+/** Validate the whole environment at once; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const relevant: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && known.has(key)) relevant[key] = value;
+  }
+  const parsed = configSchema.safeParse(relevant);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(relevant[String(i.path[0])])})`),
+    );
+  }
+  const unknown = Object.keys(env)
+    .filter((k) => k.startsWith('NETHICAL_') && !known.has(k) && !k.startsWith('NETHICAL_TEST_'))
+    .sort();
+  return { config: parsed.data, unknown };
+}
+
+/** The port this service listens on. */
+export function servicePort(config: NethicalConfig, service: ServiceName): number {
+  return config.NETHICAL_PORT || defaultPorts[service];
+}
+
+/** Split a comma-separated list, dropping blanks. */
+export function csv(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

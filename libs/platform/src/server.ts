@@ -1,0 +1,148 @@
+import type { DescService } from '@bufbuild/protobuf';
+import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import type { Health } from './health';
+import { healthService } from './health';
+import { healthv1 } from '@nethical/contracts';
+import { matchRoute, sendJson, sendText, type HttpRoute, type NodeRequest, type NodeResponse } from './http-routes';
+import type { Logger } from './logger';
+import { metricsInterceptor, type ServiceMetrics } from './metrics';
+import { registerReflection } from './reflection';
+
+export interface ServerOptions {
+  name: string;
+  host: string;
+  port: number;
+  /** RPC services served (for reflection and health names). */
+  services: DescService[];
+  /** Registers the service implementations. */
+  routes: (router: ConnectRouter) => void;
+  /** Plain HTTP routes, matched before RPC paths. */
+  httpRoutes?: HttpRoute[];
+  health: Health;
+  metrics: ServiceMetrics;
+  logger: Logger;
+  interceptors?: Interceptor[];
+  /** Largest RPC message accepted, bytes. */
+  readMaxBytes?: number;
+}
+
+export interface RunningServer {
+  /** Bound port (useful with port 0). */
+  port: number;
+  /** Stop accepting, let in-flight requests finish until the deadline, then cut the rest. */
+  close(deadlineMs: number): Promise<void>;
+}
+
+/**
+ * One port for everything: gRPC, gRPC-web and Connect (connect-node), grpc.health.v1, server
+ * reflection, `/healthz`, `/readyz`, `/metrics`, and the service's plain HTTP routes. Serves
+ * HTTP/1.1 and cleartext HTTP/2 (h2c with prior knowledge, as gRPC clients speak it) by looking
+ * at the first bytes of each connection: Node has no built-in h1+h2c server.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { health, metrics, logger } = options;
+  const rpcHandler = connectNodeAdapter({
+    routes: (router) => {
+      options.routes(router);
+      router.service(healthv1.Health, healthService(health, options.services.map((s) => s.typeName)));
+      registerReflection(router, [...options.services, healthv1.Health]);
+    },
+    interceptors: [metricsInterceptor(metrics), ...(options.interceptors ?? [])],
+    readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
+    grpc: true,
+    grpcWeb: true,
+    connect: true,
+  });
+
+  const builtIn: HttpRoute[] = [
+    { method: 'GET', path: '/healthz', handler: (_q, res) => sendJson(res, 200, { status: 'alive' }) },
+    {
+      method: 'GET',
+      path: '/readyz',
+      handler: async (_q, res) => {
+        const { ready, components } = await health.check();
+        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', components });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      handler: async (_q, res) => sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType),
+    },
+  ];
+  const httpRoutes = [...builtIn, ...(options.httpRoutes ?? [])];
+
+  const handle = (req: NodeRequest, res: NodeResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = matchRoute(httpRoutes, req.method ?? 'GET', url.pathname);
+    if (match && 'methodNotAllowed' in match) {
+      sendJson(res, 405, { code: 'method_not_allowed', message: `${req.method} is not allowed on ${url.pathname}` });
+      return;
+    }
+    if (match) {
+      Promise.resolve(match.route.handler(req, res, match.params, url)).catch((err: unknown) => {
+        logger.error({ err, path: url.pathname }, 'http route failed');
+        if (!res.headersSent) sendJson(res, 500, { code: 'internal', message: 'internal error' });
+        else res.end();
+      });
+      return;
+    }
+    rpcHandler(req, res);
+  };
+
+  const h1 = http.createServer({ keepAliveTimeout: 65_000 }, handle);
+  const h2 = http2.createServer({ maxSessionMemory: 64, settings: { maxConcurrentStreams: 1000 } }, handle);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  h2.on('session', (s) => {
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+  });
+  h2.on('sessionError', (err) => logger.debug({ err }, 'http2 session error'));
+  const sockets = new Set<net.Socket>();
+  const preface = Buffer.from('PRI * HTTP/2.0');
+  const tcp = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      if (head.length < preface.length && preface.subarray(0, head.length).equals(head)) return;
+      socket.off('data', onData);
+      socket.pause();
+      socket.unshift(head);
+      const isH2 = head.subarray(0, preface.length).equals(preface);
+      (isH2 ? h2 : h1).emit('connection', socket);
+      socket.resume();
+    };
+    socket.on('data', onData);
+  });
+  tcp.maxConnections = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(options.port, options.host, () => resolve());
+  });
+  const address = tcp.address() as net.AddressInfo;
+  logger.info({ port: address.port, host: options.host }, `${options.name} listening`);
+
+  return {
+    port: address.port,
+    async close(deadlineMs) {
+      await new Promise<void>((resolve) => {
+        tcp.close(() => resolve());
+        h1.closeIdleConnections();
+        for (const s of sessions) s.close();
+        // HTTP/1.1 keep-alive connections close after their in-flight response.
+        h1.on('request', (_req, res) => res.setHeader('connection', 'close'));
+        setTimeout(() => {
+          for (const s of sockets) s.destroy();
+          resolve();
+        }, deadlineMs).unref();
+      });
+    },
+  };
+}
