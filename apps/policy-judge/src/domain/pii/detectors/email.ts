@@ -1,0 +1,38 @@
+/**
+ * E-mail addresses. Scans from each `@` outwards instead of running one big regex over the whole
+ * text: a regex starting with a local-part class would retry up to 64 characters at every
+ * position; this is strictly linear and skips text without `@` in one `indexOf`.
+ */
+import type { Emit } from './scan-context.js';
+
+const MAX_LOCAL = 64;
+const MAX_DOMAIN = 253;
+/** Domain: dot-separated labels, TLD alphabetic (or punycode). Input is at most 253 chars. */
+const DOMAIN_RE = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,8}(?:[a-z]{2,24}|xn--[a-z0-9-]{1,59})$/i;
+
+function isLocalChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ||
+    c === 46 || c === 95 || c === 37 || c === 43 || c === 45 // . _ % + -
+  );
+}
+
+function isDomainChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45;
+}
+
+/** Emit `EMAIL` entities (confidence 0.95: the syntax is unambiguous once the TLD checks out). */
+export function detectEmails(text: string, emit: Emit): void {
+  let at = text.indexOf('@');
+  while (at !== -1) {
+    let s = at;
+    while (s > 0 && at - s < MAX_LOCAL && isLocalChar(text.charCodeAt(s - 1))) s--;
+    while (s < at && text.charCodeAt(s) === 46) s++; // a local part cannot start with '.'
+    let e = at + 1;
+    while (e < text.length && e - at <= MAX_DOMAIN && isDomainChar(text.charCodeAt(e))) e++;
+    while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
+    const localOk = s < at && text.charCodeAt(at - 1) !== 46;
+    if (localOk && DOMAIN_RE.test(text.slice(at + 1, e))) emit('EMAIL', s, e, 0.95);
+    at = text.indexOf('@', Math.max(e, at + 1));
+  }
+}
