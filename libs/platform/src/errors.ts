@@ -102,3 +102,16 @@ export function httpStatusOf(err: unknown): number {
 export function codeName(code: Code): string {
   return Code[code].replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
 }
+
+/** Server interceptor: domain errors become ConnectErrors; unexpected ones are logged with their cause. */
+export function errorMappingInterceptor(log: (err: unknown, procedure: string) => void): import('@connectrpc/connect').Interceptor {
+  return (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (err) {
+      const mapped = toConnectError(err);
+      if (mapped.code === Code.Internal && !(err instanceof ConnectError)) log(err, req.url);
+      throw mapped;
+    }
+  };
+}

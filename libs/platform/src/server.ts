@@ -11,6 +11,7 @@ import { matchRoute, sendJson, sendText, type HttpRoute, type NodeRequest, type 
 import type { Logger } from './logger';
 import { metricsInterceptor, type ServiceMetrics } from './metrics';
 import { registerReflection } from './reflection';
+import { errorMappingInterceptor } from './errors';
 
 export interface ServerOptions {
   name: string;
@@ -51,7 +52,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       router.service(healthv1.Health, healthService(health, options.services.map((s) => s.typeName)));
       registerReflection(router, [...options.services, healthv1.Health]);
     },
-    interceptors: [metricsInterceptor(metrics), ...(options.interceptors ?? [])],
+    interceptors: [
+      metricsInterceptor(metrics),
+      errorMappingInterceptor((err, procedure) => logger.error({ err, procedure }, 'rpc failed')),
+      ...(options.interceptors ?? []),
+    ],
     readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
     grpc: true,
     grpcWeb: true,

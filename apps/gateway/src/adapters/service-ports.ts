@@ -1,0 +1,48 @@
+import { create } from '@bufbuild/protobuf';
+import { Code, ConnectError, type Client } from '@connectrpc/connect';
+import { auditv1, judgev1, quotav1, type Action } from '@nethical/contracts';
+import type { Logger } from '@nethical/platform';
+import type { GatewayPorts } from '../domain/process-action';
+
+/**
+ * Ports over the RPC clients. Quota fails open when the quota *service* cannot be reached (the
+ * quota service itself already falls back to a local limiter when Redis is down): rate limiting
+ * is protection, not judgment, and an action is never allowed without the judge. The judge and
+ * the audit store fail closed: their errors reach the caller as UNAVAILABLE.
+ */
+export function createServicePorts(opts: {
+  quota?: Client<typeof quotav1.QuotaService>;
+  judge: Client<typeof judgev1.PolicyJudgeService>;
+  audit: Client<typeof auditv1.AuditStoreService>;
+  logger: Logger;
+  onQuotaUnavailable: () => void;
+}): GatewayPorts {
+  const { quota, judge, audit, logger } = opts;
+  return {
+    checkQuota: quota
+      ? async (req) => {
+          try {
+            return await quota.check(req);
+          } catch (err) {
+            const code = err instanceof ConnectError ? err.code : Code.Unknown;
+            if (code === Code.Unavailable || code === Code.DeadlineExceeded || code === Code.Unknown) {
+              opts.onQuotaUnavailable();
+              logger.warn({ err }, 'quota service unreachable: failing open');
+              return create(quotav1.CheckResponseSchema, { allowed: true, store: 'unavailable' });
+            }
+            throw err;
+          }
+        }
+      : undefined,
+    judge: async (action: Action) => judge.judge({ action }),
+    appendAudit: (record) => audit.append({ record }),
+    getAudit: async (actionId) => {
+      try {
+        return (await audit.getRecord({ actionId })).record;
+      } catch (err) {
+        if (err instanceof ConnectError && err.code === Code.NotFound) return undefined;
+        throw err;
+      }
+    },
+  };
+}

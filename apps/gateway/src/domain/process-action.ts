@@ -1,0 +1,175 @@
+import { create, type JsonObject } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { Decision, ActionSchema, type Action } from '@nethical/contracts';
+import { auditv1, gatewayv1, judgev1, quotav1 } from '@nethical/contracts';
+import { QuotaExceededError } from '@nethical/platform';
+import { createHash } from 'node:crypto';
+import type { ActionRequest } from './action-request';
+
+/** What the gateway needs of the other services: narrow ports, wired to RPC clients in main.ts. */
+export interface GatewayPorts {
+  /** Absent when NETHICAL_ENABLE_QUOTA is off. */
+  checkQuota?: (req: quotav1.CheckRequest) => Promise<quotav1.CheckResponse>;
+  judge: (action: Action) => Promise<judgev1.JudgeResponse>;
+  appendAudit: (record: auditv1.AuditRecord) => Promise<auditv1.AppendResponse>;
+  getAudit: (actionId: string) => Promise<auditv1.AuditRecord | undefined>;
+}
+
+export interface ProcessorDeps {
+  ports: GatewayPorts;
+  now: () => Date;
+  newActionId: () => string;
+  /** Measures the duration of each stage (for metrics). */
+  observeStage?: (stage: string, seconds: number) => void;
+  traceId?: () => string;
+}
+
+export interface ProcessOutcome {
+  response: gatewayv1.ProcessActionResponse;
+  /** Quota state to expose as RateLimit headers on HTTP. */
+  quota?: quotav1.CheckResponse;
+}
+
+/** SHA-256(0x00 || leaf): the RFC 6962 leaf hash of the audit record. */
+function leafHash(leaf: Uint8Array): Uint8Array {
+  return createHash('sha256').update(Buffer.from([0])).update(leaf).digest();
+}
+
+function dimensionsOf(violations: readonly { ethicalDimensions: string[] }[]): string[] {
+  return [...new Set(violations.flatMap((v) => v.ethicalDimensions))];
+}
+
+/** Build the reply from a stored record (first-time and replayed actions answer alike). */
+export function responseFromRecord(
+  record: auditv1.AuditRecord,
+  replayed: boolean,
+  judged?: judgev1.JudgeResponse,
+): gatewayv1.ProcessActionResponse {
+  const dims = judged?.ethicalDimensions ?? dimensionsOf(record.violations);
+  return create(gatewayv1.ProcessActionResponseSchema, {
+    actionId: record.actionId,
+    decision: record.decision,
+    violations: record.violations,
+    riskScore: record.riskScore,
+    reasoning: record.reasoning,
+    audit: {
+      sequence: record.sequence,
+      committedAt: record.committedAt,
+      leafHash: leafHash(record.leaf),
+      replayed,
+    },
+    modifiedAction:
+      record.decision === Decision.ALLOW_WITH_MODIFICATION
+        ? (judged?.modifiedContent || record.content)
+        : '',
+    ethicalDimensions: dims,
+    primaryDimension: judged?.primaryDimension ?? dims[0] ?? '',
+    mlScore: record.mlScore,
+    policyRevision: record.policyRevision,
+    detectorsRun: record.detectorsRun,
+    escalationId: judged?.escalationId ?? '',
+    agentRisk: judged?.agentRisk ?? 0,
+  });
+}
+
+/**
+ * One action through the mesh: replay check → quota → judge → durable audit → reply. The reply
+ * is built only after the audit store acknowledged COMMIT, so an acknowledged action is never
+ * lost. A retried action id returns the original decision and is audited once (the audit store
+ * also deduplicates concurrent retries that both miss the replay check).
+ */
+export function createActionProcessor(deps: ProcessorDeps) {
+  const { ports } = deps;
+  const stage = async <T>(name: string, fn: () => Promise<T>): Promise<[T, number]> => {
+    const start = performance.now();
+    const out = await fn();
+    const ms = performance.now() - start;
+    deps.observeStage?.(name, ms / 1000);
+    return [out, ms];
+  };
+
+  return async function process(req: ActionRequest): Promise<ProcessOutcome> {
+    const receivedAt = deps.now();
+    if (req.actionId) {
+      const existing = await ports.getAudit(req.actionId);
+      if (existing) return { response: responseFromRecord(existing, true) };
+    }
+    const actionId = req.actionId || deps.newActionId();
+    const latencies: Record<string, number> = {};
+
+    let quota: quotav1.CheckResponse | undefined;
+    if (ports.checkQuota) {
+      const [q, ms] = await stage('quota', () =>
+        ports.checkQuota!(
+          create(quotav1.CheckRequestSchema, {
+            agentId: req.agentId,
+            tenantId: req.tenantId,
+            regionId: req.regionId,
+            payloadBytes: BigInt(Buffer.byteLength(req.action, 'utf8')),
+          }),
+        ),
+      );
+      latencies.quota = ms;
+      quota = q;
+      if (!q.allowed) {
+        throw new QuotaExceededError(
+          `rate limit ${q.limitName} exceeded for agent ${req.agentId}; retry after ${q.retryAfterSeconds.toFixed(3)} s`,
+          q.retryAfterSeconds,
+          Number(q.limit),
+          Number(q.remaining),
+          q.resetAfterSeconds,
+          q.limitName,
+        );
+      }
+    }
+
+    const traceId = deps.traceId?.() ?? '';
+    const action = create(ActionSchema, {
+      actionId,
+      agentId: req.agentId,
+      tenantId: req.tenantId,
+      regionId: req.regionId,
+      actionType: req.actionType,
+      content: req.action,
+      context: req.context as JsonObject | undefined,
+      cohort: req.cohort,
+      traceId,
+    });
+    const [judged, judgeMs] = await stage('judge', () => ports.judge(action));
+    latencies.judge = judgeMs;
+
+    const record = create(auditv1.AuditRecordSchema, {
+      actionId,
+      agentId: req.agentId,
+      tenantId: req.tenantId,
+      regionId: req.regionId,
+      actionType: req.actionType,
+      content: judged.redactedContent,
+      decision: judged.decision,
+      violations: judged.violations,
+      riskScore: judged.riskScore,
+      mlScore: judged.ml && (judged.ml.blended || judged.ml.shadow) ? judged.ml.score : undefined,
+      policyRevision: judged.policyRevision,
+      modelVersion: judged.ml?.modelVersion ?? '',
+      stageLatencyMs: latencies,
+      traceId,
+      receivedAt: timestampFromDate(receivedAt),
+      reasoning: judged.reasoning,
+      cohort: req.cohort,
+      detectorsRun: judged.detectorsRun,
+    });
+    const [appended] = await stage('audit', () => ports.appendAudit(record));
+    const stored = appended.record ?? record;
+    const response = responseFromRecord(stored, appended.duplicate, appended.duplicate ? undefined : judged);
+    if (quota) {
+      response.quota = create(gatewayv1.QuotaInfoSchema, {
+        remaining: quota.remaining,
+        limit: quota.limit,
+        resetAfterSeconds: quota.resetAfterSeconds,
+      });
+    }
+    return { response, quota };
+  };
+}
+
+export type ActionProcessor = ReturnType<typeof createActionProcessor>;

@@ -1,0 +1,144 @@
+/**
+ * gateway: Nethical's public API. Composition root only: config → telemetry → clients →
+ * domain → routes → serve → shutdown.
+ */
+import { auditv1, gatewayv1, healthv1, judgev1, merklev1, quotav1 } from '@nethical/contracts';
+import {
+  armShutdown,
+  bootstrap,
+  clientTracingInterceptor,
+  createInternalClient,
+  csv,
+  currentTraceId,
+  serverTracingInterceptor,
+  startServer,
+} from '@nethical/platform';
+import type { Interceptor } from '@connectrpc/connect';
+import { randomUUID } from 'node:crypto';
+import { decisionName } from './adapters/json-view';
+import { createServicePorts } from './adapters/service-ports';
+import { createAuthenticator } from './domain/auth';
+import { createActionProcessor, type ActionProcessor } from './domain/process-action';
+import { createSlaMonitor } from './domain/sla-monitor';
+import { rpcAuthInterceptor } from './routes/rpc-auth';
+import { adminService } from './routes/admin-service';
+import { governanceService } from './routes/governance-service';
+import { gatewayHttpRoutes } from './routes/http-routes';
+import { createOperatorPorts } from './routes/operator-ports';
+import { createGatewayInstruments } from './telemetry';
+
+const base = await bootstrap('gateway');
+const { config, logger, metrics, health, shutdown } = base;
+
+const tracing: Interceptor[] = config.NETHICAL_ENABLE_OTEL ? [clientTracingInterceptor()] : [];
+const rpc = { timeoutMs: config.NETHICAL_RPC_TIMEOUT_MS, interceptors: tracing };
+const quota = createInternalClient(quotav1.QuotaService, config.NETHICAL_QUOTA_URL, { ...rpc, timeoutMs: Math.min(rpc.timeoutMs, 1000) });
+const judge = createInternalClient(judgev1.PolicyJudgeService, config.NETHICAL_JUDGE_URL, rpc);
+const audit = createInternalClient(auditv1.AuditStoreService, config.NETHICAL_AUDIT_URL, rpc);
+const merkle = createInternalClient(merklev1.MerkleAnchorService, config.NETHICAL_MERKLE_URL, rpc);
+const downstream = {
+  quota: createInternalClient(healthv1.Health, config.NETHICAL_QUOTA_URL, { timeoutMs: 1000 }),
+  'policy-judge': createInternalClient(healthv1.Health, config.NETHICAL_JUDGE_URL, { timeoutMs: 1000 }),
+  'audit-store': createInternalClient(healthv1.Health, config.NETHICAL_AUDIT_URL, { timeoutMs: 1000 }),
+  'merkle-anchor': createInternalClient(healthv1.Health, config.NETHICAL_MERKLE_URL, { timeoutMs: 1000 }),
+};
+
+const instruments = createGatewayInstruments(metrics.registry);
+const sla = createSlaMonitor(config.NETHICAL_SLA_P99_MS, 60, () => Date.now());
+const limits = {
+  maxPayloadBytes: config.NETHICAL_MAX_PAYLOAD_BYTES,
+  defaultRegion: config.NETHICAL_REGION_ID,
+  defaultTenant: config.NETHICAL_LOGICAL_DOMAIN,
+};
+const ports = createServicePorts({
+  quota: config.NETHICAL_ENABLE_QUOTA ? quota.client : undefined,
+  judge: judge.client,
+  audit: audit.client,
+  logger,
+  onQuotaUnavailable: () => instruments.quotaBypassed.inc(),
+});
+const processor = createActionProcessor({
+  ports,
+  now: () => new Date(),
+  newActionId: randomUUID,
+  observeStage: (stage, s) => instruments.stageDuration.observe({ stage }, s),
+  traceId: currentTraceId,
+});
+
+/** Count decisions, rejections and latency around the processor, per protocol. */
+const instrumented = (protocol: string): ActionProcessor => async (req) => {
+  const start = performance.now();
+  try {
+    const out = await processor(req);
+    const ms = performance.now() - start;
+    instruments.actionDuration.observe({ protocol }, ms / 1000);
+    instruments.decisions.inc({ decision: decisionName(out.response.decision) });
+    if (config.NETHICAL_ENABLE_SLA_MONITORING) sla.record(ms);
+    return out;
+  } catch (err) {
+    const name = err instanceof Error ? err.name : 'internal';
+    instruments.rejected.inc({ reason: name });
+    throw err;
+  }
+};
+
+const ops = createOperatorPorts({ audit: audit.client, merkle: merkle.client, judge: judge.client });
+const auth = createAuthenticator(csv(config.NETHICAL_API_KEYS), csv(config.NETHICAL_ADMIN_API_KEYS));
+if (auth.open.agent) logger.warn('NETHICAL_API_KEYS is empty: the action API is open to anyone who can reach it');
+if (auth.open.operator) logger.warn('NETHICAL_ADMIN_API_KEYS is empty: operator routes are open');
+
+for (const [name, h] of Object.entries(downstream)) {
+  health.addComponent(name, async () => {
+    const res = await h.client.check({ service: '' });
+    return { ok: res.status === healthv1.HealthCheckResponse_ServingStatus.SERVING };
+  });
+}
+if (config.NETHICAL_ENABLE_SLA_MONITORING) {
+  const refresh = setInterval(() => {
+    const s = sla.status();
+    instruments.slaP99.set(s.p99Ms / 1000);
+    instruments.slaBreached.set(s.breached ? 1 : 0);
+  }, 1000);
+  refresh.unref();
+}
+
+const server = await startServer({
+  name: 'gateway',
+  host: config.NETHICAL_HOST,
+  port: base.port,
+  services: [gatewayv1.GovernanceService, gatewayv1.AdminService],
+  routes: (router) => {
+    router.service(gatewayv1.GovernanceService, governanceService(instrumented('rpc'), limits, ops));
+    router.service(gatewayv1.AdminService, adminService(ops));
+  },
+  httpRoutes: gatewayHttpRoutes({
+    processAction: instrumented('http'),
+    limits,
+    ops,
+    auth,
+    logger,
+    health: async () => {
+      const h = await health.check();
+      return {
+        ready: h.ready,
+        region: config.NETHICAL_REGION_ID,
+        components: h.components,
+        ...(config.NETHICAL_ENABLE_SLA_MONITORING ? { sla: sla.status() } : {}),
+      };
+    },
+  }),
+  health,
+  metrics,
+  logger,
+  interceptors: [rpcAuthInterceptor(auth), ...(config.NETHICAL_ENABLE_OTEL ? [serverTracingInterceptor()] : [])],
+  readMaxBytes: config.NETHICAL_MAX_PAYLOAD_BYTES + 64 * 1024,
+});
+
+shutdown.add('not ready', () => health.setShuttingDown());
+shutdown.add('drain requests', () => server.close(config.NETHICAL_SHUTDOWN_TIMEOUT_MS / 2));
+shutdown.add('close clients', () => {
+  for (const c of [quota, judge, audit, merkle, ...Object.values(downstream)]) c.close();
+});
+armShutdown(base);
+health.setStarted();
+logger.info(`gateway listening on http://${config.NETHICAL_HOST}:${server.port}`);

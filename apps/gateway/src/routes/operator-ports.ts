@@ -1,0 +1,46 @@
+import { create } from '@bufbuild/protobuf';
+import { auditv1, judgev1, merklev1, type gatewayv1 } from '@nethical/contracts';
+import type { Client } from '@connectrpc/connect';
+import { Code, ConnectError } from '@connectrpc/connect';
+
+/** Operator-facing reads and admin actions, forwarded to the owning services. */
+export interface OperatorPorts {
+  getAudit(actionId: string): Promise<auditv1.AuditRecord | undefined>;
+  listAudit(req: gatewayv1.ListAuditRecordsRequest): Promise<auditv1.ListRecordsResponse>;
+  checkpoint(): Promise<merklev1.GetCheckpointResponse>;
+  inclusion(index: bigint, treeSize: bigint, actionId: string): Promise<merklev1.GetInclusionProofResponse>;
+  consistency(first: bigint, second: bigint): Promise<merklev1.GetConsistencyProofResponse>;
+  judge: Client<typeof judgev1.PolicyJudgeService>;
+}
+
+export function createOperatorPorts(clients: {
+  audit: Client<typeof auditv1.AuditStoreService>;
+  merkle: Client<typeof merklev1.MerkleAnchorService>;
+  judge: Client<typeof judgev1.PolicyJudgeService>;
+}): OperatorPorts {
+  return {
+    async getAudit(actionId) {
+      try {
+        return (await clients.audit.getRecord({ actionId })).record;
+      } catch (err) {
+        if (err instanceof ConnectError && err.code === Code.NotFound) return undefined;
+        throw err;
+      }
+    },
+    listAudit: (req) =>
+      clients.audit.listRecords(
+        create(auditv1.ListRecordsRequestSchema, {
+          agentId: req.agentId,
+          since: req.since,
+          until: req.until,
+          decision: req.decision,
+          pageSize: req.pageSize,
+          pageToken: req.pageToken,
+        }),
+      ),
+    checkpoint: () => clients.merkle.getCheckpoint({}),
+    inclusion: (index, treeSize, actionId) => clients.merkle.getInclusionProof({ index, treeSize, actionId }),
+    consistency: (first, second) => clients.merkle.getConsistencyProof({ first, second }),
+    judge: clients.judge,
+  };
+}
