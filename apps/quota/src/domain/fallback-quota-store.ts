@@ -1,0 +1,184 @@
+import { QuotaStoreError } from './errors';
+import type { Clock, ConsumeRequest, ConsumeResult, QuotaHealth, QuotaStore } from './quota-store';
+
+/**
+ * What to do while the primary store (Redis) is failing:
+ * - `local`: answer from the in-memory limiter with this instance's share of each limit;
+ * - `open`: allow everything (availability over protection);
+ * - `closed`: reject with `QuotaStoreError` (UNAVAILABLE) — never a denial.
+ */
+export type FailureMode = 'local' | 'open' | 'closed';
+
+/** Narrow logger (pino-compatible). */
+export interface QuotaLogger {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+/** Counters the fallback store reports to (implemented in `telemetry.ts`). */
+export interface FallbackMetrics {
+  /** The primary failed one check (`timeout` or `error`). */
+  storeError(reason: 'timeout' | 'error'): void;
+  /** A check was answered by the failure mode instead of the primary. */
+  fallbackCheck(mode: FailureMode): void;
+  /** The primary store is (1) or is not (0) in use. */
+  primaryUp(up: boolean): void;
+}
+
+/** Options of `createFallbackQuotaStore`. */
+export interface FallbackQuotaStoreOptions {
+  mode: FailureMode;
+  /** Per-check deadline of the primary, ms (default 50). */
+  timeoutMs?: number;
+  /** While down, probe the primary in the background at most this often, ms (default 1000). */
+  probeIntervalMs?: number;
+  /** Instances sharing the limits; the local limiter gets limit / expectedInstances (default 1). */
+  expectedInstances?: number;
+  clock: Clock;
+  metrics?: FallbackMetrics;
+  logger?: QuotaLogger;
+}
+
+/**
+ * Wrap a primary store (Redis) so that a failing or slow primary never fails or stalls a check.
+ * The first check that fails (error or `timeoutMs`) is itself answered by the failure mode, and
+ * the primary is marked down: later checks skip it (no timeout paid per check) while a
+ * background probe runs at most every `probeIntervalMs`; the first successful probe puts the
+ * primary back in use. Hand-written: the breaker is a dozen lines and has to share state with
+ * the local limiter, which no circuit-breaker library does.
+ */
+export function createFallbackQuotaStore(
+  primary: QuotaStore,
+  fallback: QuotaStore,
+  options: FallbackQuotaStoreOptions,
+): QuotaStore {
+  const timeoutMs = options.timeoutMs ?? 50;
+  const probeIntervalMs = options.probeIntervalMs ?? 1000;
+  const instances = Math.max(1, options.expectedInstances ?? 1);
+  const { clock, metrics, logger, mode } = options;
+  let up = true;
+  let lastProbeAt = 0;
+  let probing = false;
+  let lastError = '';
+  let closed = false;
+
+  function markDown(error: unknown, reason: 'timeout' | 'error'): void {
+    metrics?.storeError(reason);
+    lastError = error instanceof Error ? error.message : String(error);
+    if (!up) return;
+    up = false;
+    lastProbeAt = clock.now();
+    metrics?.primaryUp(false);
+    logger?.warn({ err: lastError, reason, mode }, 'quota store down, using failure mode');
+  }
+
+  function maybeProbe(): void {
+    if (up || probing || closed || clock.now() - lastProbeAt < probeIntervalMs) return;
+    probing = true;
+    lastProbeAt = clock.now();
+    withTimeout(primary.ping(), timeoutMs * 4)
+      .then(() => {
+        if (closed) return;
+        up = true;
+        metrics?.primaryUp(true);
+        logger?.info({ store: primary.name }, 'quota store back, resuming');
+      })
+      .catch((error: unknown) => {
+        lastError = error instanceof Error ? error.message : String(error);
+      })
+      .finally(() => {
+        probing = false;
+      });
+  }
+
+  async function degrade(request: ConsumeRequest): Promise<ConsumeResult> {
+    metrics?.fallbackCheck(mode);
+    if (mode === 'closed') {
+      throw new QuotaStoreError(`quota store ${primary.name} unavailable`, 'unavailable');
+    }
+    if (mode === 'open') {
+      return {
+        allowed: true,
+        store: 'fallback',
+        outcomes: request.limits.map((limit) => ({
+          name: limit.name,
+          allowed: true,
+          remaining: limit.burst,
+          retryAfterMs: 0,
+          resetAfterMs: 0,
+        })),
+      };
+    }
+    // This instance's share: rate and burst divided by the expected instance count.
+    const limits = request.limits.map((limit) => ({
+      ...limit,
+      rate: limit.rate / instances,
+      burst: Math.max(1, Math.floor(limit.burst / instances)),
+    }));
+    const result = await fallback.consume({ ...request, limits });
+    return { ...result, store: 'fallback' };
+  }
+
+  return {
+    name: 'fallback',
+    async consume(request: ConsumeRequest): Promise<ConsumeResult> {
+      if (!up) {
+        maybeProbe();
+        return degrade(request);
+      }
+      try {
+        return await withTimeout(primary.consume(request), timeoutMs);
+      } catch (error) {
+        markDown(error, error instanceof TimeoutError ? 'timeout' : 'error');
+        return degrade(request);
+      }
+    },
+    async activeAgents(scope: string): Promise<number> {
+      if (up) {
+        try {
+          return await withTimeout(primary.activeAgents(scope), timeoutMs * 4);
+        } catch (error) {
+          markDown(error, error instanceof TimeoutError ? 'timeout' : 'error');
+        }
+      }
+      maybeProbe();
+      // Only this instance's view while the primary is down.
+      return fallback.activeAgents(scope);
+    },
+    async ping(): Promise<void> {
+      if (!up) maybeProbe();
+    },
+    async health(): Promise<QuotaHealth> {
+      if (!up) maybeProbe();
+      return {
+        [primary.name]: up ? { ok: true } : { ok: false, detail: lastError || 'down' },
+        fallback: { ok: mode !== 'closed' || up, detail: `mode=${mode}, in use=${!up}` },
+      };
+    },
+    async close(): Promise<void> {
+      closed = true;
+      await Promise.allSettled([primary.close(), fallback.close()]);
+    },
+  };
+}
+
+class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+/** Reject after `ms` (a real timer: deadlines are wall-clock even when the clock is injected). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TimeoutError(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

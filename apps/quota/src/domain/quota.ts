@@ -1,0 +1,187 @@
+import { actionCost } from './cost';
+import { QuotaCostTooLargeError, QuotaRequestError } from './errors';
+import type { LimitSpec, QuotaLimits } from './limits-config';
+import type { LimitOutcome, QuotaHealth, QuotaStore, StoreLimit } from './quota-store';
+
+/** One action to check and charge. */
+export interface QuotaCheck {
+  agentId: string;
+  tenantId: string;
+  /** Region of the action; empty/undefined means the instance's own region. */
+  regionId?: string | undefined;
+  /** Explicit units; 0/undefined derives the cost from `payloadBytes` (see `cost.ts`). */
+  cost?: number | undefined;
+  payloadBytes?: number | undefined;
+}
+
+/** The answer to a check (maps 1:1 onto `quota.v1.CheckResponse`). */
+export interface QuotaDecision {
+  allowed: boolean;
+  /** Units left in the tightest enforced limit (0 when denied). */
+  remaining: number;
+  /** Seconds until a retry can succeed; 0 when allowed. */
+  retryAfterSeconds: number;
+  /** Seconds until the reported limit is fully replenished. */
+  resetAfterSeconds: number;
+  /** Limit that denied, or the tightest one when allowed (`none` when no limit applies). */
+  limitName: string;
+  /** Burst capacity of that limit. */
+  limit: number;
+  /** Seconds for that limit to refill from empty (burst / rate): the `w` of RateLimit-Policy. */
+  windowSeconds: number;
+  /** Shadow limits that would have denied this action. */
+  shadowDenied: string[];
+  /** `redis`, `memory` or `fallback`. */
+  store: string;
+  /** Units charged (or that would have been). */
+  cost: number;
+}
+
+/** Instruments the quota reports to (prom-client implementation in `telemetry.ts`). */
+export interface QuotaMetrics {
+  checkDone(result: 'allowed' | 'denied' | 'error', store: string, seconds: number): void;
+  shadowDenied(limitName: string): void;
+}
+
+/** Options of `createQuota`. */
+export interface QuotaOptions {
+  store: QuotaStore;
+  limits: QuotaLimits;
+  /** `NETHICAL_REQUESTS_PER_SECOND`: replaces the region limit's rate (burst defaults to ceil(rps)). */
+  regionRps?: number | undefined;
+  /** The instance's region, used when a check carries none (`NETHICAL_REGION`). */
+  regionId: string;
+  /** `NETHICAL_MAX_PAYLOAD_BYTES`; overrides the file's `maxPayloadBytes`. */
+  maxPayloadBytes?: number | undefined;
+  metrics?: QuotaMetrics | undefined;
+}
+
+/** The quota service's domain object. */
+export interface Quota {
+  check(request: QuotaCheck): Promise<QuotaDecision>;
+  /** Distinct agents seen in the active window in `regionId` (default: own region). */
+  activeAgents(regionId?: string): Promise<number>;
+  health(): Promise<QuotaHealth>;
+  close(): Promise<void>;
+}
+
+/**
+ * Per-agent, per-tenant and per-region GCRA limits charged in one atomic store call.
+ * Store errors propagate as `QuotaStoreError` (unless the store is a fallback store that
+ * absorbs them) and are never reported as a denial.
+ */
+export function createQuota(options: QuotaOptions): Quota {
+  const { store, limits, metrics } = options;
+  const maxPayloadBytes = options.maxPayloadBytes ?? limits.maxPayloadBytes;
+  const regionLimit = resolveRegionLimit(limits.defaults.region, options.regionRps);
+
+  function limitsFor(agentId: string, tenantId: string): StoreLimit[] {
+    const tenantKey = encodeURIComponent(tenantId);
+    const out: StoreLimit[] = [];
+    const agent = limits.agents[agentId] ?? limits.defaults.agent;
+    if (agent) out.push({ name: 'agent', key: `a:${tenantKey}:${agentId}`, ...agent });
+    const tenant = limits.tenants[tenantId] ?? limits.defaults.tenant;
+    if (tenant) out.push({ name: 'tenant', key: `t:${tenantKey}`, ...tenant });
+    if (regionLimit) out.push({ name: 'region', key: 'r', ...regionLimit });
+    return out;
+  }
+
+  return {
+    async check(request: QuotaCheck): Promise<QuotaDecision> {
+      const started = performance.now();
+      if (!request.agentId) throw new QuotaRequestError('agent_id', 'agent_id is required');
+      if (!request.tenantId) throw new QuotaRequestError('tenant_id', 'tenant_id is required');
+      const cost = actionCost(request, limits.costUnitBytes, maxPayloadBytes);
+      const applied = limitsFor(request.agentId, request.tenantId);
+      const tooSmall = applied.find((limit) => !limit.shadow && cost > limit.burst);
+      if (tooSmall) throw new QuotaCostTooLargeError(cost, tooSmall.name, tooSmall.burst);
+      let decision: QuotaDecision;
+      try {
+        const result = await store.consume({
+          scope: request.regionId || options.regionId,
+          cost,
+          limits: applied,
+          activeMember: `${encodeURIComponent(request.tenantId)}:${request.agentId}`,
+        });
+        decision = summarize(applied, result.outcomes, result.allowed, result.store, cost);
+      } catch (error) {
+        metrics?.checkDone('error', store.name, (performance.now() - started) / 1000);
+        throw error;
+      }
+      for (const name of decision.shadowDenied) metrics?.shadowDenied(name);
+      const result = decision.allowed ? 'allowed' : 'denied';
+      metrics?.checkDone(result, decision.store, (performance.now() - started) / 1000);
+      return decision;
+    },
+    activeAgents: (regionId) => store.activeAgents(regionId || options.regionId),
+    health: () => store.health(),
+    close: () => store.close(),
+  };
+}
+
+function resolveRegionLimit(
+  fromFile: LimitSpec | undefined,
+  regionRps: number | undefined,
+): LimitSpec | undefined {
+  if (regionRps === undefined || regionRps <= 0) return fromFile;
+  return {
+    rate: regionRps,
+    burst: fromFile?.burst ?? Math.max(1, Math.ceil(regionRps)),
+    shadow: fromFile?.shadow ?? false,
+  };
+}
+
+/** Fold per-limit outcomes into one answer: the denying limit, else the tightest one. */
+function summarize(
+  limits: readonly StoreLimit[],
+  outcomes: readonly LimitOutcome[],
+  allowed: boolean,
+  store: string,
+  cost: number,
+): QuotaDecision {
+  const shadowDenied: string[] = [];
+  let pick: { limit: StoreLimit; outcome: LimitOutcome } | undefined;
+  limits.forEach((limit, i) => {
+    const outcome = outcomes[i];
+    if (!outcome) return;
+    if (limit.shadow) {
+      if (!outcome.allowed) shadowDenied.push(limit.name);
+      return;
+    }
+    const better = !pick
+      ? true
+      : allowed
+        ? outcome.remaining < pick.outcome.remaining ||
+          (outcome.remaining === pick.outcome.remaining &&
+            outcome.resetAfterMs > pick.outcome.resetAfterMs)
+        : !outcome.allowed &&
+          (pick.outcome.allowed || outcome.retryAfterMs > pick.outcome.retryAfterMs);
+    if (better) pick = { limit, outcome };
+  });
+  if (!pick) {
+    return {
+      allowed,
+      remaining: 0,
+      retryAfterSeconds: 0,
+      resetAfterSeconds: 0,
+      limitName: 'none',
+      limit: 0,
+      windowSeconds: 0,
+      shadowDenied,
+      store,
+      cost,
+    };
+  }
+  return {
+    allowed,
+    remaining: allowed ? pick.outcome.remaining : 0,
+    retryAfterSeconds: allowed ? 0 : pick.outcome.retryAfterMs / 1000,
+    resetAfterSeconds: pick.outcome.resetAfterMs / 1000,
+    limitName: pick.limit.name,
+    limit: pick.limit.burst,
+    windowSeconds: pick.limit.burst / pick.limit.rate,
+    shadowDenied,
+    store,
+    cost,
+  };
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import {
+  PayloadTooLargeError,
+  QuotaCostTooLargeError,
+  QuotaRequestError,
+} from '../src/domain/errors';
+import { parseQuotaLimits } from '../src/domain/limits-config';
+import { createMemoryQuotaStore } from '../src/domain/memory-quota-store';
+import { createQuota, type QuotaMetrics } from '../src/domain/quota';
+import { createManualClock } from './manual-clock';
+
+const limits = parseQuotaLimits({
+  version: 1,
+  costUnitBytes: 1000,
+  maxPayloadBytes: 10_000,
+  defaults: {
+    agent: { rate: 1, burst: 3 },
+    tenant: { rate: 10, burst: 5 },
+    region: { rate: 100, burst: 100 },
+  },
+  tenants: { shadowed: { rate: 1, burst: 1, shadow: true } },
+  agents: { vip: { rate: 10, burst: 20 } },
+});
+
+function setup(regionRps?: number) {
+  const clock = createManualClock();
+  const events: string[] = [];
+  const metrics: QuotaMetrics = {
+    checkDone: (result, store) => events.push(`${result}:${store}`),
+    shadowDenied: (limit) => events.push(`shadow:${limit}`),
+  };
+  const quota = createQuota({
+    store: createMemoryQuotaStore(clock),
+    limits,
+    regionRps,
+    regionId: 'us-east-1',
+    metrics,
+  });
+  return { clock, quota, events };
+}
+
+describe('createQuota', () => {
+  it('denies on the agent limit with retry info, then allows after the retry time', async () => {
+    const { quota, clock, events } = setup();
+    const check = () => quota.check({ agentId: 'a1', tenantId: 't1' });
+    for (const remaining of [2, 1, 0]) {
+      const d = await check();
+      expect(d).toMatchObject({ allowed: true, limitName: 'agent', limit: 3, remaining });
+    }
+    const denied = await check();
+    expect(denied).toMatchObject({ allowed: false, limitName: 'agent', limit: 3, remaining: 0 });
+    expect(denied.retryAfterSeconds).toBeCloseTo(1, 6);
+    expect(denied.resetAfterSeconds).toBeCloseTo(3, 6);
+    expect(denied.windowSeconds).toBe(3);
+    clock.advance(1000);
+    expect((await check()).allowed).toBe(true);
+    expect(events).toEqual([
+      'allowed:memory',
+      'allowed:memory',
+      'allowed:memory',
+      'denied:memory',
+      'allowed:memory',
+    ]);
+  });
+
+  it('keeps agents of the same id in different tenants apart but shares the tenant limit', async () => {
+    const { quota } = setup();
+    for (let i = 0; i < 5; i++) {
+      expect((await quota.check({ agentId: `agent-${i}`, tenantId: 't2' })).allowed).toBe(true);
+    }
+    const denied = await quota.check({ agentId: 'agent-9', tenantId: 't2' });
+    expect(denied).toMatchObject({ allowed: false, limitName: 'tenant', limit: 5 });
+    expect((await quota.check({ agentId: 'agent-9', tenantId: 't3' })).allowed).toBe(true);
+  });
+
+  it('applies per-agent overrides', async () => {
+    const { quota } = setup();
+    const d = await quota.check({ agentId: 'vip', tenantId: 't1' });
+    expect(d).toMatchObject({ allowed: true, limitName: 'tenant', remaining: 4 });
+  });
+
+  it('caps the region at NETHICAL_REQUESTS_PER_SECOND across tenants', async () => {
+    const clock = createManualClock();
+    const quota = createQuota({
+      store: createMemoryQuotaStore(clock),
+      limits: parseQuotaLimits({ version: 1 }),
+      regionRps: 2.5,
+      regionId: 'ap-south-1',
+    });
+    for (let i = 0; i < 3; i++) {
+      const d = await quota.check({ agentId: `a${i}`, tenantId: `t${i}` });
+      expect(d).toMatchObject({ allowed: true, limitName: 'region', limit: 3 });
+    }
+    const denied = await quota.check({ agentId: 'a9', tenantId: 't9' });
+    expect(denied).toMatchObject({ allowed: false, limitName: 'region' });
+    expect(denied.retryAfterSeconds).toBeCloseTo(0.4, 6);
+    // Another region has its own cap.
+    expect(
+      (await quota.check({ agentId: 'a9', tenantId: 't9', regionId: 'us-east-1' })).allowed,
+    ).toBe(true);
+  });
+
+  it('reports shadow limits without denying', async () => {
+    const { quota, events } = setup();
+    expect((await quota.check({ agentId: 'a', tenantId: 'shadowed' })).shadowDenied).toEqual([]);
+    const d = await quota.check({ agentId: 'a', tenantId: 'shadowed' });
+    expect(d).toMatchObject({ allowed: true, shadowDenied: ['tenant'], limitName: 'agent' });
+    expect(events).toContain('shadow:tenant');
+  });
+
+  it('weights cost by payload size and rejects oversized payloads', async () => {
+    const { quota } = setup();
+    const d = await quota.check({ agentId: 'big', tenantId: 't1', payloadBytes: 1999 });
+    expect(d).toMatchObject({ cost: 2, remaining: 1 });
+    await expect(
+      quota.check({ agentId: 'big', tenantId: 't1', payloadBytes: 10_001 }),
+    ).rejects.toBeInstanceOf(PayloadTooLargeError);
+    await expect(quota.check({ agentId: 'big', tenantId: 't1', cost: 4 })).rejects.toBeInstanceOf(
+      QuotaCostTooLargeError,
+    );
+    await expect(quota.check({ agentId: '', tenantId: 't1' })).rejects.toBeInstanceOf(
+      QuotaRequestError,
+    );
+  });
+
+  it('counts active agents in the instance region', async () => {
+    const { quota } = setup();
+    await quota.check({ agentId: 'x', tenantId: 't1' });
+    await quota.check({ agentId: 'y', tenantId: 't1' });
+    await quota.check({ agentId: 'x', tenantId: 't1' });
+    await quota.check({ agentId: 'z', tenantId: 't1', regionId: 'ap-south-1' });
+    expect(await quota.activeAgents()).toBe(2);
+    expect(await quota.activeAgents('ap-south-1')).toBe(1);
+  });
+});
