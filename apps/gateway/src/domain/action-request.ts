@@ -46,7 +46,6 @@ export function parseActionType(value: unknown): ActionType {
 }
 
 const ID_PATTERN = /^[\w.:@/+=-]{1,128}$/;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export interface ValidationLimits {
