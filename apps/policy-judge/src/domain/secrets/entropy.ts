@@ -1,0 +1,47 @@
+/**
+ * Shannon entropy and placeholder heuristics for keyword-assigned values.
+ */
+
+/** Shannon entropy of `s` in bits per character (0 for the empty string). */
+export function shannonEntropy(s: string): number {
+  if (s.length === 0) return 0;
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  const n = [...s].length;
+  for (const c of counts.values()) {
+    const p = c / n;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/** Number of character classes present: lower, upper, digit, other. */
+export function charClasses(s: string): number {
+  return (/[a-z]/.test(s) ? 1 : 0) + (/[A-Z]/.test(s) ? 1 : 0) + (/\d/.test(s) ? 1 : 0) + (/[^A-Za-z0-9]/.test(s) ? 1 : 0);
+}
+
+/**
+ * Values that are obviously not real secrets: masks, template variables, documentation stand-ins,
+ * environment lookups. Matched case-insensitively anywhere in the value.
+ */
+const PLACEHOLDER_RE =
+  /xxx|\*\*\*|\.\.\.|^<[^>]{0,40}>$|\$\{[A-Za-z_][\w.]{0,40}\}|\{\{[^}]{0,40}\}\}|%\([a-z_]{1,40}\)s|%s\b|changeme|change[_-]me|example|sample|placeholder|your[_-]?(?:api|key|token|secret|pass)|dummy|fake|redacted|\bnull\b|\bnone\b|undefined|\btodo\b|\btbd\b|process\.env|os\.environ|getenv|\benv\(|secretkeyref|valuefrom/i;
+/** Whole-value stand-ins. */
+const WHOLE_PLACEHOLDER_RE = /^(?:x+|\*+|-+|_+|\.+|0+|1234\d*|abc\d*|abcdef\w*|password\d*|passwd|secret|token|test\w{0,12}|true|false|yes|no)$/i;
+
+/** True when `value` is a placeholder rather than a secret. */
+export function isPlaceholder(value: string): boolean {
+  return WHOLE_PLACEHOLDER_RE.test(value) || PLACEHOLDER_RE.test(value);
+}
+
+/**
+ * True when a keyword-assigned value looks like a secret: long enough, not a placeholder, and
+ * random-looking. Thresholds: at least 3.0 bits/char with two character classes and 8+ chars, or
+ * 3.5 bits/char regardless (long passphrases). A dictionary word like "password" scores ~2.75.
+ */
+export function looksSecret(value: string): boolean {
+  if (value.length < 8 || value.length > 1024 || isPlaceholder(value)) return false;
+  const h = shannonEntropy(value);
+  return h >= 3.5 || (h >= 3.0 && charClasses(value) >= 2);
+}

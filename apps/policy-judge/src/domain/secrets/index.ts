@@ -1,0 +1,48 @@
+/**
+ * Secret detection entry point for the policy judge: provider tokens (prefix-gated), private
+ * keys, connection strings, auth headers, Kubernetes Secrets and keyword assignments with
+ * high-entropy values. Placeholders (`xxx`, `<your-key>`, `changeme`, `example`) are ignored.
+ */
+import type { SensitiveEntity } from '../finding.js';
+import { resolveOverlaps } from '../pii/resolve-overlaps.js';
+import { detectKeywordAssignments } from './keyword-assignments.js';
+import { PROVIDER_RULES } from './provider-rules.js';
+import { isPlaceholder } from './entropy.js';
+import {
+  detectAuthHeaders,
+  detectConnectionStrings,
+  detectKubernetesSecrets,
+  detectPrivateKeys,
+  pushInto,
+} from './structured-secrets.js';
+
+export { PROVIDER_RULES, type ProviderRule } from './provider-rules.js';
+export { shannonEntropy, looksSecret, isPlaceholder } from './entropy.js';
+
+/**
+ * Find secrets in `text`. Returns non-overlapping entities (kind `secret`) sorted by start;
+ * offsets are UTF-16 code units, half-open. Linear in the input length: every pattern is
+ * bounded and most only run when their keyword/prefix occurs (one lower-casing of the text).
+ */
+export function detectSecrets(text: string): SensitiveEntity[] {
+  if (text.length === 0) return [];
+  const found: SensitiveEntity[] = [];
+  const push = pushInto(found);
+  const lower = text.toLowerCase();
+  for (const rule of PROVIDER_RULES) {
+    if (!rule.keywords.some((k) => lower.includes(k))) continue;
+    rule.pattern.lastIndex = 0;
+    for (let m = rule.pattern.exec(text); m !== null; m = rule.pattern.exec(text)) {
+      const secret = m[1] ?? m[0];
+      const start = m[1] === undefined ? m.index : m.index + m[0].lastIndexOf(m[1]);
+      if (isPlaceholder(secret) || (rule.validate !== undefined && !rule.validate(secret))) continue;
+      push(rule.type, start, start + secret.length, rule.confidence);
+    }
+  }
+  detectPrivateKeys(text, push);
+  detectConnectionStrings(text, push);
+  detectAuthHeaders(text, lower, push);
+  detectKubernetesSecrets(text, lower, push);
+  detectKeywordAssignments(text, push);
+  return resolveOverlaps(found);
+}
