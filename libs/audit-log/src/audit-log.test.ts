@@ -1,0 +1,156 @@
+import { fromJson, toJson } from '@bufbuild/protobuf';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { auditv1, Decision } from '@nethical/contracts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditLog, type AuditLog } from './audit-log';
+import { canonicalLeaf } from './canonical-leaf';
+import { AuditInvalidRecordError, AuditPageTokenError } from './errors';
+import { resetAuditSchema, sampleRecord, testTargets, type TestDatabase } from './test-support';
+
+const targets = await testTargets();
+const DAY = 86_400_000;
+
+describe.each(targets)('audit log contract on %s', (_name, openDb) => {
+  let db: TestDatabase;
+  const logs: AuditLog[] = [];
+  beforeAll(async () => {
+    db = await openDb();
+  });
+  afterAll(() => db.drop());
+  afterEach(async () => {
+    for (const log of logs.splice(0)) await log.close();
+    await resetAuditSchema(db.sql);
+  });
+  async function open(clockMs = Date.UTC(2026, 10, 27, 6, 0)): Promise<AuditLog> {
+    const clock = { now: () => clockMs };
+    const log = await createAuditLog({ sql: db.sql, clock, batchMaxDelayMs: 2 });
+    logs.push(log);
+    return log;
+  }
+
+  it('assigns gapless sequences from 0, commit time and canonical leaves; get reads back the same bytes', async () => {
+    const log = await open();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => log.append(sampleRecord(i))));
+    expect(results.map((r) => r.record.sequence).sort((a, b) => Number(a - b))).toEqual(
+      Array.from({ length: 20 }, (_, i) => BigInt(i)),
+    );
+    for (const { record, duplicate } of results) {
+      expect(duplicate).toBe(false);
+      expect(record.committedAt).toBeDefined();
+      expect(record.leaf).toEqual(canonicalLeaf(record));
+      const back = await log.get(record.actionId);
+      expect(back && toJson(auditv1.AuditRecordSchema, back)).toEqual(toJson(auditv1.AuditRecordSchema, record));
+    }
+    expect(await log.get('no-such-action')).toBeUndefined();
+  });
+
+  it('keeps floats exact and times to the microsecond through the database', async () => {
+    const log = await open();
+    const { record } = await log.append(sampleRecord(1, { riskScore: 0.1 + 0.2, mlScore: 1e-7 }));
+    const back = (await log.get(record.actionId))!;
+    expect(back.riskScore).toBe(0.1 + 0.2);
+    expect(back.mlScore).toBe(1e-7);
+    expect(back.violations[0]?.confidence).toBe(0.1 + 0.2);
+    expect(back.receivedAt?.nanos).toBe(123_456_000);
+    expect(back.leaf).toEqual(record.leaf);
+  });
+
+  it('returns the stored record for a retried action id, also within one batch', async () => {
+    const log = await open();
+    const first = await log.append(sampleRecord(1));
+    const retry = await log.append(sampleRecord(1, { content: 'different retry body' }));
+    expect(retry.duplicate).toBe(true);
+    expect(retry.record.sequence).toBe(first.record.sequence);
+    expect(retry.record.content).toBe(first.record.content);
+    const [a, b] = await Promise.all([log.append(sampleRecord(2)), log.append(sampleRecord(2))]);
+    expect([a.duplicate, b.duplicate].sort()).toEqual([false, true]);
+    expect(a.record.sequence).toBe(b.record.sequence);
+    const page = await log.list({ pageSize: 100 });
+    expect(page.records.map((r) => r.actionId)).toEqual(['act-1', 'act-2']);
+  });
+
+  it('keeps sequences gapless with two writers on one database', async () => {
+    const log1 = await open();
+    const other = await db.reopen();
+    const log2 = await createAuditLog({ sql: other, batchMaxDelayMs: 1, clock: { now: () => Date.UTC(2026, 10, 27, 6) } });
+    logs.push(log2);
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) => (i % 2 ? log1 : log2).append(sampleRecord(i))),
+    );
+    const seen: bigint[] = [];
+    for await (const batch of log1.tail(0n, 25)) {
+      seen.push(...batch.map((r) => r.sequence));
+      if (seen.length >= 60) break;
+    }
+    expect(seen).toEqual(Array.from({ length: 60 }, (_, i) => BigInt(i)));
+  });
+
+  it('lists by agent, decision and time range with an opaque cursor bound to its filter', async () => {
+    let now = Date.UTC(2026, 10, 27, 6);
+    const log = await createAuditLog({ sql: db.sql, clock: { now: () => now }, batchMaxDelayMs: 1 });
+    logs.push(log);
+    for (let i = 0; i < 30; i++) {
+      now += 60_000;
+      await log.append(sampleRecord(i));
+    }
+    const all: string[] = [];
+    let token = '';
+    do {
+      const page = await log.list({ agentId: 'agent-1', pageSize: 4, pageToken: token });
+      all.push(...page.records.map((r) => r.actionId));
+      token = page.nextPageToken;
+    } while (token);
+    expect(all).toEqual(Array.from({ length: 10 }, (_, k) => `act-${3 * k + 1}`));
+    const blocked = await log.list({ decision: Decision.BLOCK, pageSize: 100 });
+    expect(blocked.records.every((r) => r.decision === Decision.BLOCK)).toBe(true);
+    expect(blocked.records).toHaveLength(8);
+    const start = Date.UTC(2026, 10, 27, 6);
+    const window = await log.list({ since: timestampFromMs(start + 5 * 60_000), until: timestampFromMs(start + 8 * 60_000) });
+    expect(window.records.map((r) => r.actionId)).toEqual(['act-4', 'act-5', 'act-6']);
+    const first = await log.list({ agentId: 'agent-1', pageSize: 2 });
+    await expect(log.list({ agentId: 'agent-2', pageToken: first.nextPageToken })).rejects.toBeInstanceOf(AuditPageTokenError);
+    await expect(log.list({ pageSize: 5000 })).rejects.toBeInstanceOf(AuditInvalidRecordError);
+  });
+
+  it('tails from a sequence and follows commits made after it started', async () => {
+    const log = await open();
+    for (let i = 0; i < 5; i++) await log.append(sampleRecord(i));
+    const controller = new AbortController();
+    const seen: bigint[] = [];
+    const follower = (async () => {
+      for await (const batch of log.tail(3n, 2, { signal: controller.signal })) {
+        seen.push(...batch.map((r) => r.sequence));
+        if (seen.length >= 5) controller.abort();
+      }
+    })();
+    for (let i = 5; i < 8; i++) await log.append(sampleRecord(i));
+    await follower;
+    expect(seen).toEqual([3n, 4n, 5n, 6n, 7n]);
+  });
+
+  it('exports NDJSON from which every leaf can be recomputed', async () => {
+    const log = await open();
+    const stored = await Promise.all(Array.from({ length: 7 }, (_, i) => log.append(sampleRecord(i))));
+    const lines: string[] = [];
+    for await (const line of log.exportNdjson({})) lines.push(line);
+    expect(lines).toHaveLength(7);
+    for (const line of lines) {
+      const rec = fromJson(auditv1.AuditRecordSchema, JSON.parse(line));
+      const original = stored.find((s) => s.record.actionId === rec.actionId)!.record;
+      expect(canonicalLeaf(rec)).toEqual(original.leaf);
+    }
+  });
+
+  it('rejects what the store cannot hold exactly, naming the field', async () => {
+    const log = await open();
+    await expect(log.append(sampleRecord(1, { content: 'a\u0000b' }))).rejects.toMatchObject({ field: 'content' });
+    await expect(log.append(sampleRecord(1, { riskScore: Number.NaN }))).rejects.toBeInstanceOf(AuditInvalidRecordError);
+    await expect(log.append(sampleRecord(1, { actionId: '' }))).rejects.toMatchObject({ field: 'action_id' });
+  });
+
+  it('creates the partition of a new day on first append', async () => {
+    const log = await open(Date.UTC(2026, 10, 27) + 40 * DAY);
+    const { record } = await log.append(sampleRecord(1));
+    expect(record.committedAt?.seconds).toBe(BigInt((Date.UTC(2026, 10, 27) + 40 * DAY) / 1000));
+  });
+});

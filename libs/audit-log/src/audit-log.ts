@@ -1,0 +1,157 @@
+import { toJson } from '@bufbuild/protobuf';
+import { auditv1 } from '@nethical/contracts';
+import { migrate, type SqlClient } from '@nethical/postgres';
+import { systemClock, type Clock } from './clock';
+import { AuditUnavailableError } from './errors';
+import { createGroupCommitWriter, type AppendResult } from './group-commit-writer';
+import { ensurePartitions } from './partitions';
+import { getRecord, listRecords, readFromSequence, type AuditFilter, type ListPage, type ListRequest } from './queries';
+import { normaliseIncoming } from './record-row';
+import { AUDIT_MIGRATIONS_TABLE, auditMigrations } from './schema';
+
+/** Options of `createAuditLog`; everything but `sql` has a default. */
+export interface AuditLogOptions {
+  /** The database; the caller owns it (`close()` of the log does not close it). */
+  sql: SqlClient;
+  /** Source of committed_at. Default: the system clock. */
+  clock?: Clock | undefined;
+  /** Group commit: most records per transaction. Default 256. */
+  batchMaxRecords?: number | undefined;
+  /** Group commit: longest wait of a record before its batch is written. Default 5 ms. */
+  batchMaxDelayMs?: number | undefined;
+  /** Back-pressure: most appends queued or in flight. Default 10,000. */
+  queueMaxRecords?: number | undefined;
+  /** How often a tail re-reads when no in-process commit woke it (other processes). Default 200 ms. */
+  tailPollIntervalMs?: number | undefined;
+  /** Daily partitions created ahead of today at start-up. Default 3. */
+  partitionDaysAhead?: number | undefined;
+}
+
+/** Options of one tail. */
+export interface TailOptions {
+  /** Stops the tail (the iterator ends). */
+  signal?: AbortSignal | undefined;
+}
+
+/** The audit trail: append-only, gapless, durable before acknowledged. See DURABILITY.md. */
+export interface AuditLog {
+  /** Store a judged action. Resolves after COMMIT; a known action id returns the stored record with `duplicate: true`. */
+  append(record: auditv1.AuditRecord): Promise<AppendResult>;
+  /** The record of an action id, or undefined. */
+  get(actionId: string): Promise<auditv1.AuditRecord | undefined>;
+  /** Records by agent, time range and decision, with an opaque cursor. */
+  list(request: ListRequest): Promise<ListPage>;
+  /** Committed records from `fromSequence` on, in order, following new commits until aborted or closed. */
+  tail(fromSequence: bigint, batchSize?: number, options?: TailOptions): AsyncIterable<auditv1.AuditRecord[]>;
+  /** Every record matching the filter, one protobuf-JSON object per line (the archive format). */
+  exportNdjson(filter: AuditFilter): AsyncIterable<string>;
+  /** Component health: the database answers and the writer is not failing. */
+  health(): Promise<{ ok: boolean; detail: string }>;
+  /** Stop taking appends, commit every pending one, end tails. */
+  close(): Promise<void>;
+}
+
+/**
+ * Open the audit log on a database: apply migrations (`audit_migrations`), create partitions
+ * ahead, and start the group-commit writer.
+ */
+export async function createAuditLog(options: AuditLogOptions): Promise<AuditLog> {
+  const { sql } = options;
+  const clock = options.clock ?? systemClock;
+  const pollMs = options.tailPollIntervalMs ?? 200;
+  await migrate(sql, AUDIT_MIGRATIONS_TABLE, auditMigrations);
+  await sql.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('nethical.audit.append'))");
+    await ensurePartitions(tx, clock.now(), options.partitionDaysAhead ?? 3);
+  });
+
+  // Wakes tails after an in-process commit; other processes' commits are found by polling.
+  let wakers: Array<() => void> = [];
+  const wake = (): void => {
+    const now = wakers;
+    wakers = [];
+    for (const w of now) w();
+  };
+  let closed = false;
+  const closeController = new AbortController();
+
+  const writer = createGroupCommitWriter({
+    sql,
+    clock,
+    batchMaxRecords: options.batchMaxRecords ?? 256,
+    batchMaxDelayMs: options.batchMaxDelayMs ?? 5,
+    queueMaxRecords: options.queueMaxRecords ?? 10_000,
+    onCommit: wake,
+  });
+
+  function waitForCommit(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        closeController.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, pollMs);
+      wakers.push(done);
+      signal?.addEventListener('abort', done, { once: true });
+      closeController.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  async function* tail(fromSequence: bigint, batchSize = 256, tailOptions: TailOptions = {}) {
+    const { signal } = tailOptions;
+    let next = fromSequence;
+    while (!closed && !signal?.aborted) {
+      const records = await readFromSequence(sql, next, batchSize);
+      const first = records[0];
+      if (first && first.sequence !== next) {
+        // Commits become visible in sequence order, so a hole can only be an archived prefix.
+        throw new Error(`audit tail: sequence ${next} is not in the live log (first live is ${first.sequence})`);
+      }
+      if (records.length > 0) {
+        next = records[records.length - 1]!.sequence + 1n;
+        yield records;
+        continue;
+      }
+      await waitForCommit(signal);
+    }
+  }
+
+  async function* exportNdjson(filter: AuditFilter) {
+    let pageToken = '';
+    do {
+      const page = await listRecords(sql, { ...filter, pageSize: 1000, pageToken });
+      for (const r of page.records) yield `${JSON.stringify(toJson(auditv1.AuditRecordSchema, r))}\n`;
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  }
+
+  return {
+    async append(record) {
+      if (closed) throw new AuditUnavailableError('audit store is shutting down', 'closed');
+      return writer.append(normaliseIncoming(record));
+    },
+    get: (actionId) => getRecord(sql, actionId),
+    list: (request) => listRecords(sql, request),
+    tail,
+    exportNdjson,
+    async health() {
+      try {
+        await sql.query('SELECT 1');
+      } catch (err) {
+        return { ok: false, detail: `database: ${(err as Error).message}` };
+      }
+      if (writer.lastError) {
+        return { ok: false, detail: `last batch failed: ${(writer.lastError as Error).message}` };
+      }
+      return { ok: !closed, detail: closed ? 'closed' : `queue depth ${writer.depth}` };
+    },
+    async close() {
+      closed = true;
+      await writer.close();
+      closeController.abort();
+      wake();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { create } from '@bufbuild/protobuf';
+import { TimestampSchema } from '@bufbuild/protobuf/wkt';
+import { auditv1, ActionType, Decision, Severity, ViolationSchema } from '@nethical/contracts';
+import { describe, expect, it } from 'vitest';
+import { canonicalLeaf, leafObject } from './canonical-leaf';
+import { isoToMicros, microsToIso, microsToTimestamp, timestampToMicros } from './timestamps';
+
+function record(): auditv1.AuditRecord {
+  return create(auditv1.AuditRecordSchema, {
+    sequence: 9_007_199_254_740_993n,
+    actionId: 'a1',
+    agentId: 'agent',
+    tenantId: 't',
+    regionId: 'eu',
+    actionType: ActionType.TOOL_CALL,
+    content: 'héllo "x"\n',
+    decision: Decision.BLOCK,
+    violations: [
+      create(ViolationSchema, { detector: 'd', category: 'c', severity: Severity.LOW, confidence: 0.5, reason: 'r' }),
+    ],
+    riskScore: 1e21,
+    policyRevision: 'p',
+    modelVersion: 'm',
+    stageLatencyMs: { z: 1, a: 0.1 },
+    traceId: '',
+    committedAt: create(TimestampSchema, { seconds: 1_790_000_000n, nanos: 1_000 }),
+    reasoning: '',
+    cohort: '',
+    detectorsRun: ['b', 'a'],
+  });
+}
+
+describe('canonical leaf', () => {
+  it('is RFC 8785 JSON with sorted keys, 64-bit sequence as a string and microsecond times', () => {
+    const text = new TextDecoder().decode(canonicalLeaf(record()));
+    expect(text).toBe(
+      '{"action_id":"a1","action_type":3,"agent_id":"agent","cohort":"","committed_at":"2026-09-21T14:13:20.000001Z",' +
+        '"content":"héllo \\"x\\"\\n","decision":4,"detectors_run":["b","a"],"format":"nethical.audit.leaf.v1",' +
+        '"ml_score":null,"model_version":"m","policy_revision":"p","reasoning":"","received_at":null,"region_id":"eu",' +
+        '"risk_score":1e+21,"sequence":"9007199254740993","stage_latency_ms":{"a":0.1,"z":1},"tenant_id":"t",' +
+        '"trace_id":"","violations":[{"category":"c","confidence":0.5,"detector":"d","ethical_dimensions":[],' +
+        '"evidence":[],"reason":"r","severity":1}]}',
+    );
+  });
+
+  it('ignores the leaf field and depends on every other field', () => {
+    const base = record();
+    const withLeaf = record();
+    withLeaf.leaf = new Uint8Array([1, 2, 3]);
+    expect(canonicalLeaf(withLeaf)).toEqual(canonicalLeaf(base));
+    const changed = record();
+    changed.content = 'other';
+    expect(canonicalLeaf(changed)).not.toEqual(canonicalLeaf(base));
+    // 20 proto fields without `leaf`, plus `format`.
+    expect(Object.keys(leafObject(base))).toHaveLength(21);
+  });
+
+  it('round-trips times at microsecond precision, also before 1970', () => {
+    for (const us of [0n, 1n, -1n, 1_790_000_000_123_456n, -86_400_000_001n]) {
+      expect(isoToMicros(microsToIso(us))).toBe(us);
+      expect(timestampToMicros(microsToTimestamp(us))).toBe(us);
+    }
+    expect(isoToMicros('2026-11-27T06:48:12.123456789+01:00')).toBe(isoToMicros('2026-11-27T05:48:12.123456Z'));
+  });
+});

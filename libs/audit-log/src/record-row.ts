@@ -1,0 +1,178 @@
+import { clone, create } from '@bufbuild/protobuf';
+import { auditv1, EvidenceSpanSchema, ViolationSchema } from '@nethical/contracts';
+import { AuditInvalidRecordError } from './errors';
+import { canonicalLeaf, canonicalViolations, type CanonicalViolation } from './canonical-leaf';
+import { microsToIso, microsToTimestamp, timestampToMicros } from './timestamps';
+
+/**
+ * Mapping between `auditv1.AuditRecord` messages and `audit_records` rows. Reading always goes
+ * through `RECORD_COLUMNS` so that times come back as exact microseconds (a JS Date would cut
+ * them to milliseconds) and the leaf is recomputed from the columns.
+ */
+
+/** SELECT list for one audit record (alias-free: use on `audit_records` directly). */
+export const RECORD_COLUMNS = `sequence, action_id, agent_id, tenant_id, region_id, action_type, content,
+  decision, violations, risk_score, ml_score, policy_revision, model_version, stage_latency_ms,
+  trace_id, (extract(epoch FROM received_at) * 1000000)::int8 AS received_us,
+  (extract(epoch FROM committed_at) * 1000000)::int8 AS committed_us, reasoning, cohort, detectors_run`;
+
+/** One row as read with `RECORD_COLUMNS`. */
+export interface RecordRow {
+  sequence: bigint;
+  action_id: string;
+  agent_id: string;
+  tenant_id: string;
+  region_id: string;
+  action_type: number;
+  content: string;
+  decision: number;
+  violations: CanonicalViolation[];
+  risk_score: number;
+  ml_score: number | null;
+  policy_revision: string;
+  model_version: string;
+  stage_latency_ms: Record<string, number>;
+  trace_id: string;
+  received_us: bigint | null;
+  committed_us: bigint;
+  reasoning: string;
+  cohort: string;
+  detectors_run: string[];
+}
+
+/** Rebuild the record of a row, with `leaf` recomputed from the columns. */
+export function rowToRecord(row: RecordRow): auditv1.AuditRecord {
+  const record = create(auditv1.AuditRecordSchema, {
+    sequence: BigInt(row.sequence),
+    actionId: row.action_id,
+    agentId: row.agent_id,
+    tenantId: row.tenant_id,
+    regionId: row.region_id,
+    actionType: row.action_type,
+    content: row.content,
+    decision: row.decision,
+    violations: row.violations.map((v) =>
+      create(ViolationSchema, {
+        detector: v.detector,
+        category: v.category,
+        severity: v.severity,
+        confidence: v.confidence,
+        evidence: v.evidence.map((e) => create(EvidenceSpanSchema, e)),
+        reason: v.reason,
+        ethicalDimensions: v.ethical_dimensions,
+      }),
+    ),
+    riskScore: row.risk_score,
+    policyRevision: row.policy_revision,
+    modelVersion: row.model_version,
+    stageLatencyMs: row.stage_latency_ms,
+    traceId: row.trace_id,
+    committedAt: microsToTimestamp(BigInt(row.committed_us)),
+    reasoning: row.reasoning,
+    cohort: row.cohort,
+    detectorsRun: row.detectors_run,
+  });
+  if (row.ml_score !== null) record.mlScore = row.ml_score;
+  if (row.received_us !== null) record.receivedAt = microsToTimestamp(BigInt(row.received_us));
+  record.leaf = canonicalLeaf(record);
+  return record;
+}
+
+/** The JSON object inserted through `jsonb_to_recordset` (see `INSERT_RECORDS_SQL`). */
+export function recordToInsertJson(record: auditv1.AuditRecord): Record<string, unknown> {
+  return {
+    sequence: record.sequence.toString(),
+    action_id: record.actionId,
+    agent_id: record.agentId,
+    tenant_id: record.tenantId,
+    region_id: record.regionId,
+    action_type: record.actionType,
+    content: record.content,
+    decision: record.decision,
+    violations: canonicalViolations(record),
+    risk_score: record.riskScore,
+    ml_score: record.mlScore ?? null,
+    policy_revision: record.policyRevision,
+    model_version: record.modelVersion,
+    stage_latency_ms: record.stageLatencyMs,
+    trace_id: record.traceId,
+    received_at: record.receivedAt ? microsToIso(timestampToMicros(record.receivedAt)) : null,
+    committed_at: microsToIso(timestampToMicros(record.committedAt!)),
+    reasoning: record.reasoning,
+    cohort: record.cohort,
+    detectors_run: record.detectorsRun,
+  };
+}
+
+/**
+ * Insert a batch given as one jsonb array parameter: a single round trip whatever the batch
+ * size, and the same SQL on pg and PGlite (no driver-specific array encoding).
+ */
+export const INSERT_RECORDS_SQL = `INSERT INTO audit_records (sequence, action_id, agent_id, tenant_id,
+  region_id, action_type, content, decision, violations, risk_score, ml_score, policy_revision,
+  model_version, stage_latency_ms, trace_id, received_at, committed_at, reasoning, cohort, detectors_run)
+SELECT sequence, action_id, agent_id, tenant_id, region_id, action_type, content, decision, violations,
+  risk_score, ml_score, policy_revision, model_version, stage_latency_ms, trace_id, received_at,
+  committed_at, reasoning, cohort, detectors_run
+FROM jsonb_to_recordset($1::jsonb) AS x(sequence bigint, action_id text, agent_id text, tenant_id text,
+  region_id text, action_type smallint, content text, decision smallint, violations jsonb,
+  risk_score double precision, ml_score double precision, policy_revision text, model_version text,
+  stage_latency_ms jsonb, trace_id text, received_at timestamptz, committed_at timestamptz,
+  reasoning text, cohort text, detectors_run jsonb)`;
+
+const MAX_ID_LENGTH = 256;
+
+/**
+ * Check a record before it is queued, and return a copy with the fields the store assigns
+ * cleared and `received_at` truncated to microseconds. Rejects what PostgreSQL or the canonical
+ * leaf cannot hold exactly: NUL characters in text, non-finite numbers, empty ids.
+ */
+export function normaliseIncoming(input: auditv1.AuditRecord): auditv1.AuditRecord {
+  const record = clone(auditv1.AuditRecordSchema, input);
+  record.sequence = 0n;
+  record.committedAt = undefined;
+  record.leaf = new Uint8Array(0);
+  if (record.receivedAt) record.receivedAt = microsToTimestamp(timestampToMicros(record.receivedAt));
+  requireId('action_id', record.actionId);
+  requireId('agent_id', record.agentId);
+  const texts: Array<[string, string]> = [
+    ['action_id', record.actionId],
+    ['agent_id', record.agentId],
+    ['tenant_id', record.tenantId],
+    ['region_id', record.regionId],
+    ['content', record.content],
+    ['policy_revision', record.policyRevision],
+    ['model_version', record.modelVersion],
+    ['trace_id', record.traceId],
+    ['reasoning', record.reasoning],
+    ['cohort', record.cohort],
+    ...record.detectorsRun.map((d, i): [string, string] => [`detectors_run[${i}]`, d]),
+  ];
+  record.violations.forEach((v, i) => {
+    const at = `violations[${i}]`;
+    texts.push([`${at}.detector`, v.detector], [`${at}.category`, v.category], [`${at}.reason`, v.reason]);
+    v.evidence.forEach((e, j) => texts.push([`${at}.evidence[${j}].excerpt`, e.excerpt]));
+    v.ethicalDimensions.forEach((d, j) => texts.push([`${at}.ethical_dimensions[${j}]`, d]));
+    requireFinite(`${at}.confidence`, v.confidence);
+  });
+  for (const [field, text] of texts) {
+    if (text.includes('\u0000')) throw new AuditInvalidRecordError(field, 'must not contain NUL');
+  }
+  requireFinite('risk_score', record.riskScore);
+  if (record.mlScore !== undefined) requireFinite('ml_score', record.mlScore);
+  for (const [stage, ms] of Object.entries(record.stageLatencyMs)) {
+    requireFinite(`stage_latency_ms[${stage}]`, ms);
+  }
+  return record;
+}
+
+function requireId(field: string, value: string): void {
+  if (value.length === 0) throw new AuditInvalidRecordError(field, 'is required');
+  if (value.length > MAX_ID_LENGTH) {
+    throw new AuditInvalidRecordError(field, `must be at most ${MAX_ID_LENGTH} characters`);
+  }
+}
+
+function requireFinite(field: string, value: number): void {
+  if (!Number.isFinite(value)) throw new AuditInvalidRecordError(field, 'must be a finite number');
+}
