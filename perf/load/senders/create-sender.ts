@@ -1,0 +1,17 @@
+import { createHttpSender } from './http-sender';
+import { createRpcSender } from './rpc-sender';
+import type { ActionSender, Protocol } from './sender';
+
+export interface SenderOptions {
+  protocol: Protocol;
+  endpoint: string;
+  connections: number;
+  timeoutMs: number;
+}
+
+/** The sender for a protocol. */
+export function createSender(options: SenderOptions): ActionSender {
+  return options.protocol === 'http'
+    ? createHttpSender(options)
+    : createRpcSender({ ...options, protocol: options.protocol });
+}
