@@ -49,3 +49,21 @@ export interface SensitiveEntity {
 }
 
 export type RedactionPolicy = 'minimal' | 'standard' | 'aggressive';
+
+/**
+ * Verdict names as the domain sees them, ordered from least to most restrictive
+ * (suffix of `nethical.common.v1.Decision`).
+ */
+export type DecisionName =
+  | 'ALLOW'
+  | 'ALLOW_WITH_MODIFICATION'
+  | 'WARN'
+  | 'BLOCK'
+  | 'QUARANTINE'
+  | 'ESCALATE'
+  | 'TERMINATE';
+
+/** A finding after the ethical taxonomy was applied (dimensions empty when it is off). */
+export interface JudgedFinding extends Finding {
+  ethicalDimensions: string[];
+}

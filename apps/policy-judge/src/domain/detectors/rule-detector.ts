@@ -1,0 +1,87 @@
+import type { Finding, Span } from '../finding.js';
+import type { CompiledDetector, CompiledRule } from '../policy/compile-policy.js';
+import type { Detector } from './detector.js';
+import type { ScanContext, SignalHit } from './scan-context.js';
+
+/** Evidence spans kept per finding. */
+const MAX_SPANS = 6;
+
+/**
+ * A detector whose behaviour is entirely policy data: each rule fires when all its `all`
+ * signals, at least `minAny` of its `any` signals and none of its `none` signals are present.
+ * With `shortCircuit` (tiered mode) a rule stops scanning at its first missing signal.
+ */
+export function createRuleDetector(compiled: CompiledDetector): Detector {
+  return {
+    id: compiled.id,
+    tier: compiled.tier,
+    gate: (ctx) => compiled.gate.some((s) => ctx.fired(s)),
+    run(ctx, { shortCircuit }) {
+      const findings: Finding[] = [];
+      for (const rule of compiled.rules) {
+        if (!ctx.policy.appliesTo(rule, ctx.actionType)) continue;
+        const finding = shortCircuit ? evaluateLazily(rule, ctx) : evaluateFully(rule, ctx);
+        if (finding) findings.push(finding);
+      }
+      return findings;
+    },
+  };
+}
+
+function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
+  const evidence: SignalHit[] = [];
+  for (const s of rule.all) {
+    const h = ctx.hits(s);
+    if (h.length === 0) return null;
+    evidence.push(...h);
+  }
+  if (rule.any.length > 0) {
+    let count = 0;
+    for (const s of rule.any) {
+      const h = ctx.hits(s);
+      if (h.length > 0) {
+        count++;
+        evidence.push(...h);
+      }
+    }
+    if (count < rule.minAny) return null;
+  }
+  for (const s of rule.none) if (ctx.fired(s)) return null;
+  return toFinding(rule, ctx, evidence);
+}
+
+/** The untiered baseline: every referenced signal is scanned before deciding. */
+function evaluateFully(rule: CompiledRule, ctx: ScanContext): Finding | null {
+  const all = rule.all.map((s) => ctx.hits(s));
+  const any = rule.any.map((s) => ctx.hits(s));
+  const none = rule.none.map((s) => ctx.hits(s));
+  if (all.some((h) => h.length === 0)) return null;
+  if (rule.any.length > 0 && any.filter((h) => h.length > 0).length < rule.minAny) return null;
+  if (none.some((h) => h.length > 0)) return null;
+  return toFinding(rule, ctx, [...all.flat(), ...any.flat()]);
+}
+
+function toFinding(rule: CompiledRule, ctx: ScanContext, evidence: SignalHit[]): Finding {
+  const obfuscatedOnly = evidence.length > 0 && evidence.every((h) => h.view !== 'raw');
+  const views = [...new Set(evidence.filter((h) => h.view !== 'raw').map((h) => h.view))];
+  const bonus = obfuscatedOnly ? ctx.policy.file.scoring.obfuscationBonus : 0;
+  return {
+    detector: rule.detector,
+    category: rule.category,
+    severity: rule.severityByActionType?.[ctx.actionType] ?? rule.severity,
+    confidence: Math.min(1, rule.confidence + bonus),
+    spans: mergeSpans(evidence),
+    reason: views.length > 0 ? `${rule.reason} (seen in ${views.join('/')} view)` : rule.reason,
+  };
+}
+
+function mergeSpans(hits: SignalHit[]): Span[] {
+  const sorted = [...hits].sort((a, b) => a.start - b.start || a.end - b.end);
+  const out: Span[] = [];
+  for (const h of sorted) {
+    const last = out[out.length - 1];
+    if (last && h.start <= last.end) last.end = Math.max(last.end, h.end);
+    else out.push({ start: h.start, end: h.end });
+  }
+  return out.slice(0, MAX_SPANS);
+}

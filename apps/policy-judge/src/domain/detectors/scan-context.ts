@@ -1,0 +1,84 @@
+import type { ActionTypeName, Span } from '../finding.js';
+import { buildViews } from '../normalise/normaliser.js';
+import type { TextView, ViewKind } from '../normalise/text-view.js';
+import type { CompiledPolicy } from '../policy/compile-policy.js';
+
+/** Where a signal matched: a range of the ORIGINAL content and the view it was seen in. */
+export interface SignalHit extends Span {
+  view: ViewKind;
+}
+
+/** Per-judgment scanning state: the views, and signal hits memoised so each signal scans once. */
+export interface ScanContext {
+  content: string;
+  actionType: ActionTypeName;
+  policy: CompiledPolicy;
+  views(): TextView[];
+  hits(signal: string): SignalHit[];
+  fired(signal: string): boolean;
+  /** Number of signal scans performed so far (for the tiering benchmark and tests). */
+  scans(): number;
+}
+
+/** Hits kept per signal and view: enough evidence, bounded work on floods. */
+const MAX_HITS = 8;
+/** Overlap between scan chunks so a match across a chunk border is still seen. */
+const CHUNK_OVERLAP = 256;
+
+/** Create the context for one judgment. Content beyond `limits.maxContentChars` is not scanned. */
+export function createScanContext(content: string, actionType: ActionTypeName, policy: CompiledPolicy): ScanContext {
+  const { limits } = policy.file;
+  const scanned = content.length > limits.maxContentChars ? content.slice(0, limits.maxContentChars) : content;
+  let views: TextView[] | undefined;
+  const memo = new Map<string, SignalHit[]>();
+  let scans = 0;
+  const getViews = () => (views ??= buildViews(scanned, limits));
+  const hits = (name: string): SignalHit[] => {
+    const cached = memo.get(name);
+    if (cached) return cached;
+    const signal = policy.signals.get(name);
+    const out: SignalHit[] = [];
+    if (signal) {
+      for (const view of getViews()) {
+        scans++;
+        scanView(signal.re, view, limits.scanChunkChars, out);
+      }
+    }
+    memo.set(name, out);
+    return out;
+  };
+  return {
+    content,
+    actionType,
+    policy,
+    views: getViews,
+    hits,
+    fired: (name) => hits(name).length > 0,
+    scans: () => scans,
+  };
+}
+
+/**
+ * Scan one view in chunks of at most `chunk` characters: the input bound per pattern that,
+ * with the safe pattern subset, keeps every scan's worst case bounded.
+ */
+function scanView(re: RegExp, view: TextView, chunk: number, out: SignalHit[]): void {
+  const text = view.text;
+  let found = 0;
+  let lastEnd = -1;
+  for (let base = 0; base < text.length && found < MAX_HITS; base += chunk - CHUNK_OVERLAP) {
+    const part = base === 0 && text.length <= chunk ? text : text.slice(base, base + chunk);
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while (found < MAX_HITS && (m = re.exec(part)) !== null) {
+      const start = base + m.index;
+      const end = start + Math.max(1, m[0].length);
+      if (m[0].length === 0) re.lastIndex++;
+      if (start < lastEnd) continue; // already seen in the previous chunk's overlap
+      lastEnd = end;
+      out.push({ ...view.toOriginal(start, end), view: view.kind });
+      found++;
+    }
+    if (base + chunk >= text.length) break;
+  }
+}

@@ -1,0 +1,48 @@
+import type { Finding, RedactionPolicy, SensitiveEntity } from '../finding.js';
+import type { CompiledPolicy } from '../policy/compile-policy.js';
+
+/** What redaction returns (the PII helper's `redact`). */
+export interface RedactionResult {
+  text: string;
+  replacements: Array<{ type: string; start: number; end: number; placeholder: string }>;
+}
+
+/**
+ * The PII/secret detection and redaction the judge uses. Implemented by
+ * `domain/pii` + `domain/secrets` (another module); `loadSensitiveDataPort()` binds them.
+ */
+export interface SensitiveDataPort {
+  detectPii(text: string): SensitiveEntity[];
+  detectSecrets(text: string): SensitiveEntity[];
+  redact(text: string, entities: SensitiveEntity[], policy: RedactionPolicy): RedactionResult;
+}
+
+/**
+ * Bind the real PII/secrets modules. Imported dynamically so this package builds and tests
+ * while those modules are written concurrently; fails with a clear error if they are missing.
+ */
+export async function loadSensitiveDataPort(): Promise<SensitiveDataPort> {
+  const spec = (p: string) => new URL(p, import.meta.url).href;
+  const [pii, secrets, redaction] = await Promise.all([
+    import(/* @vite-ignore */ spec('./../pii/index.js')),
+    import(/* @vite-ignore */ spec('./../secrets/index.js')),
+    import(/* @vite-ignore */ spec('./../pii/redact.js')),
+  ]);
+  return {
+    detectPii: pii.detectPii as SensitiveDataPort['detectPii'],
+    detectSecrets: secrets.detectSecrets as SensitiveDataPort['detectSecrets'],
+    redact: redaction.redact as SensitiveDataPort['redact'],
+  };
+}
+
+/** Turn entities into findings: category `pii.<type>` / `secret.<type>`, severity from the policy. */
+export function sensitiveFindings(entities: SensitiveEntity[], policy: CompiledPolicy): Finding[] {
+  return entities.map((e) => ({
+    detector: e.kind === 'pii' ? 'pii' : 'secrets',
+    category: `${e.kind}.${e.type.toLowerCase()}`,
+    severity: policy.severityOf(e.kind, e.type),
+    confidence: e.confidence,
+    spans: [{ start: e.start, end: e.end }],
+    reason: e.kind === 'pii' ? `personal data (${e.type}) in content` : `credential (${e.type}) in content`,
+  }));
+}

@@ -1,0 +1,88 @@
+import type { Span } from '../finding.js';
+
+/** A decoded payload found in the text: what it says and where its encoded form sits. */
+export interface DecodedSegment {
+  kind: 'base64' | 'hex' | 'url';
+  text: string;
+  segment: Span;
+}
+
+// All patterns below are linear: single character classes with one quantifier each.
+const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+const HEX_RUN = /(?:(?:\\x|0x)?[0-9a-fA-F]{2}[\s,:]?){8,}/g;
+const URL_RUN = /[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){3,}/g;
+
+/** Share of the decoded text that is printable ASCII/whitespace: rejects random hashes and keys. */
+function looksLikeText(s: string): boolean {
+  if (s.length < 4) return false;
+  let printable = 0;
+  let letters = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x20 && c < 0x7f) || c === 0x0a || c === 0x0d || c === 0x09) printable++;
+    if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) letters++;
+  }
+  return printable / s.length >= 0.9 && letters / s.length >= 0.5 && /[a-z]{2,}[\s.,:;!?]+[a-z]{2,}/i.test(s);
+}
+
+function decodeBase64(seg: string): string {
+  return Buffer.from(seg.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+}
+
+function decodeHex(seg: string): string {
+  const hex = seg.replace(/\\x|0x|[\s,:]/gi, '');
+  return Buffer.from(hex.length % 2 === 0 ? hex : hex.slice(0, -1), 'hex').toString('utf8');
+}
+
+function decodeUrl(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  }
+}
+
+/**
+ * Find base64 / hex / URL-encoded payloads and decode the ones that turn out to be text.
+ * At most `maxSegments` are returned, so a flood of encoded junk costs bounded work.
+ */
+export function findEncodedSegments(text: string, maxSegments: number): DecodedSegment[] {
+  const out: DecodedSegment[] = [];
+  const scan = (re: RegExp, kind: DecodedSegment['kind'], decode: (s: string) => string) => {
+    re.lastIndex = 0;
+    for (const m of text.matchAll(re)) {
+      if (out.length >= maxSegments) return;
+      const decoded = decode(m[0]);
+      if (looksLikeText(decoded)) out.push({ kind, text: decoded, segment: { start: m.index, end: m.index + m[0].length } });
+    }
+  };
+  if (text.includes('%')) scan(URL_RUN, 'url', decodeUrl);
+  scan(HEX_RUN, 'hex', decodeHex);
+  scan(BASE64_RUN, 'base64', decodeBase64);
+  return out;
+}
+
+/** ROT13 (self-inverse, same length, so spans map 1:1). */
+export function rot13(text: string): string {
+  return text.replace(/[a-zA-Z]/g, (c) => {
+    const base = c <= 'Z' ? 65 : 97;
+    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
+  });
+}
+
+const STOPWORDS = /\b(?:the|and|you|your|to|of|is|are|how|what|ignore|instructions|make|write|this|that)\b/gi;
+const ROT13_HINT = /\b(?:rot-?13|caesar|cipher|rotated|decode)\b/i;
+
+/**
+ * Whether a ROT13 view is worth scanning: the text says so (a hint word), or decoding it
+ * yields clearly more English function words than the text itself has.
+ */
+export function rot13Likely(text: string): boolean {
+  if (ROT13_HINT.test(text)) return true;
+  if (text.length < 24) return false;
+  const sample = text.length > 4096 ? text.slice(0, 4096) : text;
+  const plain = sample.match(STOPWORDS)?.length ?? 0;
+  if (plain >= 3) return false;
+  const rotated = rot13(sample).match(STOPWORDS)?.length ?? 0;
+  return rotated >= 3 && rotated > plain * 2;
+}

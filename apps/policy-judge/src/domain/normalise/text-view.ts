@@ -1,0 +1,44 @@
+import type { Span } from '../finding.js';
+
+/** How a view was derived from the original action text. */
+export type ViewKind = 'raw' | 'folded' | 'rot13' | 'base64' | 'hex' | 'url';
+
+/**
+ * One text the detectors scan. `raw` is the action content itself; the other views are
+ * de-obfuscated or decoded copies. Every view can map a match back to the ORIGINAL text:
+ * per-character maps for `folded`, identity for `rot13` (same length), and the encoded
+ * segment for decoded payloads (a decoded byte has no single source character).
+ */
+export interface TextView {
+  kind: ViewKind;
+  text: string;
+  /** Map a `[start, end)` range of `text` to the original content. */
+  toOriginal(start: number, end: number): Span;
+}
+
+/** The identity view over the original content. */
+export function rawView(text: string, kind: ViewKind = 'raw'): TextView {
+  return { kind, text, toOriginal: (start, end) => ({ start, end }) };
+}
+
+/** A decoded payload: every match maps to the whole encoded segment. */
+export function segmentView(kind: ViewKind, text: string, segment: Span): TextView {
+  return { kind, text, toOriginal: () => ({ start: segment.start, end: segment.end }) };
+}
+
+/**
+ * A view built character by character: `starts[i]`/`ends[i]` are the original range that
+ * produced view character `i`.
+ */
+export function mappedView(kind: ViewKind, text: string, starts: Uint32Array, ends: Uint32Array): TextView {
+  return {
+    kind,
+    text,
+    toOriginal(start, end) {
+      if (text.length === 0) return { start: 0, end: 0 };
+      const s = starts[Math.min(start, text.length - 1)] ?? 0;
+      const e = ends[Math.max(0, Math.min(end, text.length) - 1)] ?? s;
+      return { start: s, end: Math.max(s, e) };
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { PolicyValidationError } from '../errors.js';
+import type { ActionTypeName, SeverityName } from '../finding.js';
+import { checkSafePattern } from './safe-pattern.js';
+import { policySchema, type PolicyFile, type PolicyRule } from './policy-schema.js';
+
+/** A signal compiled to one case-insensitive alternation (one scan per view). */
+export interface CompiledSignal {
+  name: string;
+  re: RegExp;
+}
+
+export interface CompiledRule extends PolicyRule {
+  detector: string;
+}
+
+export interface CompiledDetector {
+  id: string;
+  tier: 'cheap' | 'deep';
+  rules: CompiledRule[];
+  /**
+   * Signals of which at least one must fire for any rule to fire (per rule: its first `all`
+   * signal, else all its `any` signals). Skipping a detector whose gate is silent therefore
+   * loses no detections.
+   */
+  gate: string[];
+}
+
+/** A validated, compiled policy. Immutable: reload builds a new one and swaps it. */
+export interface CompiledPolicy {
+  file: PolicyFile;
+  /** `<name>@<version>+<first 12 hex of sha256(file bytes)>`. */
+  revision: string;
+  signals: Map<string, CompiledSignal>;
+  detectors: CompiledDetector[];
+  severityOf(kind: 'pii' | 'secret', type: string): SeverityName;
+  appliesTo(rule: CompiledRule, actionType: ActionTypeName): boolean;
+}
+
+/**
+ * Parse, validate and compile a policy file. Every problem is collected (schema, unsafe
+ * patterns, unknown signal references, duplicate rule ids) and thrown together.
+ */
+export function compilePolicy(source: string, fileName: string): CompiledPolicy {
+  let json: unknown;
+  try {
+    json = JSON.parse(source);
+  } catch (err) {
+    throw new PolicyValidationError(fileName, [`not valid JSON: ${(err as Error).message}`]);
+  }
+  const parsed = policySchema.safeParse(json);
+  if (!parsed.success) {
+    throw new PolicyValidationError(
+      fileName,
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  }
+  const file = parsed.data;
+  const problems: string[] = [];
+  const signals = new Map<string, CompiledSignal>();
+  for (const [name, patterns] of Object.entries(file.signals)) {
+    patterns.forEach((p, i) => {
+      for (const problem of checkSafePattern(p)) problems.push(`signals.${name}[${i}] ${JSON.stringify(p)}: ${problem}`);
+    });
+    signals.set(name, { name, re: new RegExp(patterns.map((p) => `(?:${p})`).join('|'), 'gi') });
+  }
+  const detectors: CompiledDetector[] = [];
+  for (const [id, det] of Object.entries(file.detectors)) {
+    const seen = new Set<string>();
+    det.rules.forEach((rule, i) => {
+      if (seen.has(rule.id)) problems.push(`detectors.${id}.rules[${i}]: duplicate rule id ${rule.id}`);
+      seen.add(rule.id);
+      if (rule.all.length === 0 && rule.any.length === 0) problems.push(`detectors.${id}.rules[${i}]: needs 'all' or 'any' signals`);
+      if (rule.any.length > 0 && rule.minAny > rule.any.length) problems.push(`detectors.${id}.rules[${i}]: minAny exceeds any`);
+      for (const s of [...rule.all, ...rule.any, ...rule.none]) {
+        if (!signals.has(s) && !file.signals[s]) problems.push(`detectors.${id}.rules[${i}]: unknown signal '${s}'`);
+      }
+    });
+    if (!det.enabled) continue;
+    const gate = new Set<string>();
+    for (const rule of det.rules) {
+      if (rule.all.length > 0) gate.add(rule.all[0]!);
+      else rule.any.forEach((s) => gate.add(s));
+    }
+    detectors.push({ id, tier: det.tier, rules: det.rules.map((r) => ({ ...r, detector: id })), gate: [...gate] });
+  }
+  if (problems.length > 0) throw new PolicyValidationError(fileName, problems);
+  const sha = createHash('sha256').update(source).digest('hex').slice(0, 12);
+  return {
+    file,
+    revision: `${file.name}@${file.version}+${sha}`,
+    signals,
+    detectors,
+    severityOf(kind, type) {
+      const table = kind === 'pii' ? file.sensitive.piiSeverity : file.sensitive.secretSeverity;
+      return table[type] ?? table.default ?? (kind === 'pii' ? 'MEDIUM' : 'HIGH');
+    },
+    appliesTo(rule, actionType) {
+      return rule.actionTypes === undefined || rule.actionTypes.includes(actionType);
+    },
+  };
+}

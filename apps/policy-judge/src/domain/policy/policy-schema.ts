@@ -1,0 +1,118 @@
+import { z } from 'zod';
+
+/**
+ * The policy file format (`config/policies/*.json`). Rules are data: signals are named lists
+ * of patterns (safe subset, see safe-pattern.ts); detectors hold rules that combine signals;
+ * thresholds and the decision mapping live here too. docs/judge.md describes every field.
+ */
+
+const severity = z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
+const decision = z.enum(['ALLOW', 'ALLOW_WITH_MODIFICATION', 'WARN', 'BLOCK', 'QUARANTINE', 'ESCALATE', 'TERMINATE']);
+const actionType = z.enum([
+  'message',
+  'response',
+  'tool_call',
+  'code_execution',
+  'data_access',
+  'system_command',
+  'external_api',
+  'file_operation',
+]);
+const unit = z.number().min(0).max(1);
+
+export const ruleSchema = z.strictObject({
+  /** Unique within the detector. */
+  id: z.string().min(1),
+  /** Violation category, e.g. `jailbreak`, `harmful.weapons`. */
+  category: z.string().regex(/^[a-z][a-z0-9_.]*$/),
+  severity,
+  confidence: unit,
+  /** Every one of these signals must be present. */
+  all: z.array(z.string()).default([]),
+  /** At least `minAny` of these must be present (when non-empty). */
+  any: z.array(z.string()).default([]),
+  minAny: z.number().int().min(1).default(1),
+  /** None of these may be present (defensive / benign framing). */
+  none: z.array(z.string()).default([]),
+  /** Only for these action types (all when absent). */
+  actionTypes: z.array(actionType).optional(),
+  /** Severity override per action type (e.g. `rm -rf` is worse as a system_command). */
+  severityByActionType: z.partialRecord(actionType, severity).optional(),
+  reason: z.string().min(1),
+});
+
+export const detectorSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** `cheap` always runs; `deep` runs only when its gate signals fire (tiered mode) or risk calls for it. */
+  tier: z.enum(['cheap', 'deep']).default('cheap'),
+  description: z.string().default(''),
+  rules: z.array(ruleSchema).min(1),
+});
+
+export const policySchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  version: z.string().min(1),
+  description: z.string().default(''),
+  limits: z.strictObject({
+    /** Content longer than this is not scanned in full and is blocked as oversize. */
+    maxContentChars: z.number().int().positive(),
+    /** Input bound per pattern: content is scanned in chunks of this size (with overlap). */
+    scanChunkChars: z.number().int().min(256),
+    maxDecodedSegments: z.number().int().min(0),
+    maxDecodeDepth: z.number().int().min(0).max(4),
+    /** Repetition flood: at least this many tokens ... */
+    repetitionMinTokens: z.number().int().positive(),
+    /** ... of which the distinct share is below this. */
+    repetitionMaxDistinctRatio: unit,
+    /** A single character repeated this many times in a row. */
+    repetitionMaxRun: z.number().int().positive(),
+  }),
+  scoring: z.strictObject({
+    /** Weight of one finding in the action risk (noisy-or of weight × confidence). */
+    severityWeights: z.strictObject({ LOW: unit, MEDIUM: unit, HIGH: unit, CRITICAL: unit }),
+    /** Confidence added when a finding was only visible in a decoded/de-obfuscated view. */
+    obfuscationBonus: unit,
+  }),
+  risk: z.strictObject({
+    /** Agent risk halves every `halfLifeSec` seconds without new violations. */
+    halfLifeSec: z.number().positive(),
+    /** Share of an action's risk added to the agent's risk. */
+    actionWeight: unit,
+    /** Weight of the ML score in blending: risk' = risk + w · ml · (1 − risk). */
+    mlBlendWeight: unit,
+    mlTimeoutMs: z.number().int().positive(),
+  }),
+  decision: z.strictObject({
+    /** Decision per severity of the worst confident finding. */
+    bySeverity: z.strictObject({ LOW: decision, MEDIUM: decision, HIGH: decision, CRITICAL: decision }),
+    /** Action risk at/above which the decision is at least WARN / BLOCK. */
+    warnAt: unit,
+    blockAt: unit,
+    /** A HIGH/CRITICAL finding below this confidence (and nothing else blocking) is ESCALATEd. */
+    escalateBelowConfidence: unit,
+    /** Categories (prefixes) whose low-confidence findings go to a human. */
+    escalateCategories: z.array(z.string()),
+    /** Agent risk (before this action) at/above which WARN becomes BLOCK. */
+    repeatOffenderAgentRisk: unit,
+    /** A CRITICAL finding from an agent whose risk (after it) is at/above this TERMINATEs. */
+    terminateAgentRisk: unit,
+    /** Agent risk at/above which the agent is quarantined (flag enableQuarantine). */
+    quarantineAgentRisk: unit,
+    quarantineDefaultSec: z.number().int().positive(),
+    /** Tiered mode runs every detector for agents at/above this risk. */
+    deepScanAgentRisk: unit,
+  }),
+  sensitive: z.strictObject({
+    /** Severity per PII/secret entity type; `default` for unlisted types. */
+    piiSeverity: z.record(z.string(), severity),
+    secretSeverity: z.record(z.string(), severity),
+    /** When true the audit store may receive raw content (redactedContent = content). */
+    storeRaw: z.boolean().default(false),
+  }),
+  signals: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.array(z.string()).min(1)),
+  detectors: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), detectorSchema),
+});
+
+export type PolicyFile = z.infer<typeof policySchema>;
+export type PolicyRule = z.infer<typeof ruleSchema>;
+export type PolicyDetector = z.infer<typeof detectorSchema>;
