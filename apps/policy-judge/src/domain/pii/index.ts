@@ -57,10 +57,10 @@ export function detectPii(text: string, options: DetectPiiOptions = {}): Sensiti
     detectAbaRouting(text, emit);
     detectBankAccounts(text, emit);
     detectSsnItin(text, emit);
-    detectUkIds(text, emit);
     detectContextualIds(text, emit);
   }
   if (digits >= 4) {
+    detectUkIds(text, emit);
     detectIbans(text, emit);
     detectNationalIds(text, emit);
   }

@@ -34,6 +34,8 @@ export function detectSsnItin(text: string, emit: Emit): void {
   for (let m = SSN_RE.exec(text); m !== null; m = SSN_RE.exec(text)) {
     const [, area = '', sep = '', group = '', serial = ''] = m;
     const context = hasContextBefore(text, m.index, SSN_CONTEXT);
+    // Nine bare digits are as likely an order id or ZIP+4 as an SSN: only with context.
+    if (sep === '' && !context) continue;
     const base = sep === '-' ? 0.85 : sep === '' ? 0.5 : 0.7;
     const confidence = context ? Math.min(0.95, base + 0.15) : base;
     const end = m.index + m[0].length;

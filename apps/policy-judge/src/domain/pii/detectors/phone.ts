@@ -13,7 +13,7 @@ import { hasContextBefore, type Emit } from './scan-context.js';
 const CANDIDATE_RE =
   /(?<![\w.+/-])(?:\+[ ]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,6}(?:(?:[ .-]|[ ]?-[ ]?)\(?\d{1,6}\)?){0,6}(?![\w@]|[.-]\d)/g;
 
-const PHONE_CONTEXT = /\b(?:phone|tel|telephone|mobile|cell|call|fax|whatsapp|sms|contact|number|no\.|dial|ring|reach)\b/i;
+const PHONE_CONTEXT = /\b(?:phone|tel|telephone|mobile|cell|call|fax|whatsapp|sms|contact|dial|ring|reach|phone number)\b/i;
 
 /** Regions tried for numbers written without a country code, after the US. */
 const FALLBACK_REGIONS: readonly CountryCode[] = ['GB', 'DE', 'FR', 'IN', 'JP', 'CN', 'BR', 'AU', 'ES', 'IT', 'NL', 'MX', 'TR', 'PH', 'KR'];
