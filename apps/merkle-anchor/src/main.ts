@@ -34,7 +34,10 @@ function loadSigner() {
   if (!existsSync(file)) {
     const { signerKey } = generateNoteKeys(`nethical-${config.NETHICAL_REGION_ID}`);
     writeFileSync(file, `${signerKey}\n`, { mode: 0o600 });
-    logger.warn({ file }, 'generated a checkpoint signing key; set NETHICAL_MERKLE_SIGNER_KEY in production');
+    logger.warn(
+      { file },
+      'generated a checkpoint signing key; set NETHICAL_MERKLE_SIGNER_KEY in production',
+    );
   }
   return parseSignerKey(readFileSync(file, 'utf8'));
 }
@@ -58,7 +61,12 @@ let anchoring:
 
 if (config.NETHICAL_ENABLE_MERKLE) {
   const dataDir = path.join(stateDir, 'pglite');
-  const sql = await openSql({ databaseUrl: config.NETHICAL_DATABASE_URL, dataDir, poolSize: 4, applicationName: 'nethical-merkle-anchor' });
+  const sql = await openSql({
+    databaseUrl: config.NETHICAL_DATABASE_URL,
+    dataDir,
+    poolSize: 4,
+    applicationName: 'nethical-merkle-anchor',
+  });
   const store = await openSqlTreeStore({ sql });
   const log = await openMerkleLog(store);
   const checkpointer = await startCheckpointer({
@@ -85,7 +93,9 @@ if (config.NETHICAL_ENABLE_MERKLE) {
     logger,
   });
   const timer = setInterval(() => {
-    checkpointer.maybeCheckpoint().catch((err: unknown) => logger.error({ err }, 'checkpoint failed'));
+    checkpointer
+      .maybeCheckpoint()
+      .catch((err: unknown) => logger.error({ err }, 'checkpoint failed'));
   }, 500);
   timer.unref();
   anchoring = { sql, log, checkpointer, follower, timer };

@@ -34,7 +34,10 @@ export function followAuditLog(opts: {
         for await (const msg of stream) {
           if (msg.records.length === 0) continue;
           const first = Number(msg.records[0]!.sequence);
-          await opts.onBatch(first, msg.records.map((r) => r.leaf));
+          await opts.onBatch(
+            first,
+            msg.records.map((r) => r.leaf),
+          );
           status.lastBatchAt = Date.now();
           backoff = 100;
         }

@@ -22,10 +22,15 @@ const toNumber = (field: string, v: bigint): number => {
 };
 
 /** `nethical.merkle.v1.MerkleAnchorService` over the Merkle log and its checkpointer. */
-export function merkleService(deps: MerkleServiceDeps): ServiceImpl<typeof merklev1.MerkleAnchorService> {
+export function merkleService(
+  deps: MerkleServiceDeps,
+): ServiceImpl<typeof merklev1.MerkleAnchorService> {
   const need = () => {
     if (!deps.log || !deps.checkpointer) {
-      throw new ConnectError('Merkle anchoring is disabled (NETHICAL_ENABLE_MERKLE=false)', Code.FailedPrecondition);
+      throw new ConnectError(
+        'Merkle anchoring is disabled (NETHICAL_ENABLE_MERKLE=false)',
+        Code.FailedPrecondition,
+      );
     }
     return { log: deps.log, checkpointer: deps.checkpointer };
   };
@@ -40,7 +45,10 @@ export function merkleService(deps: MerkleServiceDeps): ServiceImpl<typeof merkl
   return {
     async getRoot() {
       const { log } = need();
-      return create(merklev1.GetRootResponseSchema, { treeSize: BigInt(log.size), rootHash: log.root() });
+      return create(merklev1.GetRootResponseSchema, {
+        treeSize: BigInt(log.size),
+        rootHash: log.root(),
+      });
     },
     async getCheckpoint() {
       const { checkpointer } = need();
@@ -58,7 +66,10 @@ export function merkleService(deps: MerkleServiceDeps): ServiceImpl<typeof merkl
       const treeSize = req.treeSize === 0n ? log.size : toNumber('tree_size', req.treeSize);
       const i = toNumber('index', index);
       if (treeSize > log.size) {
-        throw new InvalidArgumentError('tree_size', `${treeSize} is larger than the tree (${log.size} leaves)`);
+        throw new InvalidArgumentError(
+          'tree_size',
+          `${treeSize} is larger than the tree (${log.size} leaves)`,
+        );
       }
       if (i >= treeSize) {
         throw new NotFoundError(
@@ -80,7 +91,11 @@ export function merkleService(deps: MerkleServiceDeps): ServiceImpl<typeof merkl
       const second = req.second === 0n ? log.size : toNumber('second', req.second);
       if (first < 1) throw new InvalidArgumentError('first', 'must be at least 1');
       if (first > second) throw new InvalidArgumentError('first', 'must not exceed second');
-      if (second > log.size) throw new InvalidArgumentError('second', `${second} is larger than the tree (${log.size} leaves)`);
+      if (second > log.size)
+        throw new InvalidArgumentError(
+          'second',
+          `${second} is larger than the tree (${log.size} leaves)`,
+        );
       const p = await sizes(() => log.consistencyProof(first, second));
       return create(merklev1.GetConsistencyProofResponseSchema, {
         first: BigInt(p.first),
