@@ -23,7 +23,12 @@ export interface AuditLogOptions {
   queueMaxRecords?: number | undefined;
   /** How often a tail re-reads when no in-process commit woke it (other processes). Default 200 ms. */
   tailPollIntervalMs?: number | undefined;
-  /** Daily partitions created ahead of today at start-up. Default 3. */
+  /**
+   * Apply migrations at start-up. Default true; false when the process runs as the
+   * least-privilege writer and migrations are applied by an administrator (`migrateAuditLog`).
+   */
+  applyMigrations?: boolean | undefined;
+  /** Daily partitions created ahead of today at start-up (skipped when they exist). Default 3. */
   partitionDaysAhead?: number | undefined;
 }
 
@@ -51,6 +56,11 @@ export interface AuditLog {
   close(): Promise<void>;
 }
 
+/** Apply pending audit migrations (table `audit_migrations`); returns the versions applied. */
+export function migrateAuditLog(sql: SqlClient): Promise<number[]> {
+  return migrate(sql, AUDIT_MIGRATIONS_TABLE, auditMigrations);
+}
+
 /**
  * Open the audit log on a database: apply migrations (`audit_migrations`), create partitions
  * ahead, and start the group-commit writer.
@@ -59,7 +69,7 @@ export async function createAuditLog(options: AuditLogOptions): Promise<AuditLog
   const { sql } = options;
   const clock = options.clock ?? systemClock;
   const pollMs = options.tailPollIntervalMs ?? 200;
-  await migrate(sql, AUDIT_MIGRATIONS_TABLE, auditMigrations);
+  if (options.applyMigrations ?? true) await migrateAuditLog(sql);
   await sql.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(hashtext('nethical.audit.append'))");
     await ensurePartitions(tx, clock.now(), options.partitionDaysAhead ?? 3);

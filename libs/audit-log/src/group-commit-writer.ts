@@ -3,7 +3,7 @@ import { auditv1 } from '@nethical/contracts';
 import type { SqlClient } from '@nethical/postgres';
 import type { Clock } from './clock';
 import { AuditUnavailableError } from './errors';
-import { createPartitionSql, partitionFor } from './partitions';
+import { createPartitionSql, partitionFor, tableExists } from './partitions';
 import { INSERT_RECORDS_SQL, RECORD_COLUMNS, recordToInsertJson, rowToRecord, type RecordRow } from './record-row';
 import { canonicalLeaf } from './canonical-leaf';
 import { microsToIso, microsToTimestamp, msToMicros } from './timestamps';
@@ -156,7 +156,9 @@ export function createGroupCommitWriter(options: GroupCommitOptions): GroupCommi
       if (fresh.length > 0) {
         const partition = partitionFor(Number(committedUs / 1000n));
         if (!knownPartitions.has(partition.name)) {
-          await tx.exec(createPartitionSql(partition));
+          // DDL only when really missing: a least-privilege writer cannot create partitions, and
+          // they are normally made ahead by `ensurePartitions` (start-up, maintenance).
+          if (!(await tableExists(tx, partition.name))) await tx.exec(createPartitionSql(partition));
           created.push(partition.name);
         }
         await tx.query(INSERT_RECORDS_SQL, [JSON.stringify(fresh.map(recordToInsertJson))]);

@@ -12,3 +12,5 @@ export * from './queries';
 export { RECORD_COLUMNS, rowToRecord, normaliseIncoming, type RecordRow } from './record-row';
 export * from './schema';
 export * from './timestamps';
+export * from './roles';
+export * as auditTesting from './test-support';

@@ -39,7 +39,13 @@ export function parsePartitionName(name: string): AuditPartition | undefined {
 export function createPartitionSql(p: AuditPartition): string {
   const from = new Date(p.fromMs).toISOString();
   const to = new Date(p.toMs).toISOString();
-  return `CREATE TABLE IF NOT EXISTS ${p.name} PARTITION OF audit_records FOR VALUES FROM ('${from}') TO ('${to}')`;
+  // A new partition is given to the owner of the parent, so that the retention role (a member of
+  // that owner, see roles.ts) may later detach and drop it whoever created it.
+  return `CREATE TABLE IF NOT EXISTS ${p.name} PARTITION OF audit_records FOR VALUES FROM ('${from}') TO ('${to}');
+DO $$ DECLARE o name; BEGIN
+  SELECT pg_get_userbyid(relowner) INTO o FROM pg_class WHERE oid = 'audit_records'::regclass;
+  IF o <> current_user THEN EXECUTE format('ALTER TABLE %I OWNER TO %I', '${p.name}', o); END IF;
+END $$`;
 }
 
 /**
@@ -54,10 +60,16 @@ export async function ensurePartitions(
   const made: AuditPartition[] = [];
   for (let i = 0; i <= daysAhead; i++) {
     const p = partitionFor(nowMs + i * DAY_MS);
-    await q.exec(createPartitionSql(p));
+    if (!(await tableExists(q, p.name))) await q.exec(createPartitionSql(p));
     made.push(p);
   }
   return made;
+}
+
+/** Whether a table of that name exists (attached or not). */
+export async function tableExists(q: SqlQueryable, name: string): Promise<boolean> {
+  const { rows } = await q.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name]);
+  return rows[0]?.t != null;
 }
 
 /** The partitions currently attached to `audit_records`, oldest first. */
