@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file nethical/quota/v1/quota.proto.
  */
 export const file_nethical_quota_v1_quota: GenFile = /*@__PURE__*/
-  fileDesc("Ch1uZXRoaWNhbC9xdW90YS92MS9xdW90YS5wcm90bxIRbmV0aGljYWwucXVvdGEudjEiawoMQ2hlY2tSZXF1ZXN0EhAKCGFnZW50X2lkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIRCglyZWdpb25faWQYAyABKAkSDAoEY29zdBgEIAEoDRIVCg1wYXlsb2FkX2J5dGVzGAUgASgEIrYBCg1DaGVja1Jlc3BvbnNlEg8KB2FsbG93ZWQYASABKAgSEQoJcmVtYWluaW5nGAIgASgEEhsKE3JldHJ5X2FmdGVyX3NlY29uZHMYAyABKAESGwoTcmVzZXRfYWZ0ZXJfc2Vjb25kcxgEIAEoARISCgpsaW1pdF9uYW1lGAUgASgJEg0KBWxpbWl0GAYgASgEEhUKDXNoYWRvd19kZW5pZWQYByADKAkSDQoFc3RvcmUYCCABKAkyWgoMUXVvdGFTZXJ2aWNlEkoKBUNoZWNrEh8ubmV0aGljYWwucXVvdGEudjEuQ2hlY2tSZXF1ZXN0GiAubmV0aGljYWwucXVvdGEudjEuQ2hlY2tSZXNwb25zZWIGcHJvdG8z");
+  fileDesc("Ch1uZXRoaWNhbC9xdW90YS92MS9xdW90YS5wcm90bxIRbmV0aGljYWwucXVvdGEudjEiawoMQ2hlY2tSZXF1ZXN0EhAKCGFnZW50X2lkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIRCglyZWdpb25faWQYAyABKAkSDAoEY29zdBgEIAEoDRIVCg1wYXlsb2FkX2J5dGVzGAUgASgEItwBCg1DaGVja1Jlc3BvbnNlEg8KB2FsbG93ZWQYASABKAgSEQoJcmVtYWluaW5nGAIgASgEEhsKE3JldHJ5X2FmdGVyX3NlY29uZHMYAyABKAESGwoTcmVzZXRfYWZ0ZXJfc2Vjb25kcxgEIAEoARISCgpsaW1pdF9uYW1lGAUgASgJEg0KBWxpbWl0GAYgASgEEhUKDXNoYWRvd19kZW5pZWQYByADKAkSDQoFc3RvcmUYCCABKAkSFgoOd2luZG93X3NlY29uZHMYCSABKAESDAoEY29zdBgKIAEoDTJaCgxRdW90YVNlcnZpY2USSgoFQ2hlY2sSHy5uZXRoaWNhbC5xdW90YS52MS5DaGVja1JlcXVlc3QaIC5uZXRoaWNhbC5xdW90YS52MS5DaGVja1Jlc3BvbnNlYgZwcm90bzM");
 
 /**
  * @generated from message nethical.quota.v1.CheckRequest
@@ -144,6 +144,22 @@ export type CheckResponse = Message<"nethical.quota.v1.CheckResponse"> & {
    * @generated from field: string store = 8;
    */
   store: string;
+
+  /**
+   * Seconds for the reported limit to refill from empty (burst / rate): the "w" parameter of
+   * the RateLimit-Policy header field.
+   *
+   * @generated from field: double window_seconds = 9;
+   */
+  windowSeconds: number;
+
+  /**
+   * Units this action was charged (or would have been): explicit cost, else
+   * 1 + floor(payload_bytes / cost_unit_bytes).
+   *
+   * @generated from field: uint32 cost = 10;
+   */
+  cost: number;
 };
 
 /**
@@ -203,6 +219,22 @@ export type CheckResponseJson = {
    * @generated from field: string store = 8;
    */
   store?: string;
+
+  /**
+   * Seconds for the reported limit to refill from empty (burst / rate): the "w" parameter of
+   * the RateLimit-Policy header field.
+   *
+   * @generated from field: double window_seconds = 9;
+   */
+  windowSeconds?: number | "NaN" | "Infinity" | "-Infinity";
+
+  /**
+   * Units this action was charged (or would have been): explicit cost, else
+   * 1 + floor(payload_bytes / cost_unit_bytes).
+   *
+   * @generated from field: uint32 cost = 10;
+   */
+  cost?: number;
 };
 
 /**
