@@ -1,0 +1,2 @@
+export * from './offline-verify';
+export { registerVerifyCommands } from './verify-commands';
