@@ -120,9 +120,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       socket.off('data', onData);
       socket.pause();
       socket.unshift(head);
-      const isH2 = head.subarray(0, preface.length).equals(preface);
-      (isH2 ? h2 : h1).emit('connection', socket);
-      socket.resume();
+      // HTTP/2 sessions read the unshifted bytes themselves; resuming here would lose them.
+      if (head.subarray(0, preface.length).equals(preface)) {
+        h2.emit('connection', socket);
+      } else {
+        h1.emit('connection', socket);
+        socket.resume();
+      }
     };
     socket.on('data', onData);
   });

@@ -1,0 +1,64 @@
+import { create } from '@bufbuild/protobuf';
+import { auditv1 } from '@nethical/contracts';
+import type { ServiceImpl } from '@connectrpc/connect';
+import {
+  AuditInvalidRecordError,
+  AuditPageTokenError,
+  AuditUnavailableError,
+  type AuditLog,
+} from '@nethical/audit-log';
+import { InvalidArgumentError, NotFoundError, UnavailableError } from '@nethical/platform';
+
+/** The one place audit-log errors become platform errors (and so gRPC codes / HTTP statuses). */
+async function mapped<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof AuditUnavailableError) throw new UnavailableError(err.message, { cause: err });
+    if (err instanceof AuditInvalidRecordError) throw new InvalidArgumentError('record', err.message);
+    if (err instanceof AuditPageTokenError) throw new InvalidArgumentError('page_token', err.message);
+    throw err;
+  }
+}
+
+/** `nethical.audit.v1.AuditStoreService` over an AuditLog. */
+/** `stopping` ends open tails at shutdown so draining does not wait for them. */
+export function auditService(log: AuditLog, stopping: AbortSignal): ServiceImpl<typeof auditv1.AuditStoreService> {
+  return {
+    async append(req) {
+      if (!req.record) throw new InvalidArgumentError('record', 'is required');
+      if (!req.record.actionId) throw new InvalidArgumentError('record.action_id', 'is required');
+      if (!req.record.agentId) throw new InvalidArgumentError('record.agent_id', 'is required');
+      const out = await mapped(() => log.append(req.record!));
+      return create(auditv1.AppendResponseSchema, { record: out.record, duplicate: out.duplicate });
+    },
+    async getRecord(req) {
+      if (!req.actionId) throw new InvalidArgumentError('action_id', 'is required');
+      const record = await mapped(() => log.get(req.actionId));
+      if (!record) throw new NotFoundError(`action_id: no audit record for ${req.actionId}`);
+      return create(auditv1.GetRecordResponseSchema, { record });
+    },
+    async listRecords(req) {
+      if (req.pageSize > 1000) throw new InvalidArgumentError('page_size', 'must be at most 1000');
+      const page = await mapped(() =>
+        log.list({
+          agentId: req.agentId || undefined,
+          since: req.since,
+          until: req.until,
+          decision: req.decision || undefined,
+          pageSize: req.pageSize || undefined,
+          pageToken: req.pageToken || undefined,
+        }),
+      );
+      return create(auditv1.ListRecordsResponseSchema, page);
+    },
+    async *tailRecords(req, ctx) {
+      const batch = Math.min(Math.max(req.batchSize || 500, 1), 5000);
+      for await (const records of log.tail(req.fromSequence, batch, {
+        signal: AbortSignal.any([ctx.signal, stopping]),
+      })) {
+        yield create(auditv1.TailRecordsResponseSchema, { records });
+      }
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { create } from '@bufbuild/protobuf';
+import { createClient } from '@connectrpc/connect';
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
+import { healthv1, reflectionv1 } from '@nethical/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHealth } from './health';
+import { createLogger } from './logger';
+import { createServiceMetrics } from './metrics';
+import { startServer, type RunningServer } from './server';
+
+let server: RunningServer;
+let base: string;
+const health = createHealth();
+
+beforeAll(async () => {
+  server = await startServer({
+    name: 'test',
+    host: '127.0.0.1',
+    port: 0,
+    services: [],
+    routes: () => {},
+    httpRoutes: [{ method: 'GET', path: '/hello', handler: (_q, res) => void res.end('hi') }],
+    health,
+    metrics: createServiceMetrics('test'),
+    logger: createLogger('test', 'silent'),
+  });
+  base = `http://127.0.0.1:${server.port}`;
+});
+afterAll(() => server.close(100));
+
+describe('one port for every protocol', () => {
+  it('answers gRPC over h2c, Connect over HTTP/1.1 and gRPC-web over HTTP/1.1', async () => {
+    health.setStarted();
+    const serving = healthv1.HealthCheckResponse_ServingStatus.SERVING;
+    for (const transport of [
+      createGrpcTransport({ baseUrl: base }),
+      createConnectTransport({ baseUrl: base, httpVersion: '1.1' }),
+      createConnectTransport({ baseUrl: base, httpVersion: '2' }),
+      createGrpcWebTransport({ baseUrl: base, httpVersion: '1.1' }),
+    ]) {
+      const client = createClient(healthv1.Health, transport);
+      expect((await client.check({ service: '' })).status).toBe(serving);
+    }
+  });
+
+  it('serves plain HTTP routes, /healthz, /readyz and /metrics', async () => {
+    expect(await (await fetch(`${base}/hello`)).text()).toBe('hi');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('nethical_rpc_server_duration_seconds');
+    expect((await fetch(`${base}/hello`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('lists services and files through reflection (v1)', async () => {
+    const client = createClient(reflectionv1.ServerReflection, createGrpcTransport({ baseUrl: base }));
+    const requests = async function* () {
+      yield create(reflectionv1.ServerReflectionRequestSchema, { messageRequest: { case: 'listServices', value: '' } });
+      yield create(reflectionv1.ServerReflectionRequestSchema, {
+        messageRequest: { case: 'fileContainingSymbol', value: 'grpc.health.v1.Health.Check' },
+      });
+    };
+    const answers = [];
+    for await (const res of client.serverReflectionInfo(requests())) answers.push(res);
+    const list = answers[0]!.messageResponse;
+    expect(list.case).toBe('listServicesResponse');
+    if (list.case === 'listServicesResponse') {
+      expect(list.value.service.map((s) => s.name)).toContain('grpc.health.v1.Health');
+    }
+    expect(answers[1]!.messageResponse.case).toBe('fileDescriptorResponse');
+  });
+});
