@@ -18,7 +18,7 @@
  */
 export const MAX_BOUND = 80;
 export const MAX_GAPS = 3;
-export const MAX_LENGTH = 1500;
+export const MAX_LENGTH = 6000;
 
 const SAFE_UNBOUNDED = new Set(['\\s', '\\d', ' ']);
 
