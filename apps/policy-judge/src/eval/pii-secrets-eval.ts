@@ -5,7 +5,8 @@
  * the mapped type overlaps it by at least one code unit; a prediction counts as correct when it
  * overlaps a gold span of a dataset type mapped to its type. Recognizer cases only label one
  * entity type, so there a prediction is scored only if its type is the case's mapped type;
- * research-synth and llm-guard cases label every entity, so every scorable prediction counts.
+ * research-synth cases label every entity, so every scorable prediction counts; llm-guard
+ * expected outputs are complete only for the types they redact, so only those are scored.
  * Cases whose spans the dataset marks incomplete are skipped. Secrets are scored per case: a
  * positive case is found when at least one secret entity is reported; any entity on a negative
  * case is a false positive.
@@ -27,6 +28,7 @@ export const DATASET_TYPE_MAP: Readonly<Record<string, readonly string[]>> = {
   PHONE_NUMBER: ['PHONE'],
   PH_MOBILE_NUMBER: ['PHONE'],
   TR_PHONE_NUMBER: ['PHONE'],
+  PHONE_NUMBER_ZH: ['PHONE'],
   US_SSN: ['US_SSN'],
   US_ITIN: ['US_ITIN'],
   CREDIT_CARD: ['CREDIT_CARD'],
@@ -156,9 +158,13 @@ function sum(list: Counts[]): Counts {
 const PLACEHOLDER_RE = /\[REDACTED_([A-Z_]+?)_\d+\]/g;
 
 /** Recover gold spans from an llm-guard case by aligning the prompt with its redacted form. */
-function llmGuardGold(prompt: string, expected: string): GoldSpan[] | null {
-  const marker = 'Prompt: ';
-  const body = expected.includes(marker) ? expected.slice(expected.indexOf(marker) + marker.length) : expected;
+export function llmGuardGold(prompt: string, expected: string): GoldSpan[] | null {
+  // Expected outputs may start with llm-guard's preamble, which ends in "Prompt: " (English)
+  // or "提示：" (Chinese); the prompt proper follows it.
+  const marker = /Prompt: |提示：/.exec(expected);
+  const body = marker !== null && !prompt.startsWith(expected.slice(0, marker.index + marker[0].length))
+    ? expected.slice(marker.index + marker[0].length)
+    : expected;
   const gold: GoldSpan[] = [];
   let pos = 0;
   let last = 0;
@@ -237,7 +243,11 @@ export async function runPiiSecretsEval(datasetsDir: string): Promise<PiiSecrets
     const prompt = String(row.prompt ?? '');
     const gold = llmGuardGold(prompt, String(row.expected_prompt ?? ''));
     if (gold === null) { skipped++; continue; }
-    scorer.score(gold, detectPii(prompt, { policy: 'aggressive' }), null);
+    // Expected outputs come from particular NER configurations and leave other PII in place
+    // (the résumé cases keep their phone numbers), so labels are complete only for the types
+    // the expected output redacts: predictions are scored for those types only.
+    const scope = new Set(gold.flatMap((g) => DATASET_TYPE_MAP[g.datasetType] ?? []));
+    scorer.score(gold, detectPii(prompt, { policy: 'aggressive' }), scope);
     scored++;
   }
   await Promise.resolve();
@@ -282,6 +292,5 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     process.stderr.write(`datasets folder not found: ${dir}\n`);
     process.exit(2);
   }
-  const report = await runPiiSecretsEval(dir);
-  process.stdout.write(`${formatPiiSecretsEvalReport(report)}\n`);
+  void runPiiSecretsEval(dir).then((report) => process.stdout.write(`${formatPiiSecretsEvalReport(report)}\n`));
 }

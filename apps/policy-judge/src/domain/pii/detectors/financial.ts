@@ -9,14 +9,14 @@ import { abaValid, base58CheckValid, bech32Valid, luhnValid } from '../checksums
 import { hasContextBefore, type Emit } from './scan-context.js';
 
 /** 13-19 digits, optionally grouped by single spaces or dashes. */
-const CARD_RE = /(?<![\w.,-])\d(?:[ -]?\d){12,18}(?![\w-]|[.,]\d)/g;
+const CARD_RE = /(?<![\w.,-])\d(?:[ -]?\d){11,18}(?![\w-]|[.,]\d)/g;
 /** Major issuer prefixes: UATP 1, Amex/Diners/JCB 3, Visa 4, Mastercard/Maestro 2/5/6. */
-const CARD_PREFIX_RE = /^(?:1|2[2-7]|3[0-9]|4|5[0-9]|6)/;
+const CARD_PREFIX_RE = /^(?:1\d{14}$|1800|2131|2[2-7]|3[0-9]|4|5[0-9]|6)/;
 const CARD_CONTEXT = /\b(?:card|credit|debit|visa|mastercard|amex|cc|payment)\b/i;
 
-const IBAN_PREFILTER = /[A-Z]{2}\d{2}/;
+const IBAN_PREFILTER = /[A-Za-z]{2}\d{2}/;
 /** Country code, check digits, then 11-30 alphanumerics in optional groups. */
-const IBAN_RE = /(?<![\w])[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){11,30}(?![\w])/g;
+const IBAN_RE = /(?<![\w])[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){11,30}(?![\w])/gi;
 
 const ABA_RE = /(?<![\w.,-])(?:\d{9}|\d{4}-\d{4}-\d)(?![\w-]|[.,]\d)/g;
 const ABA_CONTEXT = /\b(?:routing|aba|rtn|transit|bank)\b/i;
@@ -39,6 +39,8 @@ export function detectCards(text: string, emit: Emit): void {
     if (!CARD_PREFIX_RE.test(digits) || /^(\d)\1+$/.test(digits) || !luhnValid(digits)) continue;
     const grouped = seps.length > 0;
     const context = hasContextBefore(text, m.index, CARD_CONTEXT);
+    // 12-digit Maestro numbers exist but so do many 12-digit ids: only after a card keyword.
+    if (digits.length === 12 && !context) continue;
     emit('CREDIT_CARD', m.index, m.index + raw.length, context || grouped ? 0.95 : 0.85);
   }
 }
@@ -48,7 +50,19 @@ export function detectIbans(text: string, emit: Emit): void {
   if (!IBAN_PREFILTER.test(text)) return;
   IBAN_RE.lastIndex = 0;
   for (let m = IBAN_RE.exec(text); m !== null; m = IBAN_RE.exec(text)) {
-    if (isValidIBAN(m[0].replace(/[ -]/g, ''))) emit('IBAN', m.index, m.index + m[0].length, 0.95);
+    // The grouped form can run into a following word ("... 8901 X"); drop trailing groups
+    // until the rest validates.
+    let candidate = m[0];
+    for (let tries = 0; tries < 6 && candidate.length >= 15; tries++) {
+      const oneCase = candidate === candidate.toUpperCase() || candidate === candidate.toLowerCase();
+      if (oneCase && isValidIBAN(candidate.replace(/[ -]/g, '').toUpperCase())) {
+        emit('IBAN', m.index, m.index + candidate.length, 0.95);
+        break;
+      }
+      const cut = Math.max(candidate.lastIndexOf(' '), candidate.lastIndexOf('-'));
+      if (cut < 0) break;
+      candidate = candidate.slice(0, cut);
+    }
   }
 }
 
