@@ -114,6 +114,16 @@ export const configSchema = z.object({
   NETHICAL_POLICY_DIR: z.string().default('config/policies'),
   /** Quota limits file. */
   NETHICAL_QUOTA_LIMITS_FILE: z.string().default('config/quota/limits.json'),
+  /** Treat NETHICAL_REDIS_URL as a seed node of a Redis Cluster. */
+  NETHICAL_REDIS_CLUSTER: flag(false),
+  /** What quota does when Redis is down or slow: local (per-instance share), open, closed. */
+  NETHICAL_QUOTA_FAILURE_MODE: z.enum(['local', 'open', 'closed']).default('local'),
+  /** Deadline of one quota check against Redis, milliseconds. */
+  NETHICAL_QUOTA_TIMEOUT_MS: num(50, 1, 60_000),
+  /** Quota instances sharing a limit (the local fallback allows limit / instances). */
+  NETHICAL_QUOTA_EXPECTED_INSTANCES: num(1, 1, 10_000),
+  /** How often quota probes Redis while it is down, milliseconds. */
+  NETHICAL_QUOTA_PROBE_INTERVAL_MS: num(1000, 10, 600_000),
   /** Merkle checkpoint signer key (PRIVATE+KEY+…); generated and kept in the storage dir when unset. */
   NETHICAL_MERKLE_SIGNER_KEY: z.string().optional(),
   /** Checkpoint origin line. */
