@@ -8,7 +8,7 @@
  *     [--redis redis://127.0.0.1:6379/15] [--p99-ms 2] [--out perf/quota/RESULTS-quota.md]
  */
 import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { build } from 'hdr-histogram-js';
@@ -33,6 +33,10 @@ const { values } = parseArgs({
     },
     'p99-ms': { type: 'string', default: '2' },
     out: { type: 'string', default: 'perf/quota/RESULTS-quota.md' },
+    /** ioredis auto-pipelining: one socket write per event-loop tick for all pending checks. */
+    'auto-pipelining': { type: 'boolean', default: false },
+    /** Append to --out instead of replacing it (several runs in one results file). */
+    append: { type: 'boolean', default: false },
   },
 });
 const rate = Number(values.rate);
@@ -44,6 +48,7 @@ const p99Threshold = Number(values['p99-ms']);
 
 const prefix = `nethical-perf:${randomUUID().slice(0, 8)}:quota:`;
 const redis = new Redis(values.redis, {
+  enableAutoPipelining: values['auto-pipelining'],
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
   lazyConnect: true,
@@ -81,6 +86,7 @@ const start = performance.now();
 const measureFrom = start + warmup * 1000;
 const end = measureFrom + seconds * 1000;
 let sent = 0;
+let cpuAtMeasure: NodeJS.CpuUsage | undefined;
 const inflight = new Set<Promise<void>>();
 
 function fire(intended: number, n: number): void {
@@ -110,6 +116,8 @@ await new Promise<void>((resolve) => {
   const tick = () => {
     const now = performance.now();
     while (start + sent * intervalMs <= Math.min(now, end)) {
+      if (!cpuAtMeasure && start + sent * intervalMs >= measureFrom)
+        cpuAtMeasure = process.cpuUsage();
       fire(start + sent * intervalMs, sent);
       sent++;
     }
@@ -119,19 +127,20 @@ await new Promise<void>((resolve) => {
   tick();
 });
 await Promise.all(inflight);
+const cpu = process.cpuUsage(cpuAtMeasure);
 const active = await quota.activeAgents();
 
 const ms = (us: number) => (us / 1000).toFixed(3);
 const measured = total.totalCount;
 const p99 = total.getValueAtPercentile(99) / 1000;
 const pass = p99 <= p99Threshold && counts.errors === 0;
-const cpu = cpus()[0]?.model ?? 'unknown';
+const cpuModel = cpus()[0]?.model ?? 'unknown';
 const redisVersion = ((await redis.info('server')).match(/redis_version:(\S+)/) ?? [])[1] ?? '?';
-const command = `npx tsx perf/quota/quota-load.ts --rate ${rate} --seconds ${seconds} --agents ${agents}`;
+const command = `npx tsx perf/quota/quota-load.ts --rate ${rate} --seconds ${seconds} --agents ${agents}${values['auto-pipelining'] ? ' --auto-pipelining' : ''}`;
 const report = `# Quota check latency (open loop, real Redis)
 
 Command: \`${command}\` (from the repo root; Redis ${redisVersion} at ${values.redis.replace(/\/\/[^@]*@/, '//')}, key prefix unique per run).
-Machine: ${cpus().length} × ${cpu}, Node ${process.version}; **shared** with ~7 engineers' builds and tests at
+Machine: ${cpus().length} × ${cpuModel}, Node ${process.version}; **shared** with ~7 engineers' builds and tests at
 the time (load average ${loadavg()
   .map((l) => l.toFixed(2))
   .join(' / ')} at the end), so figures are noisy.
@@ -153,9 +162,10 @@ latency from each check's intended start (includes client queueing).
 | p99.9 | ${ms(total.getValueAtPercentile(99.9))} ms |
 | max | ${ms(total.maxValue)} ms |
 | service-time p99 (from actual send) | ${ms(service.getValueAtPercentile(99))} ms |
+| client CPU per check (user + system, this process) | ${((cpu.user + cpu.system) / Math.max(1, measured)).toFixed(1)} µs |
 | active agents (HyperLogLog PFCOUNT) | ${active} (true: ${Math.min(agents, sent)}) |
 `;
-await writeFile(values.out, report);
+await (values.append ? appendFile(values.out, `\n${report}`) : writeFile(values.out, report));
 process.stdout.write(report);
 // Remove this run's keys (SCAN + DEL; never FLUSHALL on the shared server).
 let cursor = '0';

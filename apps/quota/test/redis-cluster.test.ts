@@ -128,7 +128,7 @@ describe('redis cluster', () => {
       const tat = Number(raw);
       const toleranceUs = (1e6 / limit.rate) * limit.burst;
       expect(Number.isFinite(tat)).toBe(true);
-      expect(tat - nowUs).toBeGreaterThan(-5e6);
+      expect(tat - nowUs).toBeGreaterThan(-1e5);
       expect(tat - nowUs).toBeLessThanOrEqual(toleranceUs + 1);
     }
     // And the limit still behaves: a fresh check reports a remaining within [0, burst).
