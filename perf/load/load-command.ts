@@ -51,6 +51,7 @@ export function registerLoadCommand(program: Command): Command {
       '--slo-error-rate <fraction>',
       'fail (exit 2) when the error rate exceeds this (0.01 = 1 %)',
     )
+    .option('--api-key <key>', 'gateway API key (default: $NETHICAL_LOAD_API_KEY)')
     .option('--quiet', 'no progress line')
     .action(async (flags: Record<string, unknown>) => {
       try {

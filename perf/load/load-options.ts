@@ -54,6 +54,8 @@ export const loadFlagsSchema = z.object({
   maxInFlight: number.int().min(1),
   timeoutMs: number.int().min(1),
   output: z.string().min(1).optional(),
+  /** Gateway API key; also read from NETHICAL_LOAD_API_KEY. */
+  apiKey: z.string().min(1).optional(),
   sloP99Ms: number.positive().optional(),
   sloErrorRate: number.min(0).max(1).optional(),
 });
@@ -110,6 +112,7 @@ export function parseLoadFlags(raw: Record<string, unknown>): LoadConfig {
     maxInFlight: f.maxInFlight,
     timeoutMs: f.timeoutMs,
     output: f.output,
+    apiKey: f.apiKey ?? (process.env.NETHICAL_LOAD_API_KEY || undefined),
     slo: { p99Ms: f.sloP99Ms, errorRate: f.sloErrorRate },
   };
 }

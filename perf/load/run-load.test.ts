@@ -178,6 +178,24 @@ describe('runLoad against a local server', () => {
     expect(summary.slo.passed).toBe(false);
   });
 
+  it('sends the API key as a bearer token', async () => {
+    const locked = await startTrivialGateway({ apiKey: 'k-123' });
+    try {
+      const withKey = await runLoad(
+        { ...baseConfig, endpoint: locked.httpUrl, durationSec: 0.2, apiKey: 'k-123' },
+        { progress: null },
+      );
+      const withoutKey = await runLoad(
+        { ...baseConfig, endpoint: locked.httpUrl, durationSec: 0.2 },
+        { progress: null },
+      );
+      expect(withKey.statusCounts).toEqual({ '200': 2 });
+      expect(withoutKey.statusCounts).toEqual({ '401': 2 });
+    } finally {
+      await locked.close();
+    }
+  });
+
   it('counts a refused connection as a network error', async () => {
     const closed = await startTrivialGateway();
     const url = closed.httpUrl;

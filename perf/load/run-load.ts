@@ -31,6 +31,8 @@ export interface LoadConfig {
   /** CSV path; the summary goes next to it. No files are written when absent. */
   output?: string | undefined;
   slo: SloThresholds;
+  /** Gateway API key (`Authorization: Bearer`); never written to the summary. */
+  apiKey?: string | undefined;
   /** Prefix of action ids; defaults to one derived from the seed and the start time. */
   runId?: string | undefined;
 }
@@ -163,15 +165,13 @@ export async function runLoad(config: LoadConfig, deps: LoadDeps = {}): Promise<
       return;
     }
     inFlight++;
-    const sent = sender
-      .send(action, context)
-      .catch((error: unknown): SendOutcome => ({
-        ok: false,
-        status: 'error',
-        error: String(error).slice(0, 120),
-        decision: '',
-        violationDetected: false,
-      }));
+    const sent = sender.send(action, context).catch((error: unknown): SendOutcome => ({
+      ok: false,
+      status: 'error',
+      error: String(error).slice(0, 120),
+      decision: '',
+      violationDetected: false,
+    }));
     void sent.then((outcome) => {
       inFlight--;
       const now = clock.now();

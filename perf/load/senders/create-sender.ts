@@ -7,6 +7,8 @@ export interface SenderOptions {
   endpoint: string;
   connections: number;
   timeoutMs: number;
+  /** Sent as `Authorization: Bearer <key>` when set (gateway NETHICAL_API_KEYS). */
+  apiKey?: string | undefined;
 }
 
 /** The sender for a protocol. */

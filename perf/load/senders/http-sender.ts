@@ -14,6 +14,7 @@ export interface HttpSenderOptions {
   /** Keep-alive connections in the pool. */
   connections: number;
   timeoutMs: number;
+  apiKey?: string | undefined;
 }
 
 /** JSON body of `POST /process_action` for one action. */
@@ -38,13 +39,15 @@ export function createHttpSender(options: HttpSenderOptions): ActionSender {
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
   });
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
   return {
     async send(action, context): Promise<SendOutcome> {
       try {
         const response = await pool.request({
           path,
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers,
           body: processActionBody(action, context),
           signal: AbortSignal.timeout(options.timeoutMs),
         });

@@ -16,6 +16,7 @@ export interface RpcSenderOptions {
   /** Separate HTTP/2 connections; requests are spread over them round-robin. */
   connections: number;
   timeoutMs: number;
+  apiKey?: string | undefined;
 }
 
 const actionTypes: Record<LoadActionType, ActionType> = {
@@ -64,6 +65,9 @@ export function createRpcSender(options: RpcSenderOptions): ActionSender {
     { length: Math.max(1, options.connections) },
     () => createClient(gatewayv1.GovernanceService, makeTransport()),
   );
+  const headers: Record<string, string> = options.apiKey
+    ? { authorization: `Bearer ${options.apiKey}` }
+    : {};
   let turn = 0;
   return {
     async send(action, context): Promise<SendOutcome> {
@@ -71,6 +75,7 @@ export function createRpcSender(options: RpcSenderOptions): ActionSender {
       try {
         const reply = await client.processAction(processActionRequest(action, context), {
           timeoutMs: options.timeoutMs,
+          headers,
         });
         const decision = Decision[reply.decision] ?? '';
         return {

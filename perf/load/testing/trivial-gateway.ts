@@ -23,6 +23,8 @@ export interface TrivialGatewayOptions {
   concurrency?: number;
   /** Status code to answer every HTTP request with (e.g. 429); 200 by default. */
   httpStatus?: number;
+  /** When set, HTTP requests without `Authorization: Bearer <apiKey>` get 401. */
+  apiKey?: string;
   port?: number;
   h2Port?: number;
 }
@@ -75,7 +77,9 @@ export async function startTrivialGateway(
           action?: string;
           action_id?: string;
         };
-        const status = options.httpStatus ?? 200;
+        const authorised =
+          !options.apiKey || req.headers.authorization === `Bearer ${options.apiKey}`;
+        const status = authorised ? (options.httpStatus ?? 200) : 401;
         const decision = judge(body.action ?? '');
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(
