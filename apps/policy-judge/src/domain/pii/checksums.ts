@@ -145,3 +145,20 @@ export function verhoeffValid(digits: string): boolean {
   }
   return c === 0;
 }
+
+/**
+ * ISO 13616 mod-97 check over an IBAN in electronic format (A-Z, 0-9). A cheap pre-check: the
+ * full validation (country length, BBAN structure) is left to ibantools, which costs more.
+ */
+export function ibanMod97Valid(iban: string): boolean {
+  if (iban.length < 15 || iban.length > 34) return false;
+  const rearranged = iban.slice(4) + iban.slice(0, 4);
+  let rem = 0;
+  for (let i = 0; i < rearranged.length; i++) {
+    const c = rearranged.charCodeAt(i);
+    if (c >= 48 && c <= 57) rem = (rem * 10 + (c - 48)) % 97;
+    else if (c >= 65 && c <= 90) rem = (rem * 100 + (c - 55)) % 97;
+    else return false;
+  }
+  return rem === 1;
+}

@@ -73,7 +73,7 @@ export function detectPii(text: string, options: DetectPiiOptions = {}): Sensiti
       detectIps(text, emit);
       detectAddresses(text, emit);
     }
-    if (digits >= 7) detectPhones(text, emit);
+    if (digits >= 7) detectPhones(text, emit, found.filter((e) => e.confidence >= 0.85));
     if (text.indexOf(':') !== -1 || text.indexOf('-') !== -1 || text.indexOf('.') !== -1) detectMacs(text, emit);
     if (digits >= 1) detectDates(text, emit, !aggressive);
   }

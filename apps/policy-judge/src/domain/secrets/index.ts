@@ -20,6 +20,18 @@ export { PROVIDER_RULES, type ProviderRule } from './provider-rules.js';
 export { shannonEntropy, looksSecret, isPlaceholder } from './entropy.js';
 
 /**
+ * Every provider token is an unbroken run of 16+ token characters, while prose is made of short
+ * words: collecting those runs (one linear regex pass) lets prose skip all provider rules, and
+ * keyword checks then scan the runs instead of the whole text.
+ */
+const LONG_TOKEN_RE = /[A-Za-z0-9_\-+/=.~:|%]{16,}/g;
+
+function longTokens(text: string): string {
+  const found = text.match(LONG_TOKEN_RE);
+  return found === null ? '' : found.join('\n').toLowerCase();
+}
+
+/**
  * Find secrets in `text`. Returns non-overlapping entities (kind `secret`) sorted by start;
  * offsets are UTF-16 code units, half-open. Linear in the input length: every pattern is
  * bounded and most only run when their keyword/prefix occurs (one lower-casing of the text).
@@ -29,8 +41,11 @@ export function detectSecrets(text: string): SensitiveEntity[] {
   const found: SensitiveEntity[] = [];
   const push = pushInto(found);
   const lower = text.toLowerCase();
+  const tokens = longTokens(text);
   for (const rule of PROVIDER_RULES) {
-    if (!rule.keywords.some((k) => lower.includes(k))) continue;
+    if (tokens === '') break;
+    const haystack = rule.keywordsAnywhere === true ? lower : tokens;
+    if (!rule.keywords.some((k) => haystack.includes(k))) continue;
     rule.pattern.lastIndex = 0;
     for (let m = rule.pattern.exec(text); m !== null; m = rule.pattern.exec(text)) {
       const secret = m[1] ?? m[0];

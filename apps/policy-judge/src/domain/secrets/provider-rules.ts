@@ -14,6 +14,11 @@ export interface ProviderRule {
   /** Global regex; bounded quantifiers only. Capture group 1, when present, is the secret. */
   pattern: RegExp;
   confidence: number;
+  /**
+   * Where `keywords` are looked up: in the long tokens (default; the keyword is part of the
+   * secret or its identifier) or anywhere in the text (a provider name in prose).
+   */
+  keywordsAnywhere?: boolean;
   /** Extra check on the matched secret (e.g. JWT header decodes to JSON). */
   validate?: (secret: string) => boolean;
 }
@@ -23,6 +28,10 @@ const E = '(?![A-Za-z0-9_-])'; // right boundary
 
 function rule(type: string, keywords: readonly string[], source: string, confidence = 0.95, flags = 'g'): ProviderRule {
   return { type, keywords, pattern: new RegExp(source, flags), confidence };
+}
+
+function anywhere(r: ProviderRule): ProviderRule {
+  return { ...r, keywordsAnywhere: true };
 }
 
 function jwtHeaderValid(token: string): boolean {
@@ -38,7 +47,7 @@ function jwtHeaderValid(token: string): boolean {
 /** All provider rules. Order does not matter: overlaps are resolved by confidence and length. */
 export const PROVIDER_RULES: readonly ProviderRule[] = [
   rule('AWS_ACCESS_KEY', ['akia', 'asia', 'abia', 'acca', 'a3t'], `(?<![A-Z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Z0-9])`),
-  rule('AWS_SECRET_KEY', ['aws'], `aws[\\w.-]{0,30}?(?:secret|private)[\\w.-]{0,20}["']?\\s{0,3}[:=]{1,2}>?\\s{0,3}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])`, 0.9, 'gi'),
+  anywhere(rule('AWS_SECRET_KEY', ['aws'], `aws[\\w.-]{0,30}?(?:secret|private)[\\w.-]{0,20}["']?\\s{0,3}[:=]{1,2}>?\\s{0,3}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])`, 0.9, 'gi')),
   rule('AWS_BEDROCK_KEY', ['absk', 'bedrock-api-key-'], `${B}(?:ABSK[A-Za-z0-9+/]{100,300}={0,2}|bedrock-api-key-[A-Za-z0-9+/]{100,2000}={0,2})`),
   rule('GITHUB_TOKEN', ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'], `${B}(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})${E}`),
   rule('GITLAB_TOKEN', ['glpat-', 'glptt-', 'glrt-', 'gldt-', 'glft-', 'glimt-', 'glagent-', 'glsoat-', 'glcbt-', 'glffct-', 'gloas-', 'gr1348941'],
@@ -82,7 +91,7 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
   rule('SOURCEGRAPH_TOKEN', ['sgp_', 'sgph_'], `${B}(?:sgp_(?:[a-fA-F0-9]{16}_)?[a-fA-F0-9]{40}|sgph_[a-fA-F0-9]{16}_[a-fA-F0-9]{40})${E}`),
   rule('SIDEKIQ_SECRET', ['contribsys'], `BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM[ \\t]{0,3}[:=][ \\t]{0,3}["']?([a-f0-9]{8}:[a-f0-9]{8})`, 0.9, 'gi'),
   rule('INTRA42_SECRET', ['s-s4t2'], `${B}s-s4t2(?:ud|af)-[a-f0-9]{64}${E}`),
-  rule('FACEBOOK_TOKEN', ['facebook', 'fb'], `(?<![A-Za-z0-9])\\d{15,16}(?:\\||%7C)[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])`, 0.85, 'gi'),
+  anywhere(rule('FACEBOOK_TOKEN', ['facebook', 'fb'], `(?<![A-Za-z0-9])\\d{15,16}(?:\\||%7C)[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])`, 0.85, 'gi')),
   rule('SOFTLAYER_KEY', ['softlayer'], `api\\.softlayer\\.com/soap/v3(?:\\.1)?/([a-z0-9]{64})`, 0.9, 'gi'),
   rule('PULUMI_TOKEN', ['pul-'], `${B}pul-[a-f0-9]{40}${E}`),
   rule('POSTMAN_TOKEN', ['pmak-'], `${B}PMAK-[a-f0-9]{24}-[a-f0-9]{34}${E}`),

@@ -5,7 +5,7 @@
  * Checksum-failing look-alikes are never emitted.
  */
 import { isValidIBAN } from 'ibantools';
-import { abaValid, base58CheckValid, bech32Valid, luhnValid } from '../checksums.js';
+import { abaValid, base58CheckValid, bech32Valid, ibanMod97Valid, luhnValid } from '../checksums.js';
 import { hasContextBefore, type Emit } from './scan-context.js';
 
 /** 13-19 digits, optionally grouped by single spaces or dashes. */
@@ -55,7 +55,8 @@ export function detectIbans(text: string, emit: Emit): void {
     let candidate = m[0];
     for (let tries = 0; tries < 6 && candidate.length >= 15; tries++) {
       const oneCase = candidate === candidate.toUpperCase() || candidate === candidate.toLowerCase();
-      if (oneCase && isValidIBAN(candidate.replace(/[ -]/g, '').toUpperCase())) {
+      const compact = candidate.replace(/[ -]/g, '').toUpperCase();
+      if (oneCase && ibanMod97Valid(compact) && isValidIBAN(compact)) {
         emit('IBAN', m.index, m.index + candidate.length, 0.95);
         break;
       }
