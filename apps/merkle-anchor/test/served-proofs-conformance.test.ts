@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromHex, toHex } from '@nethical/merkle';
 import { describe, expect, it } from 'vitest';
-import { createMemoryTreeStore } from '../src/adapters/memory-tree-store';
+import { createMemoryTreeStore } from '../src/domain/memory-tree-store';
 import { openMerkleLog } from '../src/domain/merkle-log';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));

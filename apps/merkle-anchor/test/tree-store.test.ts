@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openSql, type SqlClient } from '@nethical/postgres';
 import { integrationMandatory, testDatabaseUrl } from '@nethical/testing';
 import { afterAll } from 'vitest';
-import { createMemoryTreeStore } from '../src/adapters/memory-tree-store';
+import { createMemoryTreeStore } from '../src/domain/memory-tree-store';
 import { openSqlTreeStore } from '../src/adapters/sql-tree-store';
 import { describeTreeStoreContract } from './tree-store.contract';
 

@@ -15,7 +15,7 @@ import { HASH_SIZE, equalBytes } from '@nethical/merkle';
 import { migrate, type Migration, type SqlClient } from '@nethical/postgres';
 import { StoreConflictError } from '../domain/errors';
 import { TILE_HEIGHT } from '../domain/tiles';
-import { tileKey, type StoredCheckpoint, type TreeStore } from '../domain/tree-store';
+import { tileKey, type TreeStore } from '../domain/tree-store';
 
 export interface SqlTreeStoreOptions {
   /** Open database; the store does not close it (the composition root owns it). */

@@ -6,7 +6,7 @@ import {
   toHex,
 } from '@nethical/merkle';
 import { describe, expect, it } from 'vitest';
-import { createMemoryTreeStore } from '../adapters/memory-tree-store';
+import { createMemoryTreeStore } from './memory-tree-store';
 import { startCheckpointer } from './checkpointer';
 import { InconsistentCheckpointError } from './errors';
 import { openMerkleLog, type MerkleLog } from './merkle-log';

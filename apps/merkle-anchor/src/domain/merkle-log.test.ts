@@ -6,7 +6,7 @@ import {
   verifyInclusion,
 } from '@nethical/merkle';
 import { describe, expect, it } from 'vitest';
-import { createMemoryTreeStore } from '../adapters/memory-tree-store';
+import { createMemoryTreeStore } from './memory-tree-store';
 import { LeafOrderError, TreeSizeError } from './errors';
 import { openMerkleLog } from './merkle-log';
 import { TILE_WIDTH, tileAppendsFor } from './tiles';

@@ -3,8 +3,8 @@
  * Lost on exit; never use it for a real log.
  */
 import { HASH_SIZE, equalBytes } from '@nethical/merkle';
-import { StoreConflictError } from '../domain/errors';
-import { tileKey, type StoredCheckpoint, type TreeStore } from '../domain/tree-store';
+import { StoreConflictError } from './errors';
+import { tileKey, type StoredCheckpoint, type TreeStore } from './tree-store';
 
 /** Create an empty in-memory tree store. */
 export function createMemoryTreeStore(): TreeStore {
