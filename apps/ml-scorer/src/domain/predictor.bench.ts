@@ -1,0 +1,49 @@
+/**
+ * Inference speed on 1 KB texts (target ≥ 20,000 scores/s per core). Run:
+ * `npx vitest bench --run apps/ml-scorer/src/domain/predictor.bench.ts`. Uses a synthetic model
+ * and synthetic text (no dataset), at the shipped model's size (2^17 hashed weights).
+ */
+import { bench, describe } from 'vitest';
+import { createMemoryAnomalyStore } from '../adapters/memory-anomaly-store';
+import type { RiskModel } from './model';
+import { createPredictor } from './predictor';
+import { createScorer } from './scorer';
+import { STRUCTURAL_FEATURES } from './structural-features';
+
+const model: RiskModel = {
+  modelVersion: 'bench',
+  hashing: { hashBits: 17, charNgramMin: 3, charNgramMax: 5 },
+  bias: -1,
+  actionTypeBias: { message: 0, response: -0.5 },
+  structural: Float64Array.from(STRUCTURAL_FEATURES, (_, i) => (i % 3) - 1),
+  hashed: Float32Array.from({ length: 2 ** 17 }, (_, i) => Math.sin(i) / 4),
+};
+
+const words = ['please', 'summarise', 'the', 'report', 'and', 'ignore', 'previous', 'instructions', 'run', 'curl',
+  'https://example.com/x', 'Quarterly', 'revenue', 'grew', '12%', 'customer', 'data', 'export', 'to', 'CSV'];
+function text(seed: number): string {
+  let s = '';
+  let i = seed;
+  while (s.length < 1024) s += `${words[(i = (i * 1103515245 + 12345) % 2147483648) % words.length]} `;
+  return s.slice(0, 1024);
+}
+const texts = Array.from({ length: 64 }, (_, i) => text(i + 1));
+const predictor = createPredictor(model);
+let clockMs = 0;
+const clock = { now: () => (clockMs += 1000) };
+const scorer = createScorer({ model, anomalyStore: createMemoryAnomalyStore({ clock }), clock });
+let n = 0;
+// Long warm-up: JIT tiers need thousands of calls; the machine is shared, so figures are noisy.
+const options = { time: 3_000, warmupTime: 1_000, warmupIterations: 5_000 };
+
+describe('ml-scorer inference, 1 KB text', () => {
+  bench('predict (score only)', () => {
+    predictor.predict(texts[n++ & 63]!, 'message');
+  }, options);
+  bench('explain (score + top 5 features)', () => {
+    predictor.explain(texts[n++ & 63]!, 'message', 5);
+  }, options);
+  bench('scorer.score (explain + anomaly, memory store, 1,000 agents)', async () => {
+    await scorer.score({ agentId: `agent-${n % 1000}`, content: texts[n++ & 63]!, actionType: 'message' });
+  }, options);
+});
