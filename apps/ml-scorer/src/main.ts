@@ -1,0 +1,61 @@
+/**
+ * ml-scorer: learned risk score and per-agent anomaly detection. Composition root only:
+ * config → model → anomaly store (Redis when configured) → scorer → routes → serve → shutdown.
+ */
+import { mlv1 } from '@nethical/contracts';
+import { armShutdown, bootstrap, serverTracingInterceptor, startServer } from '@nethical/platform';
+import { Redis } from 'ioredis';
+import path from 'node:path';
+import { createMemoryAnomalyStore } from './adapters/memory-anomaly-store';
+import { createRedisAnomalyStore } from './adapters/redis-anomaly-store';
+import { loadModel } from './domain/model';
+import { createScorer } from './domain/scorer';
+import { mlService } from './routes/ml-service';
+
+const base = await bootstrap('ml-scorer');
+const { config, logger, metrics, health, shutdown } = base;
+const clock = { now: () => Date.now() };
+
+const model = await loadModel(path.resolve(config.NETHICAL_ML_MODEL_FILE));
+let redis: Redis | undefined;
+if (config.NETHICAL_REDIS_URL) {
+  redis = new Redis(config.NETHICAL_REDIS_URL, { maxRetriesPerRequest: 2 });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+}
+const anomalyStore = redis
+  ? createRedisAnomalyStore({ redis, keyPrefix: `nethical:ml:${config.NETHICAL_REGION_ID}:` })
+  : createMemoryAnomalyStore({ clock });
+const scorer = createScorer({
+  model,
+  anomalyStore,
+  clock,
+  onStoreError: (err) => logger.warn({ err }, 'anomaly store unavailable; scoring without it'),
+});
+health.addComponent('scorer', async () => {
+  const parts = await scorer.health();
+  // The model alone can serve: a failing anomaly store degrades, it does not make us unready.
+  return { ok: parts.model?.ok ?? true, detail: Object.entries(parts).map(([k, v]) => `${k}: ${v.detail}`).join('; ') };
+});
+logger.info({ modelFile: config.NETHICAL_ML_MODEL_FILE, anomalyStore: redis ? 'redis' : 'memory' }, 'ml-scorer ready');
+
+const server = await startServer({
+  name: 'ml-scorer',
+  host: config.NETHICAL_HOST,
+  port: base.port,
+  services: [mlv1.MlScorerService],
+  routes: (router) =>
+    router.service(mlv1.MlScorerService, mlService(scorer, { anomalyDetection: config.NETHICAL_ENABLE_ANOMALY_DETECTION })),
+  health,
+  metrics,
+  logger,
+  interceptors: config.NETHICAL_ENABLE_OTEL ? [serverTracingInterceptor()] : [],
+  readMaxBytes: config.NETHICAL_MAX_PAYLOAD_BYTES * 2 + 1024 * 1024,
+});
+
+shutdown.add('not ready', () => health.setShuttingDown());
+shutdown.add('drain requests', () => server.close(config.NETHICAL_SHUTDOWN_TIMEOUT_MS / 2));
+shutdown.add('close redis', async () => {
+  await redis?.quit();
+});
+armShutdown(base);
+health.setStarted();

@@ -1,0 +1,115 @@
+/**
+ * policy-judge: the hot path. Composition root only: config → policy + taxonomy → stores
+ * (Redis when configured) → ML client → judge → routes → serve → shutdown.
+ */
+import { ActionType, judgev1, mlv1 } from '@nethical/contracts';
+import {
+  armShutdown,
+  bootstrap,
+  clientTracingInterceptor,
+  createInternalClient,
+  serverTracingInterceptor,
+  startServer,
+} from '@nethical/platform';
+import { Redis } from 'ioredis';
+import path from 'node:path';
+import { loadPolicy, loadTaxonomy, watchPolicy } from './adapters/policy-loader';
+import { createRedisEscalationStore } from './adapters/redis-escalation-store';
+import { createRedisQuarantineStore } from './adapters/redis-quarantine-store';
+import { createRedisRiskStore } from './adapters/redis-risk-store';
+import { loadSensitiveDataPort } from './domain/detectors/sensitive-data';
+import { createMemoryEscalationStore } from './domain/escalation/escalation-store';
+import { createJudge, type MlScoreFn } from './domain/judge';
+import { createPolicyHandle } from './domain/policy/policy-handle';
+import { createMemoryQuarantineStore } from './domain/quarantine/quarantine-store';
+import { createMemoryRiskStore } from './domain/risk/agent-risk';
+import { judgeService } from './routes/judge-service';
+
+const base = await bootstrap('policy-judge');
+const { config, logger, metrics, health, shutdown } = base;
+
+const policyDir = path.resolve(config.NETHICAL_POLICY_DIR);
+const policy = createPolicyHandle(await loadPolicy(policyDir));
+const watcher = watchPolicy(policyDir, (next) => {
+  const previous = policy.swap(next);
+  logger.info({ from: previous.revision, to: next.revision }, 'policy reloaded');
+}, { onError: (err) => logger.error({ err }, 'policy reload rejected; the previous policy stays in force') });
+const taxonomy = await loadTaxonomy(path.resolve(config.NETHICAL_POLICY_DIR, '..', 'taxonomy'));
+
+let redis: Redis | undefined;
+if (config.NETHICAL_REDIS_URL) {
+  redis = new Redis(config.NETHICAL_REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  health.addComponent('redis', async () => ({ ok: (await redis!.ping()) === 'PONG' }));
+}
+const keyPrefix = `nethical:judge:${config.NETHICAL_REGION_ID}:`;
+const stores = redis
+  ? {
+      riskStore: createRedisRiskStore({ redis, keyPrefix }),
+      quarantineStore: createRedisQuarantineStore({ redis, keyPrefix }),
+      escalationStore: createRedisEscalationStore({ redis, keyPrefix }),
+    }
+  : {
+      riskStore: createMemoryRiskStore(),
+      quarantineStore: createMemoryQuarantineStore(),
+      escalationStore: createMemoryEscalationStore(),
+    };
+
+const wantsMl = config.NETHICAL_ENABLE_SHADOW_MODE || config.NETHICAL_ENABLE_ML_BLENDING;
+const ml = wantsMl
+  ? createInternalClient(mlv1.MlScorerService, config.NETHICAL_ML_URL, {
+      timeoutMs: 250,
+      interceptors: config.NETHICAL_ENABLE_OTEL ? [clientTracingInterceptor()] : [],
+    })
+  : undefined;
+const mlScore: MlScoreFn | undefined = ml
+  ? async ({ content, actionType, agentId }) => {
+      const res = await ml.client.score({
+        agentId,
+        content,
+        actionType: ActionType[actionType.toUpperCase() as keyof typeof ActionType] ?? ActionType.MESSAGE,
+      });
+      return { score: res.score, modelVersion: res.modelVersion, anomaly: res.anomaly, anomalyScore: res.anomalyScore };
+    }
+  : undefined;
+
+const judge = createJudge({
+  policy,
+  ...stores,
+  sensitiveData: await loadSensitiveDataPort(),
+  taxonomy,
+  mlScore,
+  clock: () => Date.now(),
+  flags: {
+    enableQuarantine: config.NETHICAL_ENABLE_QUARANTINE,
+    enableEthicalTaxonomy: config.NETHICAL_ENABLE_ETHICAL_TAXONOMY,
+    enablePerformanceOptimization: config.NETHICAL_ENABLE_PERFORMANCE_OPTIMIZATION,
+    enableShadowMode: config.NETHICAL_ENABLE_SHADOW_MODE,
+    enableMlBlending: config.NETHICAL_ENABLE_ML_BLENDING,
+    redactionPolicy: config.NETHICAL_REDACTION_POLICY,
+  },
+});
+logger.info({ revision: policy.current().revision, stores: redis ? 'redis' : 'memory', ml: wantsMl }, 'judge ready');
+
+const server = await startServer({
+  name: 'policy-judge',
+  host: config.NETHICAL_HOST,
+  port: base.port,
+  services: [judgev1.PolicyJudgeService],
+  routes: (router) => router.service(judgev1.PolicyJudgeService, judgeService(judge)),
+  health,
+  metrics,
+  logger,
+  interceptors: config.NETHICAL_ENABLE_OTEL ? [serverTracingInterceptor()] : [],
+  readMaxBytes: config.NETHICAL_MAX_PAYLOAD_BYTES * 2 + 1024 * 1024,
+});
+
+shutdown.add('not ready', () => health.setShuttingDown());
+shutdown.add('drain requests', () => server.close(config.NETHICAL_SHUTDOWN_TIMEOUT_MS / 2));
+shutdown.add('stop policy watcher', () => watcher.close());
+shutdown.add('close clients', async () => {
+  ml?.close();
+  await redis?.quit();
+});
+armShutdown(base);
+health.setStarted();
