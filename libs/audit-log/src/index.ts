@@ -14,3 +14,6 @@ export * from './schema';
 export * from './timestamps';
 export * from './roles';
 export * as auditTesting from './test-support';
+export * from './verify';
+export * from './archive-files';
+export * from './retention';
