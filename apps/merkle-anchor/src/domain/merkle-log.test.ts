@@ -113,3 +113,22 @@ describe('merkle log', () => {
     expect(tileAppendsFor([{ level: 1, index: 0, hash: hashes[0]! }])).toEqual([]);
   });
 });
+
+describe('tile node reader', () => {
+  it('answers the path, leaf and root of an inclusion proof with one store read', async () => {
+    const inner = createMemoryTreeStore();
+    let reads = 0;
+    const store: TreeStore = {
+      ...inner,
+      readTiles: (ids) => {
+        reads++;
+        return inner.readTiles(ids);
+      },
+    };
+    const log = await filledLog(100, store);
+    reads = 0;
+    const p = await log.inclusionProof(37, 61);
+    expect(reads).toBe(1);
+    expect(verifyInclusion(37, 61, hashes[37]!, p.hashes, rootOf(61))).toEqual({ ok: true });
+  });
+});

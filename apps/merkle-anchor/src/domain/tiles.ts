@@ -68,25 +68,59 @@ function foldRow(bytes: Uint8Array, first: number, count: number): Uint8Array {
 }
 
 /**
- * A node reader over a tree store: one `readTiles` call per `readNodes` call, whatever the
- * number of nodes. Only complete subtrees exist in tiles, so it serves any past tree size.
+ * A node reader over a tree store. Calls made in the same tick (an inclusion proof asks for the
+ * path, the leaf and the root concurrently) are served by one `readTiles` call, i.e. one query.
+ * Only complete subtrees exist in tiles, so it serves any past tree size.
  */
 export function createTileNodeReader(store: Pick<TreeStore, 'readTiles'>): NodeReader {
-  return {
-    async readNodes(ids) {
-      const located = ids.map(locate);
+  type Pending = {
+    ids: readonly NodeId[];
+    resolve: (h: Uint8Array[]) => void;
+    reject: (e: unknown) => void;
+  };
+  let pending: Pending[] = [];
+
+  async function flush(batch: Pending[]): Promise<void> {
+    try {
       const unique = new Map<string, TileId>();
-      for (const l of located) unique.set(tileKey(l.tile), l.tile);
+      for (const p of batch)
+        for (const id of p.ids) unique.set(tileKey(locate(id).tile), locate(id).tile);
       const tiles = await store.readTiles([...unique.values()]);
-      return located.map(({ tile, first, count }, i) => {
-        const bytes = tiles.get(tileKey(tile));
-        if (!bytes || bytes.length < (first + count) * HASH_SIZE) {
-          throw new MissingNodeError(ids[i]!.level, ids[i]!.index);
+      for (const p of batch) {
+        try {
+          p.resolve(p.ids.map((id) => nodeFromTiles(tiles, id)));
+        } catch (err) {
+          p.reject(err);
         }
-        return count === 1
-          ? bytes.slice(first * HASH_SIZE, (first + 1) * HASH_SIZE)
-          : foldRow(bytes, first, count);
+      }
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  return {
+    readNodes(ids) {
+      return new Promise<Uint8Array[]>((resolve, reject) => {
+        if (pending.length === 0) {
+          queueMicrotask(() => {
+            const batch = pending;
+            pending = [];
+            void flush(batch);
+          });
+        }
+        pending.push({ ids, resolve, reject });
       });
     },
   };
+}
+
+function nodeFromTiles(tiles: Map<string, Uint8Array>, id: NodeId): Uint8Array {
+  const { tile, first, count } = locate(id);
+  const bytes = tiles.get(tileKey(tile));
+  if (!bytes || bytes.length < (first + count) * HASH_SIZE) {
+    throw new MissingNodeError(id.level, id.index);
+  }
+  return count === 1
+    ? bytes.slice(first * HASH_SIZE, (first + 1) * HASH_SIZE)
+    : foldRow(bytes, first, count);
 }
