@@ -32,7 +32,8 @@ export type CheckRequest = Message<"nethical.quota.v1.CheckRequest"> & {
   regionId: string;
 
   /**
-   * Units this action costs; 0 means 1.
+   * Units this action costs; 0 derives it from payload_bytes:
+   * 1 + floor(payload_bytes / cost_unit_bytes) (see docs/quota.md).
    *
    * @generated from field: uint32 cost = 4;
    */
@@ -66,7 +67,8 @@ export type CheckRequestJson = {
   regionId?: string;
 
   /**
-   * Units this action costs; 0 means 1.
+   * Units this action costs; 0 derives it from payload_bytes:
+   * 1 + floor(payload_bytes / cost_unit_bytes) (see docs/quota.md).
    *
    * @generated from field: uint32 cost = 4;
    */
