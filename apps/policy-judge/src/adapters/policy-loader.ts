@@ -27,6 +27,8 @@ export interface WatchPolicyOptions {
   onError?: (err: unknown) => void;
   /** Editors write files in several steps; reload once they settle. */
   debounceMs?: number;
+  /** Revision already in force (e.g. `handle.current().revision`): an unchanged file is not re-announced. */
+  currentRevision?: string;
 }
 
 /** Stops watching. */
@@ -44,7 +46,7 @@ export function watchPolicy(dir: string, onChange: (p: CompiledPolicy) => void, 
   const file = options.file ?? DEFAULT_POLICY_FILE;
   const debounceMs = options.debounceMs ?? 100;
   let timer: NodeJS.Timeout | undefined;
-  let lastRevision: string | undefined;
+  let lastRevision = options.currentRevision;
   let closed = false;
   const reload = async () => {
     try {
@@ -61,11 +63,6 @@ export function watchPolicy(dir: string, onChange: (p: CompiledPolicy) => void, 
     clearTimeout(timer);
     timer = setTimeout(() => void reload(), debounceMs);
   });
-  void loadPolicy(dir, file)
-    .then((p) => {
-      lastRevision ??= p.revision;
-    })
-    .catch(() => undefined);
   return {
     close() {
       closed = true;

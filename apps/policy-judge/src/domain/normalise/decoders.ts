@@ -11,6 +11,8 @@ export interface DecodedSegment {
 const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
 const HEX_RUN = /(?:(?:\\x|0x)?[0-9a-fA-F]{2}[\s,:]?){8,}/g;
 const URL_RUN = /[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){3,}/g;
+/** Encoded segments longer than this are decoded only up to it (bounded work per segment). */
+const MAX_SEGMENT_CHARS = 16_384;
 
 /** Share of the decoded text that is printable ASCII/whitespace: rejects random hashes and keys. */
 function looksLikeText(s: string): boolean {
@@ -22,7 +24,8 @@ function looksLikeText(s: string): boolean {
     if ((c >= 0x20 && c < 0x7f) || c === 0x0a || c === 0x0d || c === 0x09) printable++;
     if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) letters++;
   }
-  return printable / s.length >= 0.9 && letters / s.length >= 0.5 && /[a-z]{2,}[\s.,:;!?]+[a-z]{2,}/i.test(s);
+  // Fixed-width pattern: linear on any input (a greedy `[a-z]{2,}…` would be quadratic on long runs).
+  return printable / s.length >= 0.9 && letters / s.length >= 0.5 && /[a-z]{2}[\s.,:;!?][a-z]{2}/i.test(s);
 }
 
 function decodeBase64(seg: string): string {
@@ -52,7 +55,7 @@ export function findEncodedSegments(text: string, maxSegments: number): DecodedS
     re.lastIndex = 0;
     for (const m of text.matchAll(re)) {
       if (out.length >= maxSegments) return;
-      const decoded = decode(m[0]);
+      const decoded = decode(m[0].length > MAX_SEGMENT_CHARS ? m[0].slice(0, MAX_SEGMENT_CHARS) : m[0]);
       if (looksLikeText(decoded)) out.push({ kind, text: decoded, segment: { start: m.index, end: m.index + m[0].length } });
     }
   };

@@ -9,6 +9,11 @@ const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u
 const COMBINING = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/;
 /** Unicode "tag" characters (U+E0020..U+E007E) smuggle ASCII invisibly; we decode them. */
 const TAG_BASE = 0xe0000;
+/** Where the `confusables` map disagrees with how the letter reads in running text (Greek iota → `l`/`L`). */
+const OVERRIDES = new Map([
+  ['Ι', 'i'],
+  ['ι', 'i'],
+]);
 
 /** True when the text has anything outside printable ASCII and so may hide obfuscation. */
 export function needsFolding(text: string): boolean {
@@ -25,7 +30,12 @@ function foldCodePoint(ch: string, cp: number): string {
   if (cp >= TAG_BASE + 0x20 && cp <= TAG_BASE + 0x7e) return String.fromCharCode(cp - TAG_BASE);
   if (cp >= TAG_BASE && cp <= TAG_BASE + 0x7f) return '';
   if (INVISIBLE.test(ch) || COMBINING.test(ch)) return '';
-  const confusable = confusablesMap.get(ch);
+  // Look up the lower-case form first: the map folds some capitals ambiguously (Greek `Ι` → `l`),
+  // and detectors match case-insensitively anyway.
+  const override = OVERRIDES.get(ch);
+  if (override !== undefined) return override;
+  const lower = ch.toLowerCase();
+  const confusable = (lower.length === ch.length ? confusablesMap.get(lower) : undefined) ?? confusablesMap.get(ch);
   if (confusable !== undefined) return confusable;
   const decomposed = ch.normalize('NFKD');
   let out = '';

@@ -28,10 +28,7 @@ export function createMemoryQuarantineStore(): QuarantineStore {
   return {
     async get(agentId, nowMs) {
       const e = entries.get(agentId);
-      if (!e) return null;
-      if (isActive(e, nowMs)) return e;
-      entries.delete(agentId);
-      return null;
+      return e && isActive(e, nowMs) ? e : null;
     },
     async put(entry) {
       entries.set(entry.agentId, entry);

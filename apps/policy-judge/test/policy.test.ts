@@ -1,0 +1,114 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadPolicy, watchPolicy } from '../src/adapters/policy-loader.js';
+import { PolicyValidationError } from '../src/domain/errors.js';
+import { compilePolicy, type CompiledPolicy } from '../src/domain/policy/compile-policy.js';
+import { createPolicyHandle } from '../src/domain/policy/policy-handle.js';
+import { checkSafePattern } from '../src/domain/policy/safe-pattern.js';
+import { compileTaxonomy } from '../src/domain/taxonomy/taxonomy.js';
+import { policyDir } from './helpers.js';
+
+describe('safe pattern subset', () => {
+  it.each([
+    ['\\bignore\\b[^.\\n]{0,40}\\binstructions\\b'],
+    ['\\brm\\s+-rf\\s{1,3}/'],
+    ['(?:a|b)? c'],
+  ])('accepts %s', (p) => expect(checkSafePattern(p)).toEqual([]));
+  it.each([
+    ['(a+)+', /repeated group/],
+    ['(a|aa)*b', /repeated group/],
+    ['(\\w)\\1', /backreference/],
+    ['foo(?=bar)', /lookaround/],
+    ['.*x', /unbounded/],
+    ['\\w+y', /unbounded/],
+    ['a{0,500}', /exceeds/],
+    ['x?', /empty string/],
+    ['[abc', /unterminated/],
+  ])('rejects %s', (p, why) => expect(checkSafePattern(p).join('; ')).toMatch(why));
+});
+
+describe('policy validation', () => {
+  it('the shipped policy compiles and records name@version+sha', async () => {
+    const p = await loadPolicy(policyDir);
+    expect(p.revision).toMatch(/^nethical-default@1\.0\.0\+[0-9a-f]{12}$/);
+    expect(p.detectors.length).toBeGreaterThan(8);
+  });
+  it('reports every problem at once', async () => {
+    const good = JSON.parse(await readFile(join(policyDir, 'default.json'), 'utf8'));
+    const bad = structuredClone(good);
+    bad.signals.override = ['(a+)+b', '(?<=x)y'];
+    bad.decision.warnAt = 7;
+    bad.detectors['prompt-injection'].rules[0].all = ['no_such_signal'];
+    try {
+      compilePolicy(JSON.stringify(bad), 'bad.json');
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(PolicyValidationError);
+      // Schema errors come first (warnAt); pattern and reference errors are reported together after.
+      expect((err as PolicyValidationError).issues.join('\n')).toMatch(/warnAt/);
+    }
+    delete bad.decision.warnAt;
+    bad.decision.warnAt = 0.3;
+    try {
+      compilePolicy(JSON.stringify(bad), 'bad.json');
+      expect.unreachable();
+    } catch (err) {
+      const issues = (err as PolicyValidationError).issues;
+      expect(issues.some((i) => /repeated group/.test(i))).toBe(true);
+      expect(issues.some((i) => /lookaround/.test(i))).toBe(true);
+      expect(issues.some((i) => /unknown signal 'no_such_signal'/.test(i))).toBe(true);
+    }
+  });
+  it('rejects non-JSON and unknown fields', () => {
+    expect(() => compilePolicy('{', 'x.json')).toThrow(/not valid JSON/);
+    expect(() => compilePolicy(JSON.stringify({ name: 'x', surprise: 1 }), 'x.json')).toThrow(PolicyValidationError);
+  });
+  it('taxonomy validation reports unknown dimensions', () => {
+    expect(() => compileTaxonomy({ version: '1', dimensions: { safety: 's' }, categories: { harmful: ['safety', 'nope'] } }, 't.json')).toThrow(/unknown dimension 'nope'/);
+  });
+});
+
+describe('hot reload', () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  it('swaps a valid new revision atomically and keeps the old one when the file is bad', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nethical-policy-'));
+    const source = await readFile(join(policyDir, 'default.json'), 'utf8');
+    await writeFile(join(dir, 'default.json'), source);
+    const handle = createPolicyHandle(await loadPolicy(dir));
+    const first = handle.current().revision;
+    const errors: unknown[] = [];
+    const changed: CompiledPolicy[] = [];
+    let notify: () => void = () => undefined;
+    const watcher = watchPolicy(
+      dir,
+      (p) => {
+        handle.swap(p);
+        changed.push(p);
+        notify();
+      },
+      { debounceMs: 20, currentRevision: first, onError: (e) => (errors.push(e), notify()) },
+    );
+    try {
+      const next = new Promise<void>((r) => (notify = r));
+      const v2 = JSON.parse(source);
+      v2.version = '1.0.1';
+      await writeFile(join(dir, 'default.json'), JSON.stringify(v2));
+      await next;
+      expect(handle.current().revision).toMatch(/^nethical-default@1\.0\.1\+/);
+      expect(handle.current().revision).not.toBe(first);
+      const failed = new Promise<void>((r) => (notify = r));
+      await writeFile(join(dir, 'default.json'), '{ "name": broken');
+      await failed;
+      expect(errors.length).toBeGreaterThan(0);
+      expect(handle.current().file.version).toBe('1.0.1');
+      expect(changed).toHaveLength(1);
+    } finally {
+      watcher.close();
+    }
+  });
+});
