@@ -11,6 +11,7 @@ import { isPlaceholder } from './entropy.js';
 import {
   detectAuthHeaders,
   detectConnectionStrings,
+  detectHighEntropyStrings,
   detectKubernetesSecrets,
   detectPrivateKeys,
   pushInto,
@@ -59,5 +60,6 @@ export function detectSecrets(text: string): SensitiveEntity[] {
   detectAuthHeaders(text, lower, push);
   detectKubernetesSecrets(text, lower, push);
   detectKeywordAssignments(text, push);
+  if (tokens !== '') detectHighEntropyStrings(text, push);
   return resolveOverlaps(found);
 }

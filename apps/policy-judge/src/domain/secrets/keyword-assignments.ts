@@ -11,7 +11,7 @@ type Push = (type: string, start: number, end: number, confidence: number) => vo
  * Secret-ish key names. A lower-case keyword glued to a preceding lower-case letter (`bypass`,
  * `monkey`) is skipped in code; camelCase (`oktaApiToken`, `hubspotKey`) is kept.
  */
-const KEY_RE = /pass(?:wd|word|phrase|wort)?|pwd|pw(?![a-z])|secrete?|token|key|credentials?|contrase[nñ]a|senha/gi;
+const KEY_RE = /pass(?:wd|word|phrase|wort)?|pwd|pw(?![a-z])|secrete?|token|api[_-]?key|key|credentials?|contrase[nñ]a|senha/gi;
 /** XML/config pairs: `<add key="Password" value="..."/>`. */
 const KEY_VALUE_ATTR_RE =
   /key\s{0,2}=\s{0,2}["'][^"'\n]{0,40}(?:password|secret|token|apikey|api_key)[^"'\n]{0,20}["']\s{1,3}value\s{0,2}=\s{0,2}["']([^"'\n]{1,256})["']/gi;
@@ -19,24 +19,36 @@ const KEY_VALUE_ATTR_RE =
  * After the key: the rest of the identifier, optional `[]`/quote/bracket, an assignment or
  * comparison operator, an optional string prefix and opening quote. Sticky, bounded.
  */
-const ASSIGN_RE = /[\w.-]{0,40}(?:\[\])?["'\]]?\s{0,3}(?::=|=>|\|\|=|\?\?=|\?=|!==|===|!=|==|=|:|->|,)\s{0,3}(?:[@rbfu]?(["'`]))?/iy;
+const ASSIGN_RE = /[\w.-]{0,40}(?:\[\d{0,6}\])?["'\]]?\s{0,3}(?::{1,3}=|=>|\|\|=|\?\?=|\?=|!==|===|!=|==|=|:|->|,)\s{0,3}(?:[@rbfu]?(["'`]))?/iy;
 const QUOTED_VALUE_RE = { '"': /[^"\n]{1,512}(?=")/y, "'": /[^'\n]{1,512}(?=')/y, '`': /[^`\n]{1,512}(?=`)/y } as const;
 const BARE_VALUE_RE = /[^\s"'`]{1,512}/y;
 /** Reverse comparison: `"value" == password`. */
-const REVERSE_RE = /(["'`])([^"'`\n]{8,512})\1\s{0,3}(?:===?|!==?)\s{0,3}[\w.]{0,40}?(?:pass(?:wd|word)?|pwd|secrete?|token|api[_-]?key)/gi;
+const REVERSE_RE = /(["'`])([^"'`\n]{8,512})\1\s{0,3}(?:===?|!==?)\s{0,3}[\w.]{0,40}?(?:pass(?:wd|word)?|pwd|secrete?|token|key)/gi;
 /** Bare values that are code, not literals: calls, attribute chains, variables, numbers. */
 const CODE_VALUE_RE =
   /^[A-Za-z_][\w.]*\(|^[$%{\[]|^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+$|^\d+$|^[a-z_]+$|^[\w-]+(?:\.[\w-]+)+(?::\d{1,5})?$/;
 /** Names (not values): identifiers spelling a secret word without any digit, e.g. `MySecretKey`. */
 const NAME_LIKE_VALUE_RE = /^[A-Za-z_-]*(?:pass|secret|token|key|cred)[A-Za-z_-]*$/i;
+/** Identifiers and dotted names: every `_ - .`-separated part is a word or a short number. */
+const IDENTIFIER_PART_RE = /^(?:[A-Za-z]+|\d{1,4})$/;
+
+function identifierLike(value: string): boolean {
+  return value.split(/[_.-]/).every((part) => IDENTIFIER_PART_RE.test(part));
+}
 /** Key names that hold public or non-secret data despite containing a keyword. */
-const NON_SECRET_KEY_RE = /public|_id\b|[a-z]Id\b|keyboard|monkey|keyword|keys?[_-]?(?:name|path|file|id|type|size|length|alias)/i;
+const NON_SECRET_KEY_RE =
+  /public|_id\b|[a-z]Id\b|keyboard|monkey|keyword|(?:name|path|file|dir|url|uri|type|size|length|alias|format|version|count|ref|field|header|prefix)["']?$/i;
+/** Filesystem paths are locations, not secrets. */
+const PATH_VALUE_RE = /^(?:\/|~\/|\.\.?\/|[A-Za-z]:\\)/;
 
 /** Emit `GENERIC_SECRET` for random-looking values assigned to secret-named keys. */
 export function detectKeywordAssignments(text: string, push: Push): void {
   KEY_RE.lastIndex = 0;
   for (let m = KEY_RE.exec(text); m !== null; m = KEY_RE.exec(text)) {
-    if (/[a-z]/.test(text.charAt(m.index - 1)) && /[a-z]/.test(m[0].charAt(0))) continue;
+    const apiKey = /^api/i.test(m[0]);
+    if (!apiKey && /[a-z]/.test(text.charAt(m.index - 1)) && /[a-z]/.test(m[0].charAt(0))) continue;
+    // `keying`, `tokenizer`, `secretary`: the keyword is only the start of another word.
+    if (/[a-z]/.test(text.charAt(m.index + m[0].length))) continue;
     ASSIGN_RE.lastIndex = m.index + m[0].length;
     const a = ASSIGN_RE.exec(text);
     if (a === null) continue;
@@ -49,7 +61,10 @@ export function detectKeywordAssignments(text: string, push: Push): void {
     const v = valueRe.exec(text);
     if (v === null) continue;
     const value = quote === undefined ? v[0].replace(/[,;)}\]]+$/, '') : v[0];
-    if ((quote === undefined && CODE_VALUE_RE.test(value)) || NAME_LIKE_VALUE_RE.test(value)) continue;
+    if (PATH_VALUE_RE.test(value)) continue;
+    if ((quote === undefined && CODE_VALUE_RE.test(value)) || NAME_LIKE_VALUE_RE.test(value) || identifierLike(value)) continue;
+    // A backtick string with spaces is a shell command substitution, not a literal.
+    if (quote === '`' && /\s/.test(value)) continue;
     if (looksSecret(value)) push('GENERIC_SECRET', valueStart, valueStart + value.length, 0.75);
     KEY_RE.lastIndex = Math.max(KEY_RE.lastIndex, valueStart + value.length);
   }

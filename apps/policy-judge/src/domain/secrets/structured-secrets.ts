@@ -30,7 +30,7 @@ export function detectPrivateKeys(text: string, push: Push): void {
     }
     const body = text.slice(m.index + m[0].length, end?.index ?? stop).replace(/\s/g, '');
     // A header with an empty or dotted-out body is documentation, not a key.
-    if (body.length >= 16 && !isPlaceholder(body.slice(0, 64))) push('PRIVATE_KEY', m.index, stop, 0.99);
+    if (body.length >= 16 && !/x{3}|\.{3}|<|your|example|redacted/i.test(body)) push('PRIVATE_KEY', m.index, stop, 0.99);
     BEGIN_RE.lastIndex = stop;
   }
 }
@@ -77,13 +77,18 @@ export function detectAuthHeaders(text: string, lower: string, push: Push): void
     const user = plain.slice(0, colon);
     const password = plain.slice(colon + 1);
     const secretPart = password.length > 0 ? password : user;
-    if (secretPart.length < 4 || isPlaceholder(secretPart) || secretPart.includes('$') || user.includes('$')) continue;
+    const shellVar = /\$(?:\{|\(|[A-Za-z_])/;
+    if (secretPart.length < 4 || isPlaceholder(secretPart) || shellVar.test(secretPart) || shellVar.test(user)) continue;
     const start = m.index + m[0].length - token.length;
     push('BASIC_AUTH', start, start + token.length, 0.85);
   }
 }
 
-const K8S_DATA_LINE_RE = /^[ \t]{1,12}([\w.-]{1,253}):[ \t]{1,4}([A-Za-z0-9+/]{12,8192}={0,2})[ \t]*$/gm;
+/** `key: base64` on one line, or `key: |` / `key: >` with the value on the next, deeper line. */
+const K8S_DATA_LINE_RE =
+  /^[ \t]{1,12}([\w.-]{1,253}):(?:[ \t]{1,4}|[ \t]{1,4}[|>][-+]?[ \t]{0,4}\r?\n[ \t]{2,24})([A-Za-z0-9+/]{12,8192}={0,2})[ \t]*$/gm;
+/** Only obvious stand-ins: base64 of binary data legitimately has long runs (`AAAAAAAA`). */
+const K8S_PLACEHOLDER_RE = /x{3}|example|redacted|changeme|^<|\$\{/i;
 
 /** Emit `K8S_SECRET` for base64 values of a `kind: Secret` manifest's data section. */
 export function detectKubernetesSecrets(text: string, lower: string, push: Push): void {
@@ -91,9 +96,38 @@ export function detectKubernetesSecrets(text: string, lower: string, push: Push)
   K8S_DATA_LINE_RE.lastIndex = 0;
   for (let m = K8S_DATA_LINE_RE.exec(text); m !== null; m = K8S_DATA_LINE_RE.exec(text)) {
     const value = m[2] ?? '';
-    if (isPlaceholder(value) || shannonEntropy(value) < 3) continue;
-    const start = m.index + m[0].indexOf(value, (m[1] ?? '').length + 1);
+    if (K8S_PLACEHOLDER_RE.test(value) || shannonEntropy(value) < 3) continue;
+    const start = m.index + m[0].lastIndexOf(value);
     push('K8S_SECRET', start, start + value.length, 0.85);
+  }
+}
+
+/** Randoms that are public by design: hashes, signatures, CSRF tokens, nonces, public keys. */
+const NON_SECRET_RANDOM_CONTEXT = /public|signature|authenticity|csrf|xsrf|nonce|hash|sha\d*|md5|checksum|integrity|digest|etag|commit|revision/i;
+
+function hasContextBefore(text: string, start: number, re: RegExp): boolean {
+  return re.test(text.slice(Math.max(0, start - 40), start));
+}
+
+/** A quoted string that is only hex (32+) or only base64 (24+ with padding/mixed case). */
+const QUOTED_RANDOM_RE = /(["'])([A-Fa-f0-9]{32,512}|[A-Za-z0-9+/_-]{24,1024}={0,2})\1/g;
+
+/**
+ * Emit `HIGH_ENTROPY_STRING` for quoted random-looking literals without any keyword, with the
+ * detect-secrets thresholds (hex ≥ 3.0 bits/char, base64 ≥ 4.5). Low confidence (0.5): quoted
+ * hashes and ids also qualify, so every more specific entity wins an overlap.
+ */
+export function detectHighEntropyStrings(text: string, push: Push): void {
+  if (text.indexOf('"') === -1 && text.indexOf("'") === -1) return;
+  QUOTED_RANDOM_RE.lastIndex = 0;
+  for (let m = QUOTED_RANDOM_RE.exec(text); m !== null; m = QUOTED_RANDOM_RE.exec(text)) {
+    const value = m[2] ?? '';
+    const hex = /^[A-Fa-f0-9]+$/.test(value);
+    const h = shannonEntropy(value);
+    if (hex ? h < 3.0 : h < 4.5 || !/[A-Z]/.test(value) || !/[a-z]/.test(value) || !/\d/.test(value)) continue;
+    if (isPlaceholder(value) || /[A-Za-z]{15}/.test(value)) continue; // long words: not random
+    if (hasContextBefore(text, m.index, NON_SECRET_RANDOM_CONTEXT)) continue;
+    push('HIGH_ENTROPY_STRING', m.index + 1, m.index + 1 + value.length, 0.5);
   }
 }
 
