@@ -1,4 +1,9 @@
-import { auditTesting, AuditUnavailableError, createAuditLog, type AuditLog } from '@nethical/audit-log';
+import {
+  auditTesting,
+  AuditUnavailableError,
+  createAuditLog,
+  type AuditLog,
+} from '@nethical/audit-log';
 import type { SqlClient } from '@nethical/postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gateSql } from './gated-sql';
@@ -21,13 +26,18 @@ describe.each(targets)('durability contract on %s', (name, openDb) => {
     for (const log of logs.splice(0)) await log.close().catch(() => {});
     await resetAuditSchema(db.sql);
   });
-  async function open(sql: SqlClient, options: Parameters<typeof createAuditLog>[0] extends infer O ? Partial<O> : never = {}) {
+  async function open(
+    sql: SqlClient,
+    options: Parameters<typeof createAuditLog>[0] extends infer O ? Partial<O> : never = {},
+  ) {
     const log = await createAuditLog({ sql, batchMaxDelayMs: 1, ...options });
     logs.push(log);
     return log;
   }
   const count = async (sql: SqlClient): Promise<number> =>
-    Number((await sql.query<{ n: bigint }>('SELECT count(*)::int8 AS n FROM audit_records')).rows[0]!.n);
+    Number(
+      (await sql.query<{ n: bigint }>('SELECT count(*)::int8 AS n FROM audit_records')).rows[0]!.n,
+    );
 
   it('MUST acknowledge an append only after its transaction committed', async () => {
     const gated = gateSql(db.sql);
@@ -52,7 +62,10 @@ describe.each(targets)('durability contract on %s', (name, openDb) => {
     const gated = gateSql(db.sql);
     const log = await open(gated.sql);
     gated.failNextCommit();
-    await expect(log.append(sampleRecord(1))).rejects.toMatchObject({ name: 'AuditUnavailableError', reason: 'database' });
+    await expect(log.append(sampleRecord(1))).rejects.toMatchObject({
+      name: 'AuditUnavailableError',
+      reason: 'database',
+    });
     expect(await count(db.sql)).toBe(0);
     const retried = await log.append(sampleRecord(1));
     expect(retried).toMatchObject({ duplicate: false, record: { sequence: 0n } });
@@ -68,9 +81,13 @@ describe.each(targets)('durability contract on %s', (name, openDb) => {
     const byTime = gateSql(db.sql);
     const log2 = await open(byTime.sql, { batchMaxRecords: 1000, batchMaxDelayMs: 20 });
     const startup2 = byTime.transactions;
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => log2.append(sampleRecord(100 + i))));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => log2.append(sampleRecord(100 + i))),
+    );
     expect(byTime.transactions - startup2).toBe(1);
-    expect(results.map((r) => r.record.sequence)).toEqual(Array.from({ length: 10 }, (_, i) => BigInt(100 + i)));
+    expect(results.map((r) => r.record.sequence)).toEqual(
+      Array.from({ length: 10 }, (_, i) => BigInt(100 + i)),
+    );
   });
 
   it('MUST push back with AuditUnavailableError when the queue is full, and drop nothing it accepted', async () => {
@@ -92,9 +109,13 @@ describe.each(targets)('durability contract on %s', (name, openDb) => {
     const log = name === 'postgres' ? await open(own) : await open(db.sql);
     if (name === 'postgres') await own.close();
     else await db.sql.exec('ALTER TABLE audit_sequence RENAME TO audit_sequence_gone');
-    await expect(log.append(sampleRecord(1))).rejects.toMatchObject({ name: 'AuditUnavailableError', reason: 'database' });
+    await expect(log.append(sampleRecord(1))).rejects.toMatchObject({
+      name: 'AuditUnavailableError',
+      reason: 'database',
+    });
     expect((await log.health()).ok).toBe(false);
-    if (name === 'pglite') await db.sql.exec('ALTER TABLE audit_sequence_gone RENAME TO audit_sequence');
+    if (name === 'pglite')
+      await db.sql.exec('ALTER TABLE audit_sequence_gone RENAME TO audit_sequence');
   });
 
   it('MUST commit every pending append on close(), and refuse appends after it', async () => {

@@ -39,7 +39,10 @@ export interface ArchiveManifest {
 
 /** Paths of a partition's archive within a tier folder. */
 export function archivePaths(dir: string, partition: string): { data: string; manifest: string } {
-  return { data: join(dir, `${partition}.ndjson.zst`), manifest: join(dir, `${partition}.manifest.json`) };
+  return {
+    data: join(dir, `${partition}.ndjson.zst`),
+    manifest: join(dir, `${partition}.manifest.json`),
+  };
 }
 
 /**
@@ -101,7 +104,9 @@ export async function writeArchive(
     frames,
     zstdLevel: meta.zstdLevel,
   };
-  await writeFile(`${paths.manifest}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`, { flush: true });
+  await writeFile(`${paths.manifest}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`, {
+    flush: true,
+  });
   await rename(tmp, paths.data);
   await rename(`${paths.manifest}.tmp`, paths.manifest);
   return manifest;
@@ -113,12 +118,16 @@ export async function readManifest(path: string): Promise<ArchiveManifest> {
 }
 
 /** Records of one archive file, frame by frame, checking the file hash first. */
-export async function* readArchive(dir: string, partition: string): AsyncIterable<auditv1.AuditRecord> {
+export async function* readArchive(
+  dir: string,
+  partition: string,
+): AsyncIterable<auditv1.AuditRecord> {
   const paths = archivePaths(dir, partition);
   const manifest = await readManifest(paths.manifest);
   const data = await readFile(paths.data);
   const actual = createHash('sha256').update(data).digest('hex');
-  if (actual !== manifest.fileSha256) throw new Error(`archive ${paths.data}: file hash does not match its manifest`);
+  if (actual !== manifest.fileSha256)
+    throw new Error(`archive ${paths.data}: file hash does not match its manifest`);
   for (const f of manifest.frames) {
     const text = (await decompress(data.subarray(f.offset, f.offset + f.length))).toString('utf8');
     for (const line of text.split('\n')) {

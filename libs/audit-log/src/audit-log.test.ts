@@ -30,7 +30,9 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
 
   it('assigns gapless sequences from 0, commit time and canonical leaves; get reads back the same bytes', async () => {
     const log = await open();
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => log.append(sampleRecord(i))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => log.append(sampleRecord(i))),
+    );
     expect(results.map((r) => r.record.sequence).sort((a, b) => Number(a - b))).toEqual(
       Array.from({ length: 20 }, (_, i) => BigInt(i)),
     );
@@ -39,7 +41,9 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
       expect(record.committedAt).toBeDefined();
       expect(record.leaf).toEqual(canonicalLeaf(record));
       const back = await log.get(record.actionId);
-      expect(back && toJson(auditv1.AuditRecordSchema, back)).toEqual(toJson(auditv1.AuditRecordSchema, record));
+      expect(back && toJson(auditv1.AuditRecordSchema, back)).toEqual(
+        toJson(auditv1.AuditRecordSchema, record),
+      );
     }
     expect(await log.get('no-such-action')).toBeUndefined();
   });
@@ -72,7 +76,11 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
   it('keeps sequences gapless with two writers on one database', async () => {
     const log1 = await open();
     const other = await db.reopen();
-    const log2 = await createAuditLog({ sql: other, batchMaxDelayMs: 1, clock: { now: () => Date.UTC(2026, 10, 27, 6) } });
+    const log2 = await createAuditLog({
+      sql: other,
+      batchMaxDelayMs: 1,
+      clock: { now: () => Date.UTC(2026, 10, 27, 6) },
+    });
     logs.push(log2);
     await Promise.all(
       Array.from({ length: 60 }, (_, i) => (i % 2 ? log1 : log2).append(sampleRecord(i))),
@@ -87,7 +95,11 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
 
   it('lists by agent, decision and time range with an opaque cursor bound to its filter', async () => {
     let now = Date.UTC(2026, 10, 27, 6);
-    const log = await createAuditLog({ sql: db.sql, clock: { now: () => now }, batchMaxDelayMs: 1 });
+    const log = await createAuditLog({
+      sql: db.sql,
+      clock: { now: () => now },
+      batchMaxDelayMs: 1,
+    });
     logs.push(log);
     for (let i = 0; i < 30; i++) {
       now += 60_000;
@@ -105,10 +117,15 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
     expect(blocked.records.every((r) => r.decision === Decision.BLOCK)).toBe(true);
     expect(blocked.records).toHaveLength(8);
     const start = Date.UTC(2026, 10, 27, 6);
-    const window = await log.list({ since: timestampFromMs(start + 5 * 60_000), until: timestampFromMs(start + 8 * 60_000) });
+    const window = await log.list({
+      since: timestampFromMs(start + 5 * 60_000),
+      until: timestampFromMs(start + 8 * 60_000),
+    });
     expect(window.records.map((r) => r.actionId)).toEqual(['act-4', 'act-5', 'act-6']);
     const first = await log.list({ agentId: 'agent-1', pageSize: 2 });
-    await expect(log.list({ agentId: 'agent-2', pageToken: first.nextPageToken })).rejects.toBeInstanceOf(AuditPageTokenError);
+    await expect(
+      log.list({ agentId: 'agent-2', pageToken: first.nextPageToken }),
+    ).rejects.toBeInstanceOf(AuditPageTokenError);
     await expect(log.list({ pageSize: 5000 })).rejects.toBeInstanceOf(AuditInvalidRecordError);
   });
 
@@ -130,7 +147,9 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
 
   it('exports NDJSON from which every leaf can be recomputed', async () => {
     const log = await open();
-    const stored = await Promise.all(Array.from({ length: 7 }, (_, i) => log.append(sampleRecord(i))));
+    const stored = await Promise.all(
+      Array.from({ length: 7 }, (_, i) => log.append(sampleRecord(i))),
+    );
     const lines: string[] = [];
     for await (const line of log.exportNdjson({})) lines.push(line);
     expect(lines).toHaveLength(7);
@@ -143,9 +162,15 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
 
   it('rejects what the store cannot hold exactly, naming the field', async () => {
     const log = await open();
-    await expect(log.append(sampleRecord(1, { content: 'a\u0000b' }))).rejects.toMatchObject({ field: 'content' });
-    await expect(log.append(sampleRecord(1, { riskScore: Number.NaN }))).rejects.toBeInstanceOf(AuditInvalidRecordError);
-    await expect(log.append(sampleRecord(1, { actionId: '' }))).rejects.toMatchObject({ field: 'action_id' });
+    await expect(log.append(sampleRecord(1, { content: 'a\u0000b' }))).rejects.toMatchObject({
+      field: 'content',
+    });
+    await expect(log.append(sampleRecord(1, { riskScore: Number.NaN }))).rejects.toBeInstanceOf(
+      AuditInvalidRecordError,
+    );
+    await expect(log.append(sampleRecord(1, { actionId: '' }))).rejects.toMatchObject({
+      field: 'action_id',
+    });
   });
 
   it('creates the partition of a new day on first append', async () => {

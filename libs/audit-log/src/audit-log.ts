@@ -5,7 +5,14 @@ import { systemClock, type Clock } from './clock';
 import { AuditUnavailableError } from './errors';
 import { createGroupCommitWriter, type AppendResult } from './group-commit-writer';
 import { ensurePartitions } from './partitions';
-import { getRecord, listRecords, readFromSequence, type AuditFilter, type ListPage, type ListRequest } from './queries';
+import {
+  getRecord,
+  listRecords,
+  readFromSequence,
+  type AuditFilter,
+  type ListPage,
+  type ListRequest,
+} from './queries';
 import { normaliseIncoming } from './record-row';
 import { AUDIT_MIGRATIONS_TABLE, auditMigrations } from './schema';
 
@@ -47,7 +54,11 @@ export interface AuditLog {
   /** Records by agent, time range and decision, with an opaque cursor. */
   list(request: ListRequest): Promise<ListPage>;
   /** Committed records from `fromSequence` on, in order, following new commits until aborted or closed. */
-  tail(fromSequence: bigint, batchSize?: number, options?: TailOptions): AsyncIterable<auditv1.AuditRecord[]>;
+  tail(
+    fromSequence: bigint,
+    batchSize?: number,
+    options?: TailOptions,
+  ): AsyncIterable<auditv1.AuditRecord[]>;
   /** Every record matching the filter, one protobuf-JSON object per line (the archive format). */
   exportNdjson(filter: AuditFilter): AsyncIterable<string>;
   /** Component health: the database answers and the writer is not failing. */
@@ -117,7 +128,9 @@ export async function createAuditLog(options: AuditLogOptions): Promise<AuditLog
       const first = records[0];
       if (first && first.sequence !== next) {
         // Commits become visible in sequence order, so a hole can only be an archived prefix.
-        throw new Error(`audit tail: sequence ${next} is not in the live log (first live is ${first.sequence})`);
+        throw new Error(
+          `audit tail: sequence ${next} is not in the live log (first live is ${first.sequence})`,
+        );
       }
       if (records.length > 0) {
         next = records[records.length - 1]!.sequence + 1n;
@@ -132,7 +145,8 @@ export async function createAuditLog(options: AuditLogOptions): Promise<AuditLog
     let pageToken = '';
     do {
       const page = await listRecords(sql, { ...filter, pageSize: 1000, pageToken });
-      for (const r of page.records) yield `${JSON.stringify(toJson(auditv1.AuditRecordSchema, r))}\n`;
+      for (const r of page.records)
+        yield `${JSON.stringify(toJson(auditv1.AuditRecordSchema, r))}\n`;
       pageToken = page.nextPageToken;
     } while (pageToken);
   }

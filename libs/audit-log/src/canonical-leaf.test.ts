@@ -16,7 +16,13 @@ function record(): auditv1.AuditRecord {
     content: 'héllo "x"\n',
     decision: Decision.BLOCK,
     violations: [
-      create(ViolationSchema, { detector: 'd', category: 'c', severity: Severity.LOW, confidence: 0.5, reason: 'r' }),
+      create(ViolationSchema, {
+        detector: 'd',
+        category: 'c',
+        severity: Severity.LOW,
+        confidence: 0.5,
+        reason: 'r',
+      }),
     ],
     riskScore: 1e21,
     policyRevision: 'p',
@@ -60,6 +66,8 @@ describe('canonical leaf', () => {
       expect(isoToMicros(microsToIso(us))).toBe(us);
       expect(timestampToMicros(microsToTimestamp(us))).toBe(us);
     }
-    expect(isoToMicros('2026-11-27T06:48:12.123456789+01:00')).toBe(isoToMicros('2026-11-27T05:48:12.123456Z'));
+    expect(isoToMicros('2026-11-27T06:48:12.123456789+01:00')).toBe(
+      isoToMicros('2026-11-27T05:48:12.123456Z'),
+    );
   });
 });

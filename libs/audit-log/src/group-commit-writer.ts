@@ -4,7 +4,13 @@ import type { SqlClient } from '@nethical/postgres';
 import type { Clock } from './clock';
 import { AuditUnavailableError } from './errors';
 import { createPartitionSql, partitionFor, tableExists } from './partitions';
-import { INSERT_RECORDS_SQL, RECORD_COLUMNS, recordToInsertJson, rowToRecord, type RecordRow } from './record-row';
+import {
+  INSERT_RECORDS_SQL,
+  RECORD_COLUMNS,
+  recordToInsertJson,
+  rowToRecord,
+  type RecordRow,
+} from './record-row';
 import { canonicalLeaf } from './canonical-leaf';
 import { microsToIso, microsToTimestamp, msToMicros } from './timestamps';
 
@@ -94,7 +100,11 @@ export function createGroupCommitWriter(options: GroupCommitOptions): GroupCommi
       batch.forEach((p, i) => p.resolve(results[i]!));
     } catch (cause) {
       lastError = cause;
-      const err = new AuditUnavailableError('audit store: the database did not commit the batch', 'database', { cause });
+      const err = new AuditUnavailableError(
+        'audit store: the database did not commit the batch',
+        'database',
+        { cause },
+      );
       for (const p of batch) p.reject(err);
     } finally {
       inFlight = 0;
@@ -158,7 +168,8 @@ export function createGroupCommitWriter(options: GroupCommitOptions): GroupCommi
         if (!knownPartitions.has(partition.name)) {
           // DDL only when really missing: a least-privilege writer cannot create partitions, and
           // they are normally made ahead by `ensurePartitions` (start-up, maintenance).
-          if (!(await tableExists(tx, partition.name))) await tx.exec(createPartitionSql(partition));
+          if (!(await tableExists(tx, partition.name)))
+            await tx.exec(createPartitionSql(partition));
           created.push(partition.name);
         }
         await tx.query(INSERT_RECORDS_SQL, [JSON.stringify(fresh.map(recordToInsertJson))]);
@@ -168,7 +179,11 @@ export function createGroupCommitWriter(options: GroupCommitOptions): GroupCommi
            FROM jsonb_to_recordset($1::jsonb) AS x(action_id text, sequence bigint, committed_at timestamptz)`,
           [
             JSON.stringify(
-              fresh.map((r) => ({ action_id: r.actionId, sequence: r.sequence.toString(), committed_at: microsToIso(committedUs) })),
+              fresh.map((r) => ({
+                action_id: r.actionId,
+                sequence: r.sequence.toString(),
+                committed_at: microsToIso(committedUs),
+              })),
             ),
           ],
         );
@@ -198,7 +213,10 @@ export function createGroupCommitWriter(options: GroupCommitOptions): GroupCommi
       }
       if (queue.length + inFlight >= queueMaxRecords) {
         return Promise.reject(
-          new AuditUnavailableError(`audit store is saturated (${queueMaxRecords} appends pending)`, 'queue_full'),
+          new AuditUnavailableError(
+            `audit store is saturated (${queueMaxRecords} appends pending)`,
+            'queue_full',
+          ),
         );
       }
       return new Promise<AppendResult>((resolve, reject) => {

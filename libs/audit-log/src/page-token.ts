@@ -17,14 +17,21 @@ export function filterDigest(filter: unknown): string {
 
 /** Encode a cursor for the given filter digest. */
 export function encodePageToken(cursor: PageCursor, digest: string): string {
-  const body = JSON.stringify({ c: cursor.committedUs.toString(), s: cursor.sequence.toString(), f: digest });
+  const body = JSON.stringify({
+    c: cursor.committedUs.toString(),
+    s: cursor.sequence.toString(),
+    f: digest,
+  });
   return Buffer.from(body).toString('base64url');
 }
 
 /** Decode a token; throws `AuditPageTokenError` when malformed or issued for another filter. */
 export function decodePageToken(token: string, digest: string): PageCursor {
   try {
-    const body = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const body = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
     if (body.f !== digest) throw new Error('filter mismatch');
     if (typeof body.c !== 'string' || typeof body.s !== 'string') throw new Error('shape');
     return { committedUs: BigInt(body.c), sequence: BigInt(body.s) };

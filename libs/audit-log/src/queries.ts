@@ -74,8 +74,10 @@ export async function listRecords(q: SqlQueryable, request: ListRequest): Promis
   };
   if (filter.agentId) where.push(`agent_id = ${param(filter.agentId)}`);
   if (filter.decision) where.push(`decision = ${param(filter.decision)}`);
-  if (request.since) where.push(`committed_at >= ${param(microsToIso(BigInt(filter.since)))}::timestamptz`);
-  if (request.until) where.push(`committed_at < ${param(microsToIso(BigInt(filter.until)))}::timestamptz`);
+  if (request.since)
+    where.push(`committed_at >= ${param(microsToIso(BigInt(filter.since)))}::timestamptz`);
+  if (request.until)
+    where.push(`committed_at < ${param(microsToIso(BigInt(filter.until)))}::timestamptz`);
   if (request.pageToken) {
     const cursor = decodePageToken(request.pageToken, digest);
     where.push(
@@ -93,7 +95,10 @@ export async function listRecords(q: SqlQueryable, request: ListRequest): Promis
     records: page.map(rowToRecord),
     nextPageToken:
       more && last
-        ? encodePageToken({ committedUs: BigInt(last.committed_us), sequence: BigInt(last.sequence) }, digest)
+        ? encodePageToken(
+            { committedUs: BigInt(last.committed_us), sequence: BigInt(last.sequence) },
+            digest,
+          )
         : '',
   };
 }

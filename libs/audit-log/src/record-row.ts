@@ -132,7 +132,8 @@ export function normaliseIncoming(input: auditv1.AuditRecord): auditv1.AuditReco
   record.sequence = 0n;
   record.committedAt = undefined;
   record.leaf = new Uint8Array(0);
-  if (record.receivedAt) record.receivedAt = microsToTimestamp(timestampToMicros(record.receivedAt));
+  if (record.receivedAt)
+    record.receivedAt = microsToTimestamp(timestampToMicros(record.receivedAt));
   requireId('action_id', record.actionId);
   requireId('agent_id', record.agentId);
   const texts: Array<[string, string]> = [
@@ -150,7 +151,11 @@ export function normaliseIncoming(input: auditv1.AuditRecord): auditv1.AuditReco
   ];
   record.violations.forEach((v, i) => {
     const at = `violations[${i}]`;
-    texts.push([`${at}.detector`, v.detector], [`${at}.category`, v.category], [`${at}.reason`, v.reason]);
+    texts.push(
+      [`${at}.detector`, v.detector],
+      [`${at}.category`, v.category],
+      [`${at}.reason`, v.reason],
+    );
     v.evidence.forEach((e, j) => texts.push([`${at}.evidence[${j}].excerpt`, e.excerpt]));
     v.ethicalDimensions.forEach((d, j) => texts.push([`${at}.ethical_dimensions[${j}]`, d]));
     requireFinite(`${at}.confidence`, v.confidence);

@@ -30,7 +30,11 @@ describe.each(targets)('retention on %s', (_name, openDb) => {
   async function fill(regionOf: (i: number) => string = () => 'eu-west-1'): Promise<Uint8Array[]> {
     dir = await mkdtemp(join(tmpdir(), 'nethical-archive-'));
     let now = D - 10 * DAY;
-    const log = await createAuditLog({ sql: db.sql, clock: { now: () => now }, batchMaxDelayMs: 1 });
+    const log = await createAuditLog({
+      sql: db.sql,
+      clock: { now: () => now },
+      batchMaxDelayMs: 1,
+    });
     const leaves: Uint8Array[] = [];
     for (let i = 0; i < 30; i++) {
       if (i === 10) now = D - 9 * DAY;
@@ -43,7 +47,13 @@ describe.each(targets)('retention on %s', (_name, openDb) => {
 
   it('archives old partitions to zstd files whose leaves, with the live rows, reproduce the root', async () => {
     const leaves = await fill();
-    const report = await runRetention({ sql: db.sql, archiveDir: dir, regionId: 'eu-west-1', residency: 'EU_GDPR', clock: { now: () => D } });
+    const report = await runRetention({
+      sql: db.sql,
+      archiveDir: dir,
+      regionId: 'eu-west-1',
+      residency: 'EU_GDPR',
+      clock: { now: () => D },
+    });
     expect(report.archived.map((m) => [m.firstSequence, m.lastSequence, m.records])).toEqual([
       ['0', '9', 10],
       ['10', '19', 10],
@@ -51,7 +61,10 @@ describe.each(targets)('retention on %s', (_name, openDb) => {
     expect((await listPartitions(db.sql)).filter((p) => p.toMs <= D - 7 * DAY)).toEqual([]);
     const live = await db.sql.query<{ n: bigint }>('SELECT count(*)::int8 AS n FROM audit_records');
     expect(live.rows[0]!.n).toBe(10n);
-    const verified = await verifyAuditLog({ sql: db.sql, archived: readArchivedRecords(join(dir, 'eu-west-1')) });
+    const verified = await verifyAuditLog({
+      sql: db.sql,
+      archived: readArchivedRecords(join(dir, 'eu-west-1')),
+    });
     expect(verified.failure).toBeUndefined();
     expect(verified.records).toBe(30);
     expect(equalBytes(verified.root, rootFromLeafHashes(leaves.map(hashLeaf)))).toBe(true);
@@ -62,28 +75,63 @@ describe.each(targets)('retention on %s', (_name, openDb) => {
   it('moves files warm → cold → archive within the region folder, then purges them and their ids', async () => {
     const leaves = await fill();
     const region = join(dir, 'eu-west-1');
-    await runRetention({ sql: db.sql, archiveDir: dir, regionId: 'eu-west-1', clock: { now: () => D } });
-    const later = (days: number) => runRetention({ sql: db.sql, archiveDir: dir, regionId: 'eu-west-1', clock: { now: () => D + days * DAY } });
+    await runRetention({
+      sql: db.sql,
+      archiveDir: dir,
+      regionId: 'eu-west-1',
+      clock: { now: () => D },
+    });
+    const later = (days: number) =>
+      runRetention({
+        sql: db.sql,
+        archiveDir: dir,
+        regionId: 'eu-west-1',
+        clock: { now: () => D + days * DAY },
+      });
     expect((await later(25)).movedToCold).toHaveLength(2);
     // Meanwhile today's partition aged out of the hot tier into warm.
-    expect(await readdir(join(region, 'warm'))).toEqual(['audit_records_p20261127.manifest.json', 'audit_records_p20261127.ndjson.zst']);
+    expect(await readdir(join(region, 'warm'))).toEqual([
+      'audit_records_p20261127.manifest.json',
+      'audit_records_p20261127.ndjson.zst',
+    ]);
     const cold = await verifyAuditLog({ sql: db.sql, archived: readArchivedRecords(region) });
     expect(equalBytes(cold.root, rootFromLeafHashes(leaves.map(hashLeaf)))).toBe(true);
     expect((await later(360)).movedToArchive).toHaveLength(2);
     expect(await readdir(join(region, 'archive'))).toHaveLength(4);
-    expect((await later(7 * 365)).purged).toEqual(['audit_records_p20261117', 'audit_records_p20261118']);
-    expect(await readdir(join(region, 'archive'))).toEqual(['audit_records_p20261127.manifest.json', 'audit_records_p20261127.ndjson.zst']);
-    const ids = await db.sql.query<{ n: bigint }>('SELECT count(*)::int8 AS n FROM audit_action_ids');
+    expect((await later(7 * 365)).purged).toEqual([
+      'audit_records_p20261117',
+      'audit_records_p20261118',
+    ]);
+    expect(await readdir(join(region, 'archive'))).toEqual([
+      'audit_records_p20261127.manifest.json',
+      'audit_records_p20261127.ndjson.zst',
+    ]);
+    const ids = await db.sql.query<{ n: bigint }>(
+      'SELECT count(*)::int8 AS n FROM audit_action_ids',
+    );
     expect(ids.rows[0]!.n).toBe(10n);
   });
 
   it('under EU_GDPR refuses to archive a record of another region, and leaves the partition in place', async () => {
     await fill((i) => (i === 5 ? 'us-east-1' : 'eu-west-1'));
     await expect(
-      runRetention({ sql: db.sql, archiveDir: dir, regionId: 'eu-west-1', residency: 'EU_GDPR', clock: { now: () => D } }),
+      runRetention({
+        sql: db.sql,
+        archiveDir: dir,
+        regionId: 'eu-west-1',
+        residency: 'EU_GDPR',
+        clock: { now: () => D },
+      }),
     ).rejects.toThrow(/residency/);
     const live = await db.sql.query<{ n: bigint }>('SELECT count(*)::int8 AS n FROM audit_records');
     expect(live.rows[0]!.n).toBe(30n);
-    await expect(runRetention({ sql: db.sql, archiveDir: dir, regionId: '../elsewhere', clock: { now: () => D } })).rejects.toThrow(/region id/);
+    await expect(
+      runRetention({
+        sql: db.sql,
+        archiveDir: dir,
+        regionId: '../elsewhere',
+        clock: { now: () => D },
+      }),
+    ).rejects.toThrow(/region id/);
   });
 });

@@ -2,7 +2,13 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join, relative, resolve, isAbsolute } from 'node:path';
 import type { auditv1 } from '@nethical/contracts';
 import type { SqlClient } from '@nethical/postgres';
-import { archivePaths, readArchive, readManifest, writeArchive, type ArchiveManifest } from './archive-files';
+import {
+  archivePaths,
+  readArchive,
+  readManifest,
+  writeArchive,
+  type ArchiveManifest,
+} from './archive-files';
 import { systemClock, type Clock } from './clock';
 import { APPEND_LOCK_SQL } from './group-commit-writer';
 import { listPartitions, parsePartitionName } from './partitions';
@@ -23,7 +29,12 @@ export interface RetentionPolicy {
   archiveDays: number;
 }
 
-export const DEFAULT_RETENTION: RetentionPolicy = { hotDays: 7, warmDays: 30, coldDays: 365, archiveDays: 7 * 365 };
+export const DEFAULT_RETENTION: RetentionPolicy = {
+  hotDays: 7,
+  warmDays: 30,
+  coldDays: 365,
+  archiveDays: 7 * 365,
+};
 
 /**
  * Data-residency policies understood by retention. Under every policy files live only in
@@ -58,23 +69,39 @@ export interface RetentionReport {
 export async function runRetention(options: RetentionOptions): Promise<RetentionReport> {
   const policy = { ...DEFAULT_RETENTION, ...options.policy };
   const residency = options.residency ?? 'NONE';
-  if (!RESIDENCY_POLICIES.includes(residency)) throw new Error(`unknown residency policy ${residency}`);
-  if (!/^[A-Za-z0-9_-]+$/.test(options.regionId)) throw new Error(`invalid region id ${options.regionId}`);
+  if (!RESIDENCY_POLICIES.includes(residency))
+    throw new Error(`unknown residency policy ${residency}`);
+  if (!/^[A-Za-z0-9_-]+$/.test(options.regionId))
+    throw new Error(`invalid region id ${options.regionId}`);
   const now = (options.clock ?? systemClock).now();
   const regionDir = resolve(options.archiveDir, options.regionId);
-  const tierDir = (tier: 'warm' | 'cold' | 'archive'): string => inside(regionDir, join(regionDir, tier));
-  for (const t of ['warm', 'cold', 'archive'] as const) await mkdir(tierDir(t), { recursive: true });
+  const tierDir = (tier: 'warm' | 'cold' | 'archive'): string =>
+    inside(regionDir, join(regionDir, tier));
+  for (const t of ['warm', 'cold', 'archive'] as const)
+    await mkdir(tierDir(t), { recursive: true });
   const report: RetentionReport = { archived: [], movedToCold: [], movedToArchive: [], purged: [] };
 
   // Hot → warm: archive each old partition, then detach and drop it (empty ones: just drop).
   for (const p of await listPartitions(options.sql)) {
     if (p.toMs > now - policy.hotDays * DAY_MS) continue;
     const empty = await options.sql.query(`SELECT 1 FROM ${p.name} LIMIT 1`);
-    const manifest = empty.rowCount === 0 ? undefined : await writeArchive(
-      tierDir('warm'),
-      { partition: p.name, regionId: options.regionId, residency, zstdLevel: options.warmLevel ?? 3 },
-      partitionBatches(options.sql, p.name, residency === 'EU_GDPR' ? options.regionId : undefined),
-    );
+    const manifest =
+      empty.rowCount === 0
+        ? undefined
+        : await writeArchive(
+            tierDir('warm'),
+            {
+              partition: p.name,
+              regionId: options.regionId,
+              residency,
+              zstdLevel: options.warmLevel ?? 3,
+            },
+            partitionBatches(
+              options.sql,
+              p.name,
+              residency === 'EU_GDPR' ? options.regionId : undefined,
+            ),
+          );
     await options.sql.transaction(async (tx) => {
       await tx.query(APPEND_LOCK_SQL);
       await tx.exec(`ALTER TABLE audit_records DETACH PARTITION ${p.name}`);
@@ -87,7 +114,16 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
   for (const name of await partitionsIn(tierDir('warm'))) {
     if (ageEnd(name) > now - policy.warmDays * DAY_MS) continue;
     const m = await readManifest(archivePaths(tierDir('warm'), name).manifest);
-    await writeArchive(tierDir('cold'), { partition: name, regionId: m.regionId, residency: m.residency, zstdLevel: options.coldLevel ?? 19 }, chunk(readArchive(tierDir('warm'), name)));
+    await writeArchive(
+      tierDir('cold'),
+      {
+        partition: name,
+        regionId: m.regionId,
+        residency: m.residency,
+        zstdLevel: options.coldLevel ?? 19,
+      },
+      chunk(readArchive(tierDir('warm'), name)),
+    );
     await removeArchive(tierDir('warm'), name);
     report.movedToCold.push(name);
   }
@@ -104,13 +140,19 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
     if (end > now - policy.archiveDays * DAY_MS) continue;
     await removeArchive(tierDir('archive'), name);
     // The action ids of a purged day go too: nothing is left to be a duplicate of.
-    await options.sql.query('DELETE FROM audit_action_ids WHERE committed_at < $1::timestamptz', [new Date(end).toISOString()]);
+    await options.sql.query('DELETE FROM audit_action_ids WHERE committed_at < $1::timestamptz', [
+      new Date(end).toISOString(),
+    ]);
     report.purged.push(name);
   }
   return report;
 }
 
-async function* partitionBatches(sql: SqlClient, partition: string, onlyRegion: string | undefined): AsyncIterable<auditv1.AuditRecord[]> {
+async function* partitionBatches(
+  sql: SqlClient,
+  partition: string,
+  onlyRegion: string | undefined,
+): AsyncIterable<auditv1.AuditRecord[]> {
   let from = -1n;
   for (;;) {
     const { rows } = await sql.query<RecordRow>(
@@ -121,14 +163,19 @@ async function* partitionBatches(sql: SqlClient, partition: string, onlyRegion: 
     const records = rows.map(rowToRecord);
     if (onlyRegion !== undefined) {
       const foreign = records.find((r) => r.regionId !== '' && r.regionId !== onlyRegion);
-      if (foreign) throw new Error(`residency: record ${foreign.sequence} of region ${foreign.regionId} cannot be archived under ${onlyRegion}`);
+      if (foreign)
+        throw new Error(
+          `residency: record ${foreign.sequence} of region ${foreign.regionId} cannot be archived under ${onlyRegion}`,
+        );
     }
     from = records[records.length - 1]!.sequence;
     yield records;
   }
 }
 
-async function* chunk(records: AsyncIterable<auditv1.AuditRecord>): AsyncIterable<auditv1.AuditRecord[]> {
+async function* chunk(
+  records: AsyncIterable<auditv1.AuditRecord>,
+): AsyncIterable<auditv1.AuditRecord[]> {
   let batch: auditv1.AuditRecord[] = [];
   for await (const r of records) {
     batch.push(r);
@@ -161,6 +208,7 @@ async function removeArchive(dir: string, partition: string): Promise<void> {
 /** Residency guard: refuse any path that would leave the region folder. */
 function inside(regionDir: string, path: string): string {
   const rel = relative(regionDir, resolve(path));
-  if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`residency: ${path} is outside ${regionDir}`);
+  if (rel.startsWith('..') || isAbsolute(rel))
+    throw new Error(`residency: ${path} is outside ${regionDir}`);
   return path;
 }

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditLog, migrateAuditLog } from './audit-log';
 import { listPartitions } from './partitions';
 import { AUDIT_ROLES, applyAuditRoles } from './roles';
-import { openPostgresTestDatabase, postgresAvailable, sampleRecord, type TestDatabase } from './test-support';
+import {
+  openPostgresTestDatabase,
+  postgresAvailable,
+  sampleRecord,
+  type TestDatabase,
+} from './test-support';
 
 /** The same database, but every transaction runs as `role` (SET LOCAL ROLE). */
 function asRole(sql: SqlClient, role: string): SqlClient {
@@ -35,7 +40,10 @@ describe.runIf(await postgresAvailable())('least-privilege roles on postgres', (
   beforeAll(async () => {
     db = await openPostgresTestDatabase();
     await migrateAuditLog(db.sql);
-    const admin = await createAuditLog({ sql: db.sql, clock: { now: () => Date.UTC(2026, 10, 27, 6) } });
+    const admin = await createAuditLog({
+      sql: db.sql,
+      clock: { now: () => Date.UTC(2026, 10, 27, 6) },
+    });
     await admin.append(sampleRecord(1));
     await admin.close();
     await applyAuditRoles(db.sql);
@@ -65,7 +73,9 @@ describe.runIf(await postgresAvailable())('least-privilege roles on postgres', (
       expect(err, statement).toBeInstanceOf(Error);
       expect((err as Error).message, statement).toMatch(/permission denied|must be owner/);
     }
-    const { rows } = await db.sql.query<{ content: string }>('SELECT content FROM audit_records ORDER BY sequence');
+    const { rows } = await db.sql.query<{ content: string }>(
+      'SELECT content FROM audit_records ORDER BY sequence',
+    );
     expect(rows.map((r) => r.content)).toEqual([sampleRecord(1).content, sampleRecord(2).content]);
   });
 

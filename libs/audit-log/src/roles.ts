@@ -25,7 +25,13 @@ export async function applyAuditRoles(sql: SqlClient): Promise<string[]> {
   if (sql.kind !== 'postgres') return [];
   const { owner, writer, retention } = AUDIT_ROLES;
   const partitions = (await listPartitions(sql)).map((p) => p.name);
-  const tables = ['audit_records', 'audit_action_ids', 'audit_sequence', 'audit_migrations', ...partitions];
+  const tables = [
+    'audit_records',
+    'audit_action_ids',
+    'audit_sequence',
+    'audit_migrations',
+    ...partitions,
+  ];
   const statements = [
     ...[owner, writer, retention].map(
       (role) => `DO $$ BEGIN

@@ -1,6 +1,13 @@
 import { create } from '@bufbuild/protobuf';
 import { TimestampSchema } from '@bufbuild/protobuf/wkt';
-import { auditv1, ActionType, Decision, EvidenceSpanSchema, Severity, ViolationSchema } from '@nethical/contracts';
+import {
+  auditv1,
+  ActionType,
+  Decision,
+  EvidenceSpanSchema,
+  Severity,
+  ViolationSchema,
+} from '@nethical/contracts';
 import { openSql, type SqlClient } from '@nethical/postgres';
 import { integrationMandatory, testDatabaseUrl } from '@nethical/testing';
 
@@ -79,8 +86,16 @@ export async function testTargets(): Promise<TestTarget[]> {
 export const postgresAvailable = (): Promise<boolean> => postgresReachable();
 
 /** A realistic record as the gateway would send it (sequence, committed_at and leaf unset). */
-export function sampleRecord(i: number, overrides: Partial<auditv1.AuditRecord> = {}): auditv1.AuditRecord {
-  const decisions = [Decision.ALLOW, Decision.BLOCK, Decision.WARN, Decision.ALLOW_WITH_MODIFICATION];
+export function sampleRecord(
+  i: number,
+  overrides: Partial<auditv1.AuditRecord> = {},
+): auditv1.AuditRecord {
+  const decisions = [
+    Decision.ALLOW,
+    Decision.BLOCK,
+    Decision.WARN,
+    Decision.ALLOW_WITH_MODIFICATION,
+  ];
   const blocked = i % 4 === 1;
   const record = create(auditv1.AuditRecordSchema, {
     actionId: `act-${i}`,
@@ -97,7 +112,9 @@ export function sampleRecord(i: number, overrides: Partial<auditv1.AuditRecord> 
             category: 'privacy',
             severity: Severity.HIGH,
             confidence: 0.1 + 0.2,
-            evidence: [create(EvidenceSpanSchema, { start: 40, end: 59, excerpt: '[REDACTED_EMAIL]' })],
+            evidence: [
+              create(EvidenceSpanSchema, { start: 40, end: 59, excerpt: '[REDACTED_EMAIL]' }),
+            ],
             reason: 'email address',
             ethicalDimensions: ['privacy'],
           }),
@@ -109,7 +126,10 @@ export function sampleRecord(i: number, overrides: Partial<auditv1.AuditRecord> 
     modelVersion: 'ml-0.1',
     stageLatencyMs: { quota: 0.25, judge: 1.5 + i / 7 },
     traceId: `trace-${i}`,
-    receivedAt: create(TimestampSchema, { seconds: 1_790_000_000n + BigInt(i), nanos: 123_456_789 }),
+    receivedAt: create(TimestampSchema, {
+      seconds: 1_790_000_000n + BigInt(i),
+      nanos: 123_456_789,
+    }),
     reasoning: blocked ? 'blocked: personal data' : 'no finding',
     cohort: 'default',
     detectorsRun: ['pii', 'injection'],

@@ -74,25 +74,42 @@ export async function verifyAuditLog(options: VerifyOptions): Promise<VerifyRepo
   const batchSize = options.batchSize ?? 5000;
   const prefix = options.anchor?.tablePrefix ?? 'merkle_';
   if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) throw new Error(`invalid table prefix: ${prefix}`);
-  const counter = await sql.query<{ next_sequence: bigint }>('SELECT next_sequence FROM audit_sequence');
+  const counter = await sql.query<{ next_sequence: bigint }>(
+    'SELECT next_sequence FROM audit_sequence',
+  );
   const total = Number(counter.rows[0]?.next_sequence ?? 0n);
   const checkpoint = await loadCheckpoint(options, prefix);
   const anchorSize = options.anchor ? await anchoredSize(options.anchor.sql, prefix) : 0;
   const range = createCompactRange();
   const report: VerifyReport = { ok: true, records: 0, root: range.root(), anchoredLeaves: 0 };
-  if (checkpoint) report.checkpoint = { size: checkpoint.size, signatureVerified: checkpoint.verified, matches: false };
+  if (checkpoint)
+    report.checkpoint = {
+      size: checkpoint.size,
+      signatureVerified: checkpoint.verified,
+      matches: false,
+    };
   let expected = 0n;
   let lastCommittedUs = -1n;
   let anchored: Uint8Array[] = [];
   let anchoredFrom = 0;
 
-  const fail = (f: VerifyFailure): VerifyReport => ({ ...report, ok: false, root: range.root(), failure: f });
+  const fail = (f: VerifyFailure): VerifyReport => ({
+    ...report,
+    ok: false,
+    root: range.root(),
+    failure: f,
+  });
 
   /** Hash one record at the expected position; returns a failure or undefined. */
   const accept = async (record: auditv1.AuditRecord): Promise<VerifyFailure | undefined> => {
     const committedUs = record.committedAt ? timestampToMicros(record.committedAt) : -1n;
     if (committedUs < lastCommittedUs) {
-      return { check: 'reorder', sequence: record.sequence, actionId: record.actionId, detail: 'committed_at goes backwards' };
+      return {
+        check: 'reorder',
+        sequence: record.sequence,
+        actionId: record.actionId,
+        detail: 'committed_at goes backwards',
+      };
     }
     lastCommittedUs = committedUs;
     const leafHash = hashLeaf(canonicalLeaf(record));
@@ -100,12 +117,22 @@ export async function verifyAuditLog(options: VerifyOptions): Promise<VerifyRepo
     if (index < anchorSize) {
       if (index >= anchoredFrom + anchored.length) {
         anchoredFrom = index;
-        anchored = await readAnchoredLeaves(options.anchor!.sql, prefix, index, Math.min(anchorSize, index + batchSize));
+        anchored = await readAnchoredLeaves(
+          options.anchor!.sql,
+          prefix,
+          index,
+          Math.min(anchorSize, index + batchSize),
+        );
       }
       const want = anchored[index - anchoredFrom];
       report.anchoredLeaves++;
       if (want && !equalBytes(want, leafHash)) {
-        return { check: 'content', sequence: record.sequence, actionId: record.actionId, detail: 'recomputed leaf hash differs from the anchored one' };
+        return {
+          check: 'content',
+          sequence: record.sequence,
+          actionId: record.actionId,
+          detail: 'recomputed leaf hash differs from the anchored one',
+        };
       }
     }
     range.append(leafHash);
@@ -114,7 +141,12 @@ export async function verifyAuditLog(options: VerifyOptions): Promise<VerifyRepo
     if (checkpoint && range.size === checkpoint.size) {
       report.checkpoint!.matches = equalBytes(range.root(), checkpoint.rootHash);
       if (!report.checkpoint!.matches) {
-        return { check: 'checkpoint', sequence: record.sequence, actionId: record.actionId, detail: `root at size ${checkpoint.size} differs from the checkpoint (this record closes that tree)` };
+        return {
+          check: 'checkpoint',
+          sequence: record.sequence,
+          actionId: record.actionId,
+          detail: `root at size ${checkpoint.size} differs from the checkpoint (this record closes that tree)`,
+        };
       }
     }
     return undefined;
@@ -123,7 +155,12 @@ export async function verifyAuditLog(options: VerifyOptions): Promise<VerifyRepo
   if (options.archived) {
     for await (const record of options.archived) {
       if (record.sequence !== expected) {
-        return fail({ check: record.sequence > expected ? 'gap' : 'reorder', sequence: expected, actionId: record.actionId, detail: `archive holds sequence ${record.sequence} where ${expected} was expected` });
+        return fail({
+          check: record.sequence > expected ? 'gap' : 'reorder',
+          sequence: expected,
+          actionId: record.actionId,
+          detail: `archive holds sequence ${record.sequence} where ${expected} was expected`,
+        });
       }
       const f = await accept(record);
       if (f) return fail(f);
@@ -144,14 +181,29 @@ export async function verifyAuditLog(options: VerifyOptions): Promise<VerifyRepo
     for (const row of rows) {
       const seq = BigInt(row.sequence);
       if (seq > expected) {
-        return fail({ check: 'gap', sequence: expected, actionId: idOf.get(expected) ?? '', detail: `no record with sequence ${expected} (next is ${seq}, action ${row.action_id})` });
+        return fail({
+          check: 'gap',
+          sequence: expected,
+          actionId: idOf.get(expected) ?? '',
+          detail: `no record with sequence ${expected} (next is ${seq}, action ${row.action_id})`,
+        });
       }
       if (seq < expected) {
-        return fail({ check: 'reorder', sequence: seq, actionId: row.action_id, detail: `sequence ${seq} appears twice` });
+        return fail({
+          check: 'reorder',
+          sequence: seq,
+          actionId: row.action_id,
+          detail: `sequence ${seq} appears twice`,
+        });
       }
       const owner = idOf.get(seq);
       if (owner !== row.action_id) {
-        return fail({ check: 'reorder', sequence: seq, actionId: row.action_id, detail: `audit_action_ids assigns sequence ${seq} to ${owner ?? 'no action'}` });
+        return fail({
+          check: 'reorder',
+          sequence: seq,
+          actionId: row.action_id,
+          detail: `audit_action_ids assigns sequence ${seq} to ${owner ?? 'no action'}`,
+        });
       }
       const f = await accept(rowToRecord(row));
       if (f) return fail(f);
@@ -159,11 +211,24 @@ export async function verifyAuditLog(options: VerifyOptions): Promise<VerifyRepo
     options.onProgress?.(Number(expected), total);
   }
   if (Number(expected) < total) {
-    const { rows } = await sql.query<{ action_id: string }>('SELECT action_id FROM audit_action_ids WHERE sequence = $1', [expected.toString()]);
-    return fail({ check: total - Number(expected) > 0 ? 'truncated' : 'gap', sequence: expected, actionId: rows[0]?.action_id ?? '', detail: `the log ends at ${expected} but ${total} records were committed` });
+    const { rows } = await sql.query<{ action_id: string }>(
+      'SELECT action_id FROM audit_action_ids WHERE sequence = $1',
+      [expected.toString()],
+    );
+    return fail({
+      check: total - Number(expected) > 0 ? 'truncated' : 'gap',
+      sequence: expected,
+      actionId: rows[0]?.action_id ?? '',
+      detail: `the log ends at ${expected} but ${total} records were committed`,
+    });
   }
   if (checkpoint && report.checkpoint && range.size < checkpoint.size) {
-    return fail({ check: 'checkpoint', sequence: expected, actionId: '', detail: `checkpoint covers ${checkpoint.size} records, the log has ${range.size}` });
+    return fail({
+      check: 'checkpoint',
+      sequence: expected,
+      actionId: '',
+      detail: `checkpoint covers ${checkpoint.size} records, the log has ${range.size}`,
+    });
   }
   return { ...report, root: range.root() };
 }
@@ -174,9 +239,14 @@ async function loadCheckpoint(
 ): Promise<(Checkpoint & { verified: boolean }) | undefined> {
   let note = options.checkpointNote;
   if (note === undefined && options.anchor) {
-    const exists = await options.anchor.sql.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`${prefix}checkpoints`]);
+    const exists = await options.anchor.sql.query<{ t: string | null }>(
+      'SELECT to_regclass($1)::text AS t',
+      [`${prefix}checkpoints`],
+    );
     if (exists.rows[0]?.t) {
-      const { rows } = await options.anchor.sql.query<{ note: string }>(`SELECT note FROM ${prefix}checkpoints ORDER BY tree_size DESC LIMIT 1`);
+      const { rows } = await options.anchor.sql.query<{ note: string }>(
+        `SELECT note FROM ${prefix}checkpoints ORDER BY tree_size DESC LIMIT 1`,
+      );
       note = rows[0]?.note;
     }
   }
@@ -190,14 +260,21 @@ async function loadCheckpoint(
 }
 
 async function anchoredSize(sql: SqlQueryable, prefix: string): Promise<number> {
-  const exists = await sql.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`${prefix}tree`]);
+  const exists = await sql.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [
+    `${prefix}tree`,
+  ]);
   if (!exists.rows[0]?.t) return 0;
   const { rows } = await sql.query<{ tree_size: bigint }>(`SELECT tree_size FROM ${prefix}tree`);
   return Number(rows[0]?.tree_size ?? 0n);
 }
 
 /** Leaf hashes [from, to) from level-0 tiles of 16 hashes (merkle-anchor layout). */
-async function readAnchoredLeaves(sql: SqlQueryable, prefix: string, from: number, to: number): Promise<Uint8Array[]> {
+async function readAnchoredLeaves(
+  sql: SqlQueryable,
+  prefix: string,
+  from: number,
+  to: number,
+): Promise<Uint8Array[]> {
   const width = 16;
   const { rows } = await sql.query<{ tile_index: bigint; hashes: Uint8Array }>(
     `SELECT tile_index, hashes FROM ${prefix}tiles WHERE tile_level = 0 AND tile_index >= $1 AND tile_index <= $2 ORDER BY tile_index`,
@@ -208,7 +285,8 @@ async function readAnchoredLeaves(sql: SqlQueryable, prefix: string, from: numbe
     const base = Number(row.tile_index) * width;
     for (let k = 0; k * HASH_SIZE < row.hashes.length; k++) {
       const index = base + k;
-      if (index >= from && index < to) out[index - from] = row.hashes.subarray(k * HASH_SIZE, (k + 1) * HASH_SIZE);
+      if (index >= from && index < to)
+        out[index - from] = row.hashes.subarray(k * HASH_SIZE, (k + 1) * HASH_SIZE);
     }
   }
   return out;
