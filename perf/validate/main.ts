@@ -90,6 +90,9 @@ try {
       env: {
         NETHICAL_REDIS_URL: options.redisUrl,
         NETHICAL_DATABASE_URL: options.databaseUrl,
+        // Capacity tests: quota is checked on every action, but its limits sit above the test rates.
+        NETHICAL_QUOTA_LIMITS_FILE: path.join(repoRoot, 'perf/validate/quota-limits.json'),
+        NETHICAL_REQUESTS_PER_SECOND: '5000',
         ...options.serviceEnv,
       },
       stateDir: path.join(options.outDir, 'mesh'),
