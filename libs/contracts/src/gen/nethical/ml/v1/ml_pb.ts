@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file nethical/ml/v1/ml.proto.
  */
 export const file_nethical_ml_v1_ml: GenFile = /*@__PURE__*/
-  fileDesc("ChduZXRoaWNhbC9tbC92MS9tbC5wcm90bxIObmV0aGljYWwubWwudjEiZgoMU2NvcmVSZXF1ZXN0EhAKCGFnZW50X2lkGAEgASgJEg8KB2NvbnRlbnQYAiABKAkSMwoLYWN0aW9uX3R5cGUYAyABKA4yHi5uZXRoaWNhbC5jb21tb24udjEuQWN0aW9uVHlwZSI2ChNGZWF0dXJlQ29udHJpYnV0aW9uEg8KB2ZlYXR1cmUYASABKAkSDgoGd2VpZ2h0GAIgASgBIpgBCg1TY29yZVJlc3BvbnNlEg0KBXNjb3JlGAEgASgBEhUKDW1vZGVsX3ZlcnNpb24YAiABKAkSDwoHYW5vbWFseRgDIAEoCBIVCg1hbm9tYWx5X3Njb3JlGAQgASgBEjkKDHRvcF9mZWF0dXJlcxgFIAMoCzIjLm5ldGhpY2FsLm1sLnYxLkZlYXR1cmVDb250cmlidXRpb24yVwoPTWxTY29yZXJTZXJ2aWNlEkQKBVNjb3JlEhwubmV0aGljYWwubWwudjEuU2NvcmVSZXF1ZXN0Gh0ubmV0aGljYWwubWwudjEuU2NvcmVSZXNwb25zZWIGcHJvdG8z", [file_nethical_common_v1_common]);
+  fileDesc("ChduZXRoaWNhbC9tbC92MS9tbC5wcm90bxIObmV0aGljYWwubWwudjEiZgoMU2NvcmVSZXF1ZXN0EhAKCGFnZW50X2lkGAEgASgJEg8KB2NvbnRlbnQYAiABKAkSMwoLYWN0aW9uX3R5cGUYAyABKA4yHi5uZXRoaWNhbC5jb21tb24udjEuQWN0aW9uVHlwZSI2ChNGZWF0dXJlQ29udHJpYnV0aW9uEg8KB2ZlYXR1cmUYASABKAkSDgoGd2VpZ2h0GAIgASgBIrUBCg1TY29yZVJlc3BvbnNlEg0KBXNjb3JlGAEgASgBEhUKDW1vZGVsX3ZlcnNpb24YAiABKAkSDwoHYW5vbWFseRgDIAEoCBIVCg1hbm9tYWx5X3Njb3JlGAQgASgBEjkKDHRvcF9mZWF0dXJlcxgFIAMoCzIjLm5ldGhpY2FsLm1sLnYxLkZlYXR1cmVDb250cmlidXRpb24SGwoTYW5vbWFseV91bmF2YWlsYWJsZRgGIAEoCDJXCg9NbFNjb3JlclNlcnZpY2USRAoFU2NvcmUSHC5uZXRoaWNhbC5tbC52MS5TY29yZVJlcXVlc3QaHS5uZXRoaWNhbC5tbC52MS5TY29yZVJlc3BvbnNlYgZwcm90bzM", [file_nethical_common_v1_common]);
 
 /**
  * @generated from message nethical.ml.v1.ScoreRequest
@@ -132,6 +132,14 @@ export type ScoreResponse = Message<"nethical.ml.v1.ScoreResponse"> & {
    * @generated from field: repeated nethical.ml.v1.FeatureContribution top_features = 5;
    */
   topFeatures: FeatureContribution[];
+
+  /**
+   * True when the per-agent anomaly state could not be read or written (e.g. Redis down): the
+   * score is still valid, but anomaly and anomaly_score were not evaluated and read false / 0.
+   *
+   * @generated from field: bool anomaly_unavailable = 6;
+   */
+  anomalyUnavailable: boolean;
 };
 
 /**
@@ -164,6 +172,14 @@ export type ScoreResponseJson = {
    * @generated from field: repeated nethical.ml.v1.FeatureContribution top_features = 5;
    */
   topFeatures?: FeatureContributionJson[];
+
+  /**
+   * True when the per-agent anomaly state could not be read or written (e.g. Redis down): the
+   * score is still valid, but anomaly and anomaly_score were not evaluated and read false / 0.
+   *
+   * @generated from field: bool anomaly_unavailable = 6;
+   */
+  anomalyUnavailable?: boolean;
 };
 
 /**
