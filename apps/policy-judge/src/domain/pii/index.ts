@@ -75,7 +75,7 @@ export function detectPii(text: string, options: DetectPiiOptions = {}): Sensiti
     }
     if (digits >= 7) detectPhones(text, emit, found.filter((e) => e.confidence >= 0.85));
     if (text.indexOf(':') !== -1 || text.indexOf('-') !== -1 || text.indexOf('.') !== -1) detectMacs(text, emit);
-    if (digits >= 1) detectDates(text, emit, !aggressive);
+    if (digits >= 1 || aggressive) detectDates(text, emit, !aggressive);
   }
 
   if (aggressive) {

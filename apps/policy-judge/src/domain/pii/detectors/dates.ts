@@ -22,6 +22,11 @@ const DATE_RE = new RegExp(`(?<![\\w/.:-])(?:(${ISO})|(${NUMERIC})|(${NAMED})|($
 const DOB_PREFILTER = /born|birth|dob|d\.o\.b|geboren|né|nacimiento/i;
 const DOB_CONTEXT = /\b(?:born|dob|d\.o\.b\.?|date of birth|birth ?date|birthday|geburtsdatum|geboren|né|née|fecha de nacimiento)\b/i;
 
+/** Weekday names and bare years after a temporal preposition ("in 1977", "during 2008"). */
+const WEEKDAY_RE = /(?<![\w])(?:mon|tues|wednes|thurs|fri|satur|sun)day(?![\w])/gi;
+const YEAR_RE = /(?<![\w.,/-])(?:19|20)\d{2}(?![\w/-]|[.,:]\d)/g;
+const YEAR_CONTEXT = /\b(?:in|of|during|since|from|until|till|by|before|after|circa|year|a|the|early|late|mid)\s{1,3}$/i;
+
 function plausibleNumeric(s: string): boolean {
   const parts = s.split(/[/.-]/).map(Number);
   const [a = 0, b = 0, c = 0] = parts;
@@ -68,5 +73,14 @@ export function detectDates(text: string, emit: Emit, onlyBirthDates: boolean): 
     const end = m.index + s.length;
     if (anyDob && hasContextBefore(text, m.index, DOB_CONTEXT, 32)) emit('DATE_OF_BIRTH', m.index, end, 0.9);
     else if (!onlyBirthDates) emit('DATE', m.index, end, confidence);
+  }
+  if (onlyBirthDates) return;
+  WEEKDAY_RE.lastIndex = 0;
+  for (let m = WEEKDAY_RE.exec(text); m !== null; m = WEEKDAY_RE.exec(text)) {
+    emit('DATE', m.index, m.index + m[0].length, 0.5);
+  }
+  YEAR_RE.lastIndex = 0;
+  for (let m = YEAR_RE.exec(text); m !== null; m = YEAR_RE.exec(text)) {
+    if (hasContextBefore(text, m.index, YEAR_CONTEXT, 12)) emit('DATE', m.index, m.index + 4, 0.45);
   }
 }
