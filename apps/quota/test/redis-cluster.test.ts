@@ -59,8 +59,8 @@ describe('redis cluster', () => {
     const limit = {
       name: 'agent',
       key: `a:t:${randomUUID()}`,
-      rate: 400,
-      burst: 100,
+      rate: 100,
+      burst: 50,
       shadow: false,
     };
     const result = await hammer(stores, 'exact-cluster', limit, (elapsed) => elapsed >= 3000);

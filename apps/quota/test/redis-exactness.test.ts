@@ -17,8 +17,8 @@ describe.skipIf(!available)('exactness on shared Redis standalone', () => {
     const limit = {
       name: 'agent',
       key: `a:t:${randomUUID()}`,
-      rate: 400,
-      burst: 100,
+      rate: 100,
+      burst: 50,
       shadow: false,
     };
     try {
