@@ -3,7 +3,7 @@ import { testRedisUrl } from '@nethical/testing';
 import { describe, expect, it } from 'vitest';
 import { createQuotaRuntime } from '../src/adapters/quota-runtime';
 import { QuotaConfigError } from '../src/domain/errors';
-import { runPrefix, sharedRedisAvailable } from './redis-support';
+import { connectTestRedis, deletePrefix, runPrefix, sharedRedisAvailable } from './redis-support';
 
 const limitsFile = new URL('../../../config/quota/limits.json', import.meta.url).pathname;
 const available = await sharedRedisAvailable();
@@ -34,10 +34,11 @@ describe('createQuotaRuntime', () => {
     ).rejects.toBeInstanceOf(QuotaConfigError);
   });
 
-  it.skipIf(!available)('uses Redis when configured (keys expire by TTL)', async () => {
+  it.skipIf(!available)('uses Redis when configured', async () => {
     const registry = new Registry();
+    const keyPrefix = runPrefix();
     const quota = await createQuotaRuntime(
-      { regionId: 'runtime-test', limitsFile, redisUrl: testRedisUrl, keyPrefix: runPrefix() },
+      { regionId: 'runtime-test', limitsFile, redisUrl: testRedisUrl, keyPrefix },
       { registry },
     );
     const d = await quota.check({ agentId: 'a', tenantId: 't' });
@@ -45,5 +46,8 @@ describe('createQuotaRuntime', () => {
     expect(await quota.health()).toMatchObject({ redis: { ok: true } });
     expect(await registry.metrics()).toContain('nethical_quota_redis_up 1');
     await quota.close();
+    const cleaner = await connectTestRedis();
+    await deletePrefix(cleaner, keyPrefix);
+    cleaner.disconnect();
   });
 });
