@@ -6,12 +6,14 @@ import { formatPiiSecretsEvalReport, llmGuardGold, runPiiSecretsEval } from './p
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../../..');
 const datasetsDir = process.env.NETHICAL_DATASETS ?? resolve(repoRoot, '../shared/datasets');
-const haveDatasets = existsSync(resolve(datasetsDir, 'pii')) && existsSync(resolve(datasetsDir, 'secrets'));
+const haveDatasets =
+  existsSync(resolve(datasetsDir, 'pii')) && existsSync(resolve(datasetsDir, 'secrets'));
 
 describe('llmGuardGold', () => {
   it('recovers spans and types from a redacted prompt after the preamble', () => {
     const prompt = 'Mail bo@x.io or call 555-0100 now';
-    const expected = 'Preamble text. Prompt: Mail [REDACTED_EMAIL_ADDRESS_1] or call [REDACTED_PHONE_NUMBER_1] now';
+    const expected =
+      'Preamble text. Prompt: Mail [REDACTED_EMAIL_ADDRESS_1] or call [REDACTED_PHONE_NUMBER_1] now';
     expect(llmGuardGold(prompt, expected)).toEqual([
       { start: 5, end: 12, datasetType: 'EMAIL_ADDRESS' },
       { start: 21, end: 29, datasetType: 'PHONE_NUMBER' },

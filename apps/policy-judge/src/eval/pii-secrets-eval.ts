@@ -62,7 +62,16 @@ export const DATASET_TYPE_MAP: Readonly<Record<string, readonly string[]>> = {
 
 /** Our types counted as "structured PII" (the ≥95% recall/precision target). */
 export const STRUCTURED_TYPES: readonly string[] = [
-  'EMAIL', 'PHONE', 'US_SSN', 'US_ITIN', 'CREDIT_CARD', 'IBAN', 'IP_ADDRESS', 'MAC_ADDRESS', 'US_BANK_ROUTING', 'CRYPTO_WALLET',
+  'EMAIL',
+  'PHONE',
+  'US_SSN',
+  'US_ITIN',
+  'CREDIT_CARD',
+  'IBAN',
+  'IP_ADDRESS',
+  'MAC_ADDRESS',
+  'US_BANK_ROUTING',
+  'CRYPTO_WALLET',
 ];
 
 /** Per-type counts and rates (rates are null when undefined: no gold or no predictions). */
@@ -99,18 +108,35 @@ export interface PiiSecretsEvalReport {
     casesScored: number;
     casesSkippedIncomplete: number;
   };
-  secrets: { perSource: SecretMetrics[]; overall: SecretMetrics; missedIds: string[]; falsePositiveIds: string[] };
+  secrets: {
+    perSource: SecretMetrics[];
+    overall: SecretMetrics;
+    missedIds: string[];
+    falsePositiveIds: string[];
+  };
 }
 
-interface GoldSpan { start: number; end: number; datasetType: string }
-interface Counts { tp: number; fn: number; fp: number }
+interface GoldSpan {
+  start: number;
+  end: number;
+  datasetType: string;
+}
+interface Counts {
+  tp: number;
+  fn: number;
+  fp: number;
+}
 
 function readJsonl(path: string): Array<Record<string, unknown>> {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }): boolean => a.start < b.end && b.start < a.end;
+const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }): boolean =>
+  a.start < b.end && b.start < a.end;
 const rate = (num: number, den: number): number | null => (den === 0 ? null : num / den);
 
 class Scorer {
@@ -122,7 +148,11 @@ class Scorer {
     return c;
   }
   /** Score one text. `scopeTypes`: our types whose predictions are scorable here (null = all mapped). */
-  score(gold: GoldSpan[], predicted: SensitiveEntity[], scopeTypes: ReadonlySet<string> | null): void {
+  score(
+    gold: GoldSpan[],
+    predicted: SensitiveEntity[],
+    scopeTypes: ReadonlySet<string> | null,
+  ): void {
     for (const g of gold) {
       const ours = DATASET_TYPE_MAP[g.datasetType];
       if (ours === undefined) {
@@ -137,7 +167,9 @@ class Scorer {
     for (const p of predicted) {
       if (scopeTypes !== null && !scopeTypes.has(p.type)) continue;
       if (!MAPPED_OUR_TYPES.has(p.type)) continue;
-      const ok = gold.some((g) => (DATASET_TYPE_MAP[g.datasetType] ?? []).includes(p.type) && overlaps(p, g));
+      const ok = gold.some(
+        (g) => (DATASET_TYPE_MAP[g.datasetType] ?? []).includes(p.type) && overlaps(p, g),
+      );
       if (!ok) this.get(PRIMARY_OF[p.type] ?? p.type).fp++;
     }
   }
@@ -152,7 +184,11 @@ function metrics(type: string, c: Counts): TypeMetrics {
 }
 
 function sum(list: Counts[]): Counts {
-  return list.reduce((a, c) => ({ tp: a.tp + c.tp, fn: a.fn + c.fn, fp: a.fp + c.fp }), { tp: 0, fn: 0, fp: 0 });
+  return list.reduce((a, c) => ({ tp: a.tp + c.tp, fn: a.fn + c.fn, fp: a.fp + c.fp }), {
+    tp: 0,
+    fn: 0,
+    fp: 0,
+  });
 }
 
 const PLACEHOLDER_RE = /\[REDACTED_([A-Z_]+?)_\d+\]/g;
@@ -162,9 +198,10 @@ export function llmGuardGold(prompt: string, expected: string): GoldSpan[] | nul
   // Expected outputs may start with llm-guard's preamble, which ends in "Prompt: " (English)
   // or "提示：" (Chinese); the prompt proper follows it.
   const marker = /Prompt: |提示：/.exec(expected);
-  const body = marker !== null && !prompt.startsWith(expected.slice(0, marker.index + marker[0].length))
-    ? expected.slice(marker.index + marker[0].length)
-    : expected;
+  const body =
+    marker !== null && !prompt.startsWith(expected.slice(0, marker.index + marker[0].length))
+      ? expected.slice(marker.index + marker[0].length)
+      : expected;
   const gold: GoldSpan[] = [];
   let pos = 0;
   let last = 0;
@@ -177,7 +214,12 @@ export function llmGuardGold(prompt: string, expected: string): GoldSpan[] | nul
   }
   pieces.push({ literal: body.slice(last), type: null });
   for (const piece of pieces) {
-    const at = pending === null ? (prompt.startsWith(piece.literal, pos) ? pos : -1) : prompt.indexOf(piece.literal, pos + 1);
+    const at =
+      pending === null
+        ? prompt.startsWith(piece.literal, pos)
+          ? pos
+          : -1
+        : prompt.indexOf(piece.literal, pos + 1);
     if (at < 0) return null;
     if (pending !== null) gold.push({ start: pos, end: at, datasetType: pending });
     pos = at + piece.literal.length;
@@ -198,19 +240,35 @@ function scoreSecrets(rows: Array<Record<string, unknown>>): PiiSecretsEvalRepor
     const found = detectSecrets(text);
     const expected = typeof row.expected_secret === 'string' ? row.expected_secret : null;
     const at = expected === null ? -1 : text.indexOf(expected);
-    const hit = at >= 0 ? found.some((e) => overlaps(e, { start: at, end: at + (expected ?? '').length })) : found.length > 0;
+    const hit =
+      at >= 0
+        ? found.some((e) => overlaps(e, { start: at, end: at + (expected ?? '').length }))
+        : found.length > 0;
     if (row.label === 1) {
       if (hit) c.tp++;
-      else { c.fn++; missedIds.push(String(row.id)); }
+      else {
+        c.fn++;
+        missedIds.push(String(row.id));
+      }
     } else if (found.length > 0) {
       c.fp++;
       falsePositiveIds.push(String(row.id));
     } else c.tn++;
   }
-  const toMetrics = (source: string, c: { tp: number; fn: number; fp: number; tn: number }): SecretMetrics => ({
-    source, ...c, recall: rate(c.tp, c.tp + c.fn), precision: rate(c.tp, c.tp + c.fp), fpr: rate(c.fp, c.fp + c.tn),
+  const toMetrics = (
+    source: string,
+    c: { tp: number; fn: number; fp: number; tn: number },
+  ): SecretMetrics => ({
+    source,
+    ...c,
+    recall: rate(c.tp, c.tp + c.fn),
+    precision: rate(c.tp, c.tp + c.fp),
+    fpr: rate(c.fp, c.fp + c.tn),
   });
-  const all = [...bySource.values()].reduce((a, c) => ({ tp: a.tp + c.tp, fn: a.fn + c.fn, fp: a.fp + c.fp, tn: a.tn + c.tn }), { tp: 0, fn: 0, fp: 0, tn: 0 });
+  const all = [...bySource.values()].reduce(
+    (a, c) => ({ tp: a.tp + c.tp, fn: a.fn + c.fn, fp: a.fp + c.fp, tn: a.tn + c.tn }),
+    { tp: 0, fn: 0, fp: 0, tn: 0 },
+  );
   return {
     perSource: [...bySource.entries()].sort().map(([s, c]) => toMetrics(s, c)),
     overall: toMetrics('all', all),
@@ -225,7 +283,10 @@ export async function runPiiSecretsEval(datasetsDir: string): Promise<PiiSecrets
   let scored = 0;
   let skipped = 0;
   for (const row of readJsonl(join(datasetsDir, 'pii/presidio_recognizer_cases.jsonl'))) {
-    if (row.spans_complete === false) { skipped++; continue; }
+    if (row.spans_complete === false) {
+      skipped++;
+      continue;
+    }
     const text = String(row.text ?? '');
     const datasetType = String(row.entity_type);
     const spans = (row.expected_spans as Array<{ start: number; end: number }> | undefined) ?? [];
@@ -235,14 +296,22 @@ export async function runPiiSecretsEval(datasetsDir: string): Promise<PiiSecrets
     scored++;
   }
   for (const row of readJsonl(join(datasetsDir, 'pii/presidio_research_synth.jsonl'))) {
-    const spans = (row.spans as Array<{ start: number; end: number; entity_type: string }> | undefined) ?? [];
-    scorer.score(spans.map((s) => ({ start: s.start, end: s.end, datasetType: s.entity_type })), detectPii(String(row.text ?? ''), { policy: 'aggressive' }), null);
+    const spans =
+      (row.spans as Array<{ start: number; end: number; entity_type: string }> | undefined) ?? [];
+    scorer.score(
+      spans.map((s) => ({ start: s.start, end: s.end, datasetType: s.entity_type })),
+      detectPii(String(row.text ?? ''), { policy: 'aggressive' }),
+      null,
+    );
     scored++;
   }
   for (const row of readJsonl(join(datasetsDir, 'pii/llm_guard_anonymize_cases.jsonl'))) {
     const prompt = String(row.prompt ?? '');
     const gold = llmGuardGold(prompt, String(row.expected_prompt ?? ''));
-    if (gold === null) { skipped++; continue; }
+    if (gold === null) {
+      skipped++;
+      continue;
+    }
     // Expected outputs come from particular NER configurations and leave other PII in place
     // (the résumé cases keep their phone numbers), so labels are complete only for the types
     // the expected output redacts: predictions are scored for those types only.
@@ -251,15 +320,21 @@ export async function runPiiSecretsEval(datasetsDir: string): Promise<PiiSecrets
     scored++;
   }
   await Promise.resolve();
-  const perType = [...scorer.counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([t, c]) => metrics(t, c));
-  const structuredCounts = sum([...scorer.counts.entries()].filter(([t]) => STRUCTURED_TYPES.includes(t)).map(([, c]) => c));
+  const perType = [...scorer.counts.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([t, c]) => metrics(t, c));
+  const structuredCounts = sum(
+    [...scorer.counts.entries()].filter(([t]) => STRUCTURED_TYPES.includes(t)).map(([, c]) => c),
+  );
   return {
     datasetsDir,
     pii: {
       perType,
       structured: metrics('STRUCTURED', structuredCounts),
       overall: metrics('ALL', sum([...scorer.counts.values()])),
-      unsupported: [...scorer.unsupported.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([datasetType, goldSpans]) => ({ datasetType, goldSpans })),
+      unsupported: [...scorer.unsupported.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([datasetType, goldSpans]) => ({ datasetType, goldSpans })),
       casesScored: scored,
       casesSkippedIncomplete: skipped,
     },
@@ -267,30 +342,52 @@ export async function runPiiSecretsEval(datasetsDir: string): Promise<PiiSecrets
   };
 }
 
-const pct = (x: number | null): string => (x === null ? '   n/a' : `${(x * 100).toFixed(1).padStart(5)}%`);
+const pct = (x: number | null): string =>
+  x === null ? '   n/a' : `${(x * 100).toFixed(1).padStart(5)}%`;
 
 /** Render the report as a plain-text table. */
 export function formatPiiSecretsEvalReport(report: PiiSecretsEvalReport): string {
-  const lines = [`PII / secrets evaluation over ${report.datasetsDir}`, '', 'PII (span overlap, policy aggressive)'];
-  lines.push(`${'type'.padEnd(20)} ${'recall'.padStart(7)} ${'prec.'.padStart(7)} ${'tp'.padStart(5)} ${'fn'.padStart(5)} ${'fp'.padStart(5)}`);
+  const lines = [
+    `PII / secrets evaluation over ${report.datasetsDir}`,
+    '',
+    'PII (span overlap, policy aggressive)',
+  ];
+  lines.push(
+    `${'type'.padEnd(20)} ${'recall'.padStart(7)} ${'prec.'.padStart(7)} ${'tp'.padStart(5)} ${'fn'.padStart(5)} ${'fp'.padStart(5)}`,
+  );
   const row = (m: TypeMetrics): string =>
     `${m.type.padEnd(20)} ${pct(m.recall).padStart(7)} ${pct(m.precision).padStart(7)} ${String(m.tp).padStart(5)} ${String(m.fn).padStart(5)} ${String(m.fp).padStart(5)}`;
   for (const m of report.pii.perType) lines.push(row(m));
   lines.push(row(report.pii.structured), row(report.pii.overall));
-  lines.push(`cases scored ${report.pii.casesScored}, skipped (incomplete spans / unalignable) ${report.pii.casesSkippedIncomplete}`);
-  lines.push(`unsupported dataset types (gold spans, not scored): ${report.pii.unsupported.map((u) => `${u.datasetType}=${u.goldSpans}`).join(', ') || 'none'}`);
-  lines.push('', 'Secrets (per case)', `${'source'.padEnd(16)} ${'recall'.padStart(7)} ${'prec.'.padStart(7)} ${'FPR'.padStart(7)} ${'tp'.padStart(5)} ${'fn'.padStart(5)} ${'fp'.padStart(5)} ${'tn'.padStart(5)}`);
+  lines.push(
+    `cases scored ${report.pii.casesScored}, skipped (incomplete spans / unalignable) ${report.pii.casesSkippedIncomplete}`,
+  );
+  lines.push(
+    `unsupported dataset types (gold spans, not scored): ${report.pii.unsupported.map((u) => `${u.datasetType}=${u.goldSpans}`).join(', ') || 'none'}`,
+  );
+  lines.push(
+    '',
+    'Secrets (per case)',
+    `${'source'.padEnd(16)} ${'recall'.padStart(7)} ${'prec.'.padStart(7)} ${'FPR'.padStart(7)} ${'tp'.padStart(5)} ${'fn'.padStart(5)} ${'fp'.padStart(5)} ${'tn'.padStart(5)}`,
+  );
   for (const s of [...report.secrets.perSource, report.secrets.overall]) {
-    lines.push(`${s.source.padEnd(16)} ${pct(s.recall).padStart(7)} ${pct(s.precision).padStart(7)} ${pct(s.fpr).padStart(7)} ${String(s.tp).padStart(5)} ${String(s.fn).padStart(5)} ${String(s.fp).padStart(5)} ${String(s.tn).padStart(5)}`);
+    lines.push(
+      `${s.source.padEnd(16)} ${pct(s.recall).padStart(7)} ${pct(s.precision).padStart(7)} ${pct(s.fpr).padStart(7)} ${String(s.tp).padStart(5)} ${String(s.fn).padStart(5)} ${String(s.fp).padStart(5)} ${String(s.tn).padStart(5)}`,
+    );
   }
   return lines.join('\n');
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const dir = process.argv[2] ?? process.env.NETHICAL_DATASETS ?? resolve(fileURLToPath(import.meta.url), '../../../../../../shared/datasets');
+  const dir =
+    process.argv[2] ??
+    process.env.NETHICAL_DATASETS ??
+    resolve(fileURLToPath(import.meta.url), '../../../../../../shared/datasets');
   if (!existsSync(dir)) {
     process.stderr.write(`datasets folder not found: ${dir}\n`);
     process.exit(2);
   }
-  void runPiiSecretsEval(dir).then((report) => process.stdout.write(`${formatPiiSecretsEvalReport(report)}\n`));
+  void runPiiSecretsEval(dir).then((report) =>
+    process.stdout.write(`${formatPiiSecretsEvalReport(report)}\n`),
+  );
 }

@@ -8,7 +8,8 @@ import type { RedactionPolicy } from '../finding.js';
 export const POLICY_ORDER: readonly RedactionPolicy[] = ['minimal', 'standard', 'aggressive'];
 
 /** Group an entity type belongs to (documentation and reporting only). */
-export type PiiGroup = 'financial' | 'government_id' | 'credential' | 'contact' | 'network' | 'personal' | 'generic';
+export type PiiGroup =
+  'financial' | 'government_id' | 'credential' | 'contact' | 'network' | 'personal' | 'generic';
 
 /** Catalogue entry: the lowest policy that redacts the type. */
 export interface PiiTypeInfo {
@@ -55,7 +56,11 @@ export function policyCovers(policy: RedactionPolicy, tier: RedactionPolicy): bo
  * True when an entity of `type`/`kind` is redacted under `policy`. Secrets always are; so are
  * types this catalogue does not know (another detector's entity): failing closed is the safe side.
  */
-export function isRedactedUnder(type: string, kind: 'pii' | 'secret', policy: RedactionPolicy): boolean {
+export function isRedactedUnder(
+  type: string,
+  kind: 'pii' | 'secret',
+  policy: RedactionPolicy,
+): boolean {
   if (kind === 'secret') return true;
   const info = (PII_TYPES as Record<string, PiiTypeInfo>)[type];
   return info === undefined || policyCovers(policy, info.tier);

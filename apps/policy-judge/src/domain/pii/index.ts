@@ -17,7 +17,12 @@ import {
   detectCryptoWallets,
   detectIbans,
 } from './detectors/financial.js';
-import { detectContextualIds, detectNationalIds, detectSsnItin, detectUkIds } from './detectors/government-ids.js';
+import {
+  detectContextualIds,
+  detectNationalIds,
+  detectSsnItin,
+  detectUkIds,
+} from './detectors/government-ids.js';
 import { detectNames } from './detectors/names.js';
 import { detectCredentialUrls, detectIps, detectMacs, detectUrls } from './detectors/network.js';
 import { detectPhones } from './detectors/phone.js';
@@ -73,8 +78,14 @@ export function detectPii(text: string, options: DetectPiiOptions = {}): Sensiti
       detectIps(text, emit);
       detectAddresses(text, emit);
     }
-    if (digits >= 7) detectPhones(text, emit, found.filter((e) => e.confidence >= 0.85));
-    if (text.indexOf(':') !== -1 || text.indexOf('-') !== -1 || text.indexOf('.') !== -1) detectMacs(text, emit);
+    if (digits >= 7)
+      detectPhones(
+        text,
+        emit,
+        found.filter((e) => e.confidence >= 0.85),
+      );
+    if (text.indexOf(':') !== -1 || text.indexOf('-') !== -1 || text.indexOf('.') !== -1)
+      detectMacs(text, emit);
     if (digits >= 1 || aggressive) detectDates(text, emit, !aggressive);
   }
 

@@ -4,10 +4,19 @@ import type { RedactionPolicy, SensitiveEntity } from '../finding.js';
 import { detectPii } from './index.js';
 import { redact } from './redact.js';
 
-const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T;
+const fixture = <T>(name: string): T =>
+  JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T;
 
-interface Positive { type: string; text: string; value: string; policy?: RedactionPolicy }
-interface Negative { why: string; text: string }
+interface Positive {
+  type: string;
+  text: string;
+  value: string;
+  policy?: RedactionPolicy;
+}
+interface Negative {
+  why: string;
+  text: string;
+}
 
 describe('detectPii: one positive per entity type', () => {
   for (const c of fixture<Positive[]>('positives.json')) {
@@ -29,7 +38,9 @@ describe('detectPii: look-alikes failing checksums or context are not flagged', 
 });
 
 describe('detectPii: policies', () => {
-  const { text, expected } = fixture<{ text: string; expected: Record<RedactionPolicy, string[]> }>('policies.json');
+  const { text, expected } = fixture<{ text: string; expected: Record<RedactionPolicy, string[]> }>(
+    'policies.json',
+  );
   for (const policy of ['minimal', 'standard', 'aggressive'] as const) {
     it(policy, () => {
       expect(detectPii(text, { policy }).map((e) => e.type)).toEqual(expected[policy]);
@@ -50,8 +61,11 @@ describe('detectPii: inputs', () => {
     expect(e && text.slice(e.start, e.end)).toBe('ana@nethical-demo.io');
   });
   it('never returns overlapping entities', () => {
-    const found = detectPii('ssn 219437788 card 4739205816407329 ip ::ffff:10.0.0.1', { policy: 'aggressive' });
-    for (let i = 1; i < found.length; i++) expect(found[i]!.start).toBeGreaterThanOrEqual(found[i - 1]!.end);
+    const found = detectPii('ssn 219437788 card 4739205816407329 ip ::ffff:10.0.0.1', {
+      policy: 'aggressive',
+    });
+    for (let i = 1; i < found.length; i++)
+      expect(found[i]!.start).toBeGreaterThanOrEqual(found[i - 1]!.end);
   });
   it('scans 1 MB of adversarial input and still finds entities at the end', () => {
     // Long runs of the characters the patterns consume (digits, hex, separators, '@', ':'),
@@ -59,12 +73,22 @@ describe('detectPii: inputs', () => {
     const chunk = '1-2 3.4:5@a' + '9'.repeat(40) + ' aa:bb:cc ';
     const text = chunk.repeat(Math.ceil(1_000_000 / chunk.length)) + ' mail ana@nethical-demo.io';
     const found = detectPii(text, { policy: 'aggressive' });
-    expect(found.some((e) => e.type === 'EMAIL' && text.slice(e.start, e.end) === 'ana@nethical-demo.io')).toBe(true);
+    expect(
+      found.some(
+        (e) => e.type === 'EMAIL' && text.slice(e.start, e.end) === 'ana@nethical-demo.io',
+      ),
+    ).toBe(true);
   });
 });
 
 describe('redact', () => {
-  interface Case { name: string; text: string; entities: SensitiveEntity[]; policy: RedactionPolicy; expected: string }
+  interface Case {
+    name: string;
+    text: string;
+    entities: SensitiveEntity[];
+    policy: RedactionPolicy;
+    expected: string;
+  }
   for (const c of fixture<Case[]>('redaction.json')) {
     it(c.name, () => {
       expect(redact(c.text, c.entities, c.policy).text).toBe(c.expected);
@@ -84,6 +108,8 @@ describe('redact', () => {
   });
   it('end to end: detect then redact', () => {
     const text = 'Card 4739 2058 1640 7329 belongs to ana@nethical-demo.io';
-    expect(redact(text, detectPii(text), 'standard').text).toBe('Card [CREDIT_CARD_1] belongs to [EMAIL_1]');
+    expect(redact(text, detectPii(text), 'standard').text).toBe(
+      'Card [CREDIT_CARD_1] belongs to [EMAIL_1]',
+    );
   });
 });

@@ -30,9 +30,17 @@ export interface RedactionResult {
  *   unknown to the PII catalogue are redacted too (fail closed).
  * - All other text is copied unchanged.
  */
-export function redact(text: string, entities: SensitiveEntity[], policy: RedactionPolicy): RedactionResult {
+export function redact(
+  text: string,
+  entities: SensitiveEntity[],
+  policy: RedactionPolicy,
+): RedactionResult {
   const inRange = entities.filter(
-    (e) => e.start >= 0 && e.end <= text.length && e.start < e.end && isRedactedUnder(e.type, e.kind, policy),
+    (e) =>
+      e.start >= 0 &&
+      e.end <= text.length &&
+      e.start < e.end &&
+      isRedactedUnder(e.type, e.kind, policy),
   );
   const chosen = resolveOverlaps(inRange);
   const counters = new Map<string, number>();

@@ -22,7 +22,10 @@ export function resolveOverlaps(entities: readonly SensitiveEntity[]): Sensitive
   const valid = entities.filter((e) => e.end > e.start);
   if (valid.length <= 1) return [...valid];
   const byRank = [...valid].sort(
-    (a, b) => entityRank(b) - entityRank(a) || a.start - b.start || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0),
+    (a, b) =>
+      entityRank(b) - entityRank(a) ||
+      a.start - b.start ||
+      (a.type < b.type ? -1 : a.type > b.type ? 1 : 0),
   );
   const kept: SensitiveEntity[] = [];
   for (const e of byRank) {

@@ -18,7 +18,12 @@ export function shannonEntropy(s: string): number {
 
 /** Number of character classes present: lower, upper, digit, other. */
 export function charClasses(s: string): number {
-  return (/[a-z]/.test(s) ? 1 : 0) + (/[A-Z]/.test(s) ? 1 : 0) + (/\d/.test(s) ? 1 : 0) + (/[^A-Za-z0-9]/.test(s) ? 1 : 0);
+  return (
+    (/[a-z]/.test(s) ? 1 : 0) +
+    (/[A-Z]/.test(s) ? 1 : 0) +
+    (/\d/.test(s) ? 1 : 0) +
+    (/[^A-Za-z0-9]/.test(s) ? 1 : 0)
+  );
 }
 
 /**
@@ -28,7 +33,8 @@ export function charClasses(s: string): number {
 const PLACEHOLDER_RE =
   /xxx|\*\*\*|\.\.\.|^<[^>]{0,40}>$|\$\{[A-Za-z_][\w.]{0,40}\}|\{\{[^}]{0,40}\}\}|%\([a-z_]{1,40}\)s|%s\b|changeme|change[_-]me|example|sample|placeholder|your[_-]?(?:api|key|token|secret|pass)|dummy|fake|redacted|\bnull\b|\bnone\b|undefined|\btodo\b|\btbd\b|process\.env|os\.environ|getenv|\benv\(|secretkeyref|valuefrom|abcdefghij|abc123|qwerty|(.)\1{7,}|here$|_here|insert|replace_?me|^%[^%]+%$|\[[A-Z_ ]{3,}\]/i;
 /** Whole-value stand-ins. */
-const WHOLE_PLACEHOLDER_RE = /^(?:x+|\*+|-+|_+|\.+|0+|1234\d*|abc\d*|abcdef\w*|password\d*|passwd|secret|token|test\w{0,12}|true|false|yes|no)$/i;
+const WHOLE_PLACEHOLDER_RE =
+  /^(?:x+|\*+|-+|_+|\.+|0+|1234\d*|abc\d*|abcdef\w*|password\d*|passwd|secret|token|test\w{0,12}|true|false|yes|no)$/i;
 
 /** True when `value` is a placeholder rather than a secret. */
 export function isPlaceholder(value: string): boolean {

@@ -51,7 +51,8 @@ export function detectSecrets(text: string): SensitiveEntity[] {
     for (let m = rule.pattern.exec(text); m !== null; m = rule.pattern.exec(text)) {
       const secret = m[1] ?? m[0];
       const start = m[1] === undefined ? m.index : m.index + m[0].lastIndexOf(m[1]);
-      if (isPlaceholder(secret) || (rule.validate !== undefined && !rule.validate(secret))) continue;
+      if (isPlaceholder(secret) || (rule.validate !== undefined && !rule.validate(secret)))
+        continue;
       push(rule.type, start, start + secret.length, rule.confidence);
     }
   }

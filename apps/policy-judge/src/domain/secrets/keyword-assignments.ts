@@ -11,7 +11,8 @@ type Push = (type: string, start: number, end: number, confidence: number) => vo
  * Secret-ish key names. A lower-case keyword glued to a preceding lower-case letter (`bypass`,
  * `monkey`) is skipped in code; camelCase (`oktaApiToken`, `hubspotKey`) is kept.
  */
-const KEY_RE = /pass(?:wd|word|phrase|wort)?|pwd|pw(?![a-z])|secrete?|token|api[_-]?key|key|credentials?|contrase[nñ]a|senha/gi;
+const KEY_RE =
+  /pass(?:wd|word|phrase|wort)?|pwd|pw(?![a-z])|secrete?|token|api[_-]?key|key|credentials?|contrase[nñ]a|senha/gi;
 /** XML/config pairs: `<add key="Password" value="..."/>`. */
 const KEY_VALUE_ATTR_RE =
   /key\s{0,2}=\s{0,2}["'][^"'\n]{0,40}(?:password|secret|token|apikey|api_key)[^"'\n]{0,20}["']\s{1,3}value\s{0,2}=\s{0,2}["']([^"'\n]{1,256})["']/gi;
@@ -19,11 +20,17 @@ const KEY_VALUE_ATTR_RE =
  * After the key: the rest of the identifier, optional `[]`/quote/bracket, an assignment or
  * comparison operator, an optional string prefix and opening quote. Sticky, bounded.
  */
-const ASSIGN_RE = /[\w.-]{0,40}(?:\[\d{0,6}\])?["'\]]?\s{0,3}(?::{1,3}=|=>|\|\|=|\?\?=|\?=|!==|===|!=|==|=|:|->|,)\s{0,3}(?:[@rbfu]?(["'`]))?/iy;
-const QUOTED_VALUE_RE = { '"': /[^"\n]{1,512}(?=")/y, "'": /[^'\n]{1,512}(?=')/y, '`': /[^`\n]{1,512}(?=`)/y } as const;
+const ASSIGN_RE =
+  /[\w.-]{0,40}(?:\[\d{0,6}\])?["'\]]?\s{0,3}(?::{1,3}=|=>|\|\|=|\?\?=|\?=|!==|===|!=|==|=|:|->|,)\s{0,3}(?:[@rbfu]?(["'`]))?/iy;
+const QUOTED_VALUE_RE = {
+  '"': /[^"\n]{1,512}(?=")/y,
+  "'": /[^'\n]{1,512}(?=')/y,
+  '`': /[^`\n]{1,512}(?=`)/y,
+} as const;
 const BARE_VALUE_RE = /[^\s"'`]{1,512}/y;
 /** Reverse comparison: `"value" == password`. */
-const REVERSE_RE = /(["'`])([^"'`\n]{8,512})\1\s{0,3}(?:===?|!==?)\s{0,3}[\w.]{0,40}?(?:pass(?:wd|word)?|pwd|secrete?|token|key)/gi;
+const REVERSE_RE =
+  /(["'`])([^"'`\n]{8,512})\1\s{0,3}(?:===?|!==?)\s{0,3}[\w.]{0,40}?(?:pass(?:wd|word)?|pwd|secrete?|token|key)/gi;
 /** Bare values that are code, not literals: calls, attribute chains, variables, numbers. */
 const CODE_VALUE_RE =
   /^[A-Za-z_][\w.]*\(|^[$%{\[]|^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+$|^\d+$|^[a-z_]+$|^[\w-]+(?:\.[\w-]+)+(?::\d{1,5})?$/;
@@ -62,7 +69,12 @@ export function detectKeywordAssignments(text: string, push: Push): void {
     if (v === null) continue;
     const value = quote === undefined ? v[0].replace(/[,;)}\]]+$/, '') : v[0];
     if (PATH_VALUE_RE.test(value)) continue;
-    if ((quote === undefined && CODE_VALUE_RE.test(value)) || NAME_LIKE_VALUE_RE.test(value) || identifierLike(value)) continue;
+    if (
+      (quote === undefined && CODE_VALUE_RE.test(value)) ||
+      NAME_LIKE_VALUE_RE.test(value) ||
+      identifierLike(value)
+    )
+      continue;
     // A backtick string with spaces is a shell command substitution, not a literal.
     if (quote === '`' && /\s/.test(value)) continue;
     if (looksSecret(value)) push('GENERIC_SECRET', valueStart, valueStart + value.length, 0.75);

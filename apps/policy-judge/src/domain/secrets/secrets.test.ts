@@ -4,12 +4,17 @@ import { redact } from '../pii/redact.js';
 import { shannonEntropy } from './entropy.js';
 import { detectSecrets } from './index.js';
 
-const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T;
+const fixture = <T>(name: string): T =>
+  JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T;
 
 describe('detectSecrets: positives', () => {
   for (const c of fixture<Array<{ type: string; text: string; value: string }>>('positives.json')) {
     it(c.type, () => {
-      const found = detectSecrets(c.text).map((e) => ({ type: e.type, kind: e.kind, value: c.text.slice(e.start, e.end) }));
+      const found = detectSecrets(c.text).map((e) => ({
+        type: e.type,
+        kind: e.kind,
+        value: c.text.slice(e.start, e.end),
+      }));
       expect(found).toContainEqual({ type: c.type, kind: 'secret', value: c.value });
     });
   }
@@ -18,7 +23,9 @@ describe('detectSecrets: positives', () => {
 describe('detectSecrets: placeholders and prose are ignored', () => {
   for (const c of fixture<Array<{ why: string; text: string }>>('negatives.json')) {
     it(c.why, () => {
-      expect(detectSecrets(c.text).map((e) => `${e.type}=${c.text.slice(e.start, e.end)}`)).toEqual([]);
+      expect(detectSecrets(c.text).map((e) => `${e.type}=${c.text.slice(e.start, e.end)}`)).toEqual(
+        [],
+      );
     });
   }
 });
@@ -29,7 +36,9 @@ describe('detectSecrets: inputs', () => {
   });
   it('1 MB of keyword-dense input completes and finds the trailing key', () => {
     const chunk = 'password = token: secret=> key= sk- ghp_ xox eyJ AKIA -----BEGIN ';
-    const text = chunk.repeat(Math.ceil(1_000_000 / chunk.length)) + '\nGH=ghp_R4nd0mT0k3nV4lu3F0rN3th1c4lT3st1ngQ9';
+    const text =
+      chunk.repeat(Math.ceil(1_000_000 / chunk.length)) +
+      '\nGH=ghp_R4nd0mT0k3nV4lu3F0rN3th1c4lT3st1ngQ9';
     const found = detectSecrets(text);
     expect(found.some((e) => e.type === 'GITHUB_TOKEN')).toBe(true);
   });

@@ -30,7 +30,8 @@ export function detectPrivateKeys(text: string, push: Push): void {
     }
     const body = text.slice(m.index + m[0].length, end?.index ?? stop).replace(/\s/g, '');
     // A header with an empty or dotted-out body is documentation, not a key.
-    if (body.length >= 16 && !/x{3}|\.{3}|<|your|example|redacted/i.test(body)) push('PRIVATE_KEY', m.index, stop, 0.99);
+    if (body.length >= 16 && !/x{3}|\.{3}|<|your|example|redacted/i.test(body))
+      push('PRIVATE_KEY', m.index, stop, 0.99);
     BEGIN_RE.lastIndex = stop;
   }
 }
@@ -58,7 +59,11 @@ const CURL_USER_RE = /(?:\s|^)(?:-u|--user)[ =]{1,3}(\S{1,300})/g;
 
 /** Emit `AUTH_HEADER` for credentials in HTTP headers and `BASIC_AUTH` for `curl -u user:pass`. */
 export function detectAuthHeaders(text: string, lower: string, push: Push): void {
-  if (lower.indexOf('auth') !== -1 || lower.indexOf('token') !== -1 || lower.indexOf('key') !== -1) {
+  if (
+    lower.indexOf('auth') !== -1 ||
+    lower.indexOf('token') !== -1 ||
+    lower.indexOf('key') !== -1
+  ) {
     AUTH_HEADER_RE.lastIndex = 0;
     for (let m = AUTH_HEADER_RE.exec(text); m !== null; m = AUTH_HEADER_RE.exec(text)) {
       const value = m[1] ?? '';
@@ -78,7 +83,13 @@ export function detectAuthHeaders(text: string, lower: string, push: Push): void
     const password = plain.slice(colon + 1);
     const secretPart = password.length > 0 ? password : user;
     const shellVar = /\$(?:\{|\(|[A-Za-z_])/;
-    if (secretPart.length < 4 || isPlaceholder(secretPart) || shellVar.test(secretPart) || shellVar.test(user)) continue;
+    if (
+      secretPart.length < 4 ||
+      isPlaceholder(secretPart) ||
+      shellVar.test(secretPart) ||
+      shellVar.test(user)
+    )
+      continue;
     const start = m.index + m[0].length - token.length;
     push('BASIC_AUTH', start, start + token.length, 0.85);
   }
@@ -103,7 +114,8 @@ export function detectKubernetesSecrets(text: string, lower: string, push: Push)
 }
 
 /** Randoms that are public by design: hashes, signatures, CSRF tokens, nonces, public keys. */
-const NON_SECRET_RANDOM_CONTEXT = /public|signature|authenticity|csrf|xsrf|nonce|hash|sha\d*|md5|checksum|integrity|digest|etag|commit|revision/i;
+const NON_SECRET_RANDOM_CONTEXT =
+  /public|signature|authenticity|csrf|xsrf|nonce|hash|sha\d*|md5|checksum|integrity|digest|etag|commit|revision/i;
 
 function hasContextBefore(text: string, start: number, re: RegExp): boolean {
   return re.test(text.slice(Math.max(0, start - 40), start));
@@ -124,7 +136,10 @@ export function detectHighEntropyStrings(text: string, push: Push): void {
     const value = m[2] ?? '';
     const hex = /^[A-Fa-f0-9]+$/.test(value);
     const h = shannonEntropy(value);
-    if (hex ? h < 3.0 : h < 4.5 || !/[A-Z]/.test(value) || !/[a-z]/.test(value) || !/\d/.test(value)) continue;
+    if (
+      hex ? h < 3.0 : h < 4.5 || !/[A-Z]/.test(value) || !/[a-z]/.test(value) || !/\d/.test(value)
+    )
+      continue;
     if (isPlaceholder(value) || /[A-Za-z]{15}/.test(value)) continue; // long words: not random
     if (hasContextBefore(text, m.index, NON_SECRET_RANDOM_CONTEXT)) continue;
     push('HIGH_ENTROPY_STRING', m.index + 1, m.index + 1 + value.length, 0.5);
@@ -133,5 +148,6 @@ export function detectHighEntropyStrings(text: string, push: Push): void {
 
 /** Build a push callback that appends `secret` entities to `out`. */
 export function pushInto(out: SensitiveEntity[]): Push {
-  return (type, start, end, confidence) => out.push({ type, kind: 'secret', start, end, confidence });
+  return (type, start, end, confidence) =>
+    out.push({ type, kind: 'secret', start, end, confidence });
 }

@@ -13,8 +13,10 @@ import type { Emit } from './scan-context.js';
 const SUFFIX =
   '(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Crescent|Cres|Close|Loop|Alley|Plaza|Row|Grove|Gardens|Mews)';
 const STREET = `\\d{1,6}[A-Za-z]?[ ]{1,3}(?:[A-Z][A-Za-z'.-]{0,24}[ ]{1,3}){0,4}${SUFFIX}\\b\\.?(?:[ ](?:N|S|E|W|NE|NW|SE|SW)\\b\\.?)?`;
-const UNIT = "(?:,?[ ]{1,3}(?:Apt|Apartment|Suite|Ste|Unit|Flat|#)\\.?[ ]{0,2}#?[A-Za-z0-9-]{1,6})?";
-const CITY = '(?:,[ ]{0,3}[A-Z][A-Za-z.\'-]{1,24}(?:[ ][A-Z][A-Za-z.\'-]{1,24}){0,2}(?:,[ ]{0,3}[A-Z]{2})?(?:[ ]{1,3}\\d{5}(?:-\\d{4})?)?)?';
+const UNIT =
+  '(?:,?[ ]{1,3}(?:Apt|Apartment|Suite|Ste|Unit|Flat|#)\\.?[ ]{0,2}#?[A-Za-z0-9-]{1,6})?';
+const CITY =
+  "(?:,[ ]{0,3}[A-Z][A-Za-z.'-]{1,24}(?:[ ][A-Z][A-Za-z.'-]{1,24}){0,2}(?:,[ ]{0,3}[A-Z]{2})?(?:[ ]{1,3}\\d{5}(?:-\\d{4})?)?)?";
 const MILITARY =
   "(?:(?:PSC|Unit|CMR)[ ]\\d{3,5},?[ ]Box[ ]\\d{3,5}(?:\\s{1,3}[ADF]PO[ ]A[AEP][ ]\\d{5})?|(?:USS|USNS|USNV|USCGC)[ ][A-Z][A-Za-z\\u00C0-\\u024F'-]{1,30}\\s{1,3}FPO[ ]A[AEP][ ]\\d{5})";
 const ADDRESS_RE = new RegExp(
@@ -47,7 +49,8 @@ export function detectAddresses(text: string, emit: Emit): void {
     while (before > 0 && text.charCodeAt(before - 1) === 32) before--;
     let digits = before;
     while (digits > 0 && before - digits < 6 && /\d/.test(text.charAt(digits - 1))) digits--;
-    if (digits < before && (digits === 0 || !/[\p{L}\d]/u.test(text.charAt(digits - 1)))) start = digits;
+    if (digits < before && (digits === 0 || !/[\p{L}\d]/u.test(text.charAt(digits - 1))))
+      start = digits;
     emit('STREET_ADDRESS', start, m.index + m[0].length, 0.65);
   }
   PREFIX_STREET_RE.lastIndex = 0;

@@ -4,12 +4,15 @@
  */
 import { hasContextBefore, type Emit } from './scan-context.js';
 
-const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+const MONTH =
+  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 const ORD = '(?:st|nd|rd|th)?';
 /** ISO date or date-time with optional seconds, fraction and zone. */
-const ISO = '\\d{4}-\\d{2}-\\d{2}(?:[T ]\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?';
+const ISO =
+  '\\d{4}-\\d{2}-\\d{2}(?:[T ]\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?';
 /** Numeric d/m/y or m/d/y with one consistent separator, or y/m/d. */
-const NUMERIC = '\\d{1,2}(?<s1>[/.-])\\d{1,2}\\k<s1>(?:\\d{4}|\\d{2})|\\d{4}(?<s2>[/.])\\d{1,2}\\k<s2>\\d{1,2}';
+const NUMERIC =
+  '\\d{1,2}(?<s1>[/.-])\\d{1,2}\\k<s1>(?:\\d{4}|\\d{2})|\\d{4}(?<s2>[/.])\\d{1,2}\\k<s2>\\d{1,2}';
 /** Month name with day and/or year, in either order. */
 const NAMED =
   `\\d{1,2}${ORD}[ -](?:of )?${MONTH}\\.?(?:,?[ -]\\d{4}|-\\d{2})?` +
@@ -18,19 +21,29 @@ const NAMED =
 /** Month and year, or month and day, numerically (05/2021, 5/21): weakest form. */
 const SHORT = '\\d{1,2}/\\d{4}|\\d{1,2}/\\d{1,2}';
 
-const DATE_RE = new RegExp(`(?<![\\w/.:-])(?:(${ISO})|(${NUMERIC})|(${NAMED})|(${SHORT}))(?![\\w/]|[.:-]\\d)`, 'gi');
+const DATE_RE = new RegExp(
+  `(?<![\\w/.:-])(?:(${ISO})|(${NUMERIC})|(${NAMED})|(${SHORT}))(?![\\w/]|[.:-]\\d)`,
+  'gi',
+);
 const DOB_PREFILTER = /born|birth|dob|d\.o\.b|geboren|né|nacimiento/i;
-const DOB_CONTEXT = /\b(?:born|dob|d\.o\.b\.?|date of birth|birth ?date|birthday|geburtsdatum|geboren|né|née|fecha de nacimiento)\b/i;
+const DOB_CONTEXT =
+  /\b(?:born|dob|d\.o\.b\.?|date of birth|birth ?date|birthday|geburtsdatum|geboren|né|née|fecha de nacimiento)\b/i;
 
 /** Weekday names and bare years after a temporal preposition ("in 1977", "during 2008"). */
 const WEEKDAY_RE = /(?<![\w])(?:mon|tues|wednes|thurs|fri|satur|sun)day(?![\w])/gi;
 const YEAR_RE = /(?<![\w.,/-])(?:19|20)\d{2}(?![\w/-]|[.,:]\d)/g;
-const YEAR_CONTEXT = /\b(?:in|of|during|since|from|until|till|by|before|after|circa|year|a|the|early|late|mid)\s{1,3}$/i;
+const YEAR_CONTEXT =
+  /\b(?:in|of|during|since|from|until|till|by|before|after|circa|year|a|the|early|late|mid)\s{1,3}$/i;
 
 function plausibleNumeric(s: string): boolean {
   const parts = s.split(/[/.-]/).map(Number);
   const [a = 0, b = 0, c = 0] = parts;
-  if (parts.length === 3 && String(parts[0]).length === 4 && s.indexOf('-') === -1 && s.length >= 8) {
+  if (
+    parts.length === 3 &&
+    String(parts[0]).length === 4 &&
+    s.indexOf('-') === -1 &&
+    s.length >= 8
+  ) {
     return b >= 1 && b <= 12 && c >= 1 && c <= 31;
   }
   if (s.split(/[/.-]/)[0]?.length === 4) return b >= 1 && b <= 12 && c >= 1 && c <= 31;
@@ -71,7 +84,8 @@ export function detectDates(text: string, emit: Emit, onlyBirthDates: boolean): 
       confidence = 0.4;
     }
     const end = m.index + s.length;
-    if (anyDob && hasContextBefore(text, m.index, DOB_CONTEXT, 32)) emit('DATE_OF_BIRTH', m.index, end, 0.9);
+    if (anyDob && hasContextBefore(text, m.index, DOB_CONTEXT, 32))
+      emit('DATE_OF_BIRTH', m.index, end, 0.9);
     else if (!onlyBirthDates) emit('DATE', m.index, end, confidence);
   }
   if (onlyBirthDates) return;

@@ -8,17 +8,26 @@ import type { Emit } from './scan-context.js';
 const MAX_LOCAL = 64;
 const MAX_DOMAIN = 253;
 /** Domain: dot-separated labels, TLD alphabetic (or punycode). Input is at most 253 chars. */
-const DOMAIN_RE = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,8}(?:[a-z]{2,24}|xn--[a-z0-9-]{1,59})$/i;
+const DOMAIN_RE =
+  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,8}(?:[a-z]{2,24}|xn--[a-z0-9-]{1,59})$/i;
 
 function isLocalChar(c: number): boolean {
   return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ||
-    c === 46 || c === 95 || c === 37 || c === 43 || c === 45 // . _ % + -
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 46 ||
+    c === 95 ||
+    c === 37 ||
+    c === 43 ||
+    c === 45 // . _ % + -
   );
 }
 
 function isDomainChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45;
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45
+  );
 }
 
 /** Emit `EMAIL` entities (confidence 0.95: the syntax is unambiguous once the TLD checks out). */

@@ -5,7 +5,13 @@
  * Checksum-failing look-alikes are never emitted.
  */
 import { isValidIBAN } from 'ibantools';
-import { abaValid, base58CheckValid, bech32Valid, ibanMod97Valid, luhnValid } from '../checksums.js';
+import {
+  abaValid,
+  base58CheckValid,
+  bech32Valid,
+  ibanMod97Valid,
+  luhnValid,
+} from '../checksums.js';
 import { hasContextBefore, type Emit } from './scan-context.js';
 
 /** 13-19 digits, optionally grouped by single spaces or dashes. */
@@ -54,7 +60,8 @@ export function detectIbans(text: string, emit: Emit): void {
     // until the rest validates.
     let candidate = m[0];
     for (let tries = 0; tries < 6 && candidate.length >= 15; tries++) {
-      const oneCase = candidate === candidate.toUpperCase() || candidate === candidate.toLowerCase();
+      const oneCase =
+        candidate === candidate.toUpperCase() || candidate === candidate.toLowerCase();
       const compact = candidate.replace(/[ -]/g, '').toUpperCase();
       if (oneCase && ibanMod97Valid(compact) && isValidIBAN(compact)) {
         emit('IBAN', m.index, m.index + candidate.length, 0.95);
@@ -75,7 +82,12 @@ export function detectAbaRouting(text: string, emit: Emit): void {
   ABA_RE.lastIndex = 0;
   for (let m = ABA_RE.exec(text); m !== null; m = ABA_RE.exec(text)) {
     if (!abaValid(m[0].replace(/-/g, ''))) continue;
-    emit('US_BANK_ROUTING', m.index, m.index + m[0].length, hasContextBefore(text, m.index, ABA_CONTEXT) ? 0.9 : 0.6);
+    emit(
+      'US_BANK_ROUTING',
+      m.index,
+      m.index + m[0].length,
+      hasContextBefore(text, m.index, ABA_CONTEXT) ? 0.9 : 0.6,
+    );
   }
 }
 
@@ -83,7 +95,8 @@ export function detectAbaRouting(text: string, emit: Emit): void {
 export function detectBankAccounts(text: string, emit: Emit): void {
   ACCOUNT_RE.lastIndex = 0;
   for (let m = ACCOUNT_RE.exec(text); m !== null; m = ACCOUNT_RE.exec(text)) {
-    if (hasContextBefore(text, m.index, ACCOUNT_CONTEXT, 40)) emit('US_BANK_ACCOUNT', m.index, m.index + m[0].length, 0.75);
+    if (hasContextBefore(text, m.index, ACCOUNT_CONTEXT, 40))
+      emit('US_BANK_ACCOUNT', m.index, m.index + m[0].length, 0.75);
   }
 }
 

@@ -4,13 +4,20 @@
  * check digit (passports, most driver's licences) are only emitted after a context keyword,
  * because bare they are indistinguishable from any other number.
  */
-import { itinValid, nhsValid, spanishControlLetter, ssnValid, verhoeffValid } from '../checksums.js';
+import {
+  itinValid,
+  nhsValid,
+  spanishControlLetter,
+  ssnValid,
+  verhoeffValid,
+} from '../checksums.js';
 import { hasContextBefore, type Emit } from './scan-context.js';
 
 /** 3-2-4 digits with one consistent separator (dash, space, dot) or none. */
 const SSN_RE = /(?<![\w.,-])(\d{3})([- .]?)(\d{2})\2(\d{4})(?![\w-]|[.,]\d)/g;
 const SSN_CONTEXT = /\b(?:ssn|ssns|social security|soc\.? ?sec|itin|taxpayer|tax id|tin)\b/i;
-const NINO_RE = /(?<![\w])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-D])(?![\w])/gi;
+const NINO_RE =
+  /(?<![\w])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-D])(?![\w])/gi;
 const NINO_BAD_PREFIX = new Set(['BG', 'GB', 'NK', 'KN', 'TN', 'NT', 'ZZ']);
 const NHS_RE = /(?<![\w.,-])(\d{3})([- ]?)(\d{3})\2(\d{4})(?![\w-]|[.,]\d)/g;
 const NHS_CONTEXT = /\bnhs\b/i;
@@ -19,7 +26,8 @@ const PASSPORT_CONTEXT = /\bpass(?:port|eport|aporte|ot)\b/i;
 const LICENSE_RE = /(?<![\w])(?:[A-Z]{1,2}[- ]?\d{4,14}|\d{5,14})(?![\w])/gi;
 const LICENSE_CONTEXT = /\b(?:driver'?s?|driving|dl)\b|\blicen[cs]e\b/i;
 /** UK driving licence: surname(5) + encoded DOB(6) + initials(2) + digit + 2 check letters. */
-const UK_DL_RE = /(?<![\w])[A-Z9]{5}\d(?:[05][1-9]|[16][0-2])(?:0[1-9]|[12]\d|3[01])\d[A-Z9]{2}\d[A-Z]{2}(?![\w])/g;
+const UK_DL_RE =
+  /(?<![\w])[A-Z9]{5}\d(?:[05][1-9]|[16][0-2])(?:0[1-9]|[12]\d|3[01])\d[A-Z9]{2}\d[A-Z]{2}(?![\w])/g;
 const ES_NIF_RE = /(?<![\w])(?:([XYZ])-?(\d{7})|(\d{8}))-?([A-Z])(?![\w])/g;
 const SG_NRIC_RE = /(?<![\w])([STFGM])(\d{7})([A-Z])(?![\w])/g;
 const IN_PAN_RE = /(?<![\w])[A-Z]{3}[PCHFATBLJG][A-Z]\d{4}[A-Z](?![\w])/g;
@@ -48,7 +56,8 @@ export function detectSsnItin(text: string, emit: Emit): void {
 export function detectUkIds(text: string, emit: Emit): void {
   NINO_RE.lastIndex = 0;
   for (let m = NINO_RE.exec(text); m !== null; m = NINO_RE.exec(text)) {
-    if (!NINO_BAD_PREFIX.has((m[1] ?? '').toUpperCase())) emit('UK_NINO', m.index, m.index + m[0].length, 0.85);
+    if (!NINO_BAD_PREFIX.has((m[1] ?? '').toUpperCase()))
+      emit('UK_NINO', m.index, m.index + m[0].length, 0.85);
   }
   NHS_RE.lastIndex = 0;
   for (let m = NHS_RE.exec(text); m !== null; m = NHS_RE.exec(text)) {
@@ -66,7 +75,8 @@ export function detectUkIds(text: string, emit: Emit): void {
 export function detectContextualIds(text: string, emit: Emit): void {
   PASSPORT_RE.lastIndex = 0;
   for (let m = PASSPORT_RE.exec(text); m !== null; m = PASSPORT_RE.exec(text)) {
-    if (hasContextBefore(text, m.index, PASSPORT_CONTEXT)) emit('PASSPORT', m.index, m.index + m[0].length, 0.8);
+    if (hasContextBefore(text, m.index, PASSPORT_CONTEXT))
+      emit('PASSPORT', m.index, m.index + m[0].length, 0.8);
   }
   LICENSE_RE.lastIndex = 0;
   for (let m = LICENSE_RE.exec(text); m !== null; m = LICENSE_RE.exec(text)) {
@@ -82,7 +92,12 @@ function sgNricValid(prefix: string, digits: string, check: string): boolean {
   for (let i = 0; i < 7; i++) sum += (digits.charCodeAt(i) - 48) * (weights[i] ?? 0);
   if (prefix === 'T' || prefix === 'G') sum += 4;
   if (prefix === 'M') sum += 3;
-  const table = prefix === 'S' || prefix === 'T' ? 'JZIHGFEDCBA' : prefix === 'M' ? 'KLJNPQRTUWX' : 'XWUTRQPNMLK';
+  const table =
+    prefix === 'S' || prefix === 'T'
+      ? 'JZIHGFEDCBA'
+      : prefix === 'M'
+        ? 'KLJNPQRTUWX'
+        : 'XWUTRQPNMLK';
   return table[sum % 11] === check;
 }
 
@@ -103,11 +118,13 @@ export function detectNationalIds(text: string, emit: Emit): void {
   ES_NIF_RE.lastIndex = 0;
   for (let m = ES_NIF_RE.exec(text); m !== null; m = ES_NIF_RE.exec(text)) {
     const body = m[3] ?? `${'XYZ'.indexOf(m[1] ?? 'X')}${m[2] ?? ''}`;
-    if (spanishControlLetter(body) === m[4]) emit('NATIONAL_ID', m.index, m.index + m[0].length, 0.9);
+    if (spanishControlLetter(body) === m[4])
+      emit('NATIONAL_ID', m.index, m.index + m[0].length, 0.9);
   }
   SG_NRIC_RE.lastIndex = 0;
   for (let m = SG_NRIC_RE.exec(text); m !== null; m = SG_NRIC_RE.exec(text)) {
-    if (sgNricValid(m[1] ?? '', m[2] ?? '', m[3] ?? '')) emit('NATIONAL_ID', m.index, m.index + m[0].length, 0.9);
+    if (sgNricValid(m[1] ?? '', m[2] ?? '', m[3] ?? ''))
+      emit('NATIONAL_ID', m.index, m.index + m[0].length, 0.9);
   }
   IN_PAN_RE.lastIndex = 0;
   for (let m = IN_PAN_RE.exec(text); m !== null; m = IN_PAN_RE.exec(text)) {

@@ -7,7 +7,7 @@ import type { Emit } from './scan-context.js';
 
 const NAME = "[A-Z][a-z'\\-]{1,20}(?:[ ][A-Z][a-z'\\-]{1,20}){0,2}";
 const CUE =
-  "(?:[Mm]y name is|[Nn]ame is|[Nn]ame:|[Cc]alled|Mr\\.?|Mrs\\.?|Ms\\.?|Miss|Dr\\.?|Prof\\.?|Dear|Sincerely,|Regards,|Signed,?|Patient:|Customer:|Employee:)";
+  '(?:[Mm]y name is|[Nn]ame is|[Nn]ame:|[Cc]alled|Mr\\.?|Mrs\\.?|Ms\\.?|Miss|Dr\\.?|Prof\\.?|Dear|Sincerely,|Regards,|Signed,?|Patient:|Customer:|Employee:)';
 const NAME_RE = new RegExp(`(?<![\\w])${CUE}[ ]{1,3}(${NAME})(?![\\w])`, 'g');
 
 /** Emit `PERSON` for the capitalised words after a naming cue (confidence 0.7). */

@@ -7,20 +7,26 @@ import type { Emit } from './scan-context.js';
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 /** Dotted quad, optional CIDR suffix /0-32; not glued to letters or a preceding dot. */
-const IPV4_RE = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?:/(?:3[0-2]|[12]?\\d)(?!\\d))?(?!\\w)`, 'g');
+const IPV4_RE = new RegExp(
+  `(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?:/(?:3[0-2]|[12]?\\d)(?!\\d))?(?!\\w)`,
+  'g',
+);
 /** IPv6 candidate: starts with `h:` or `:`; the rest is hex, colons and dots (embedded IPv4). */
 const IPV6_RE = /(?<![\w:.%])(?:[0-9A-Fa-f]{1,4}:|:)[0-9A-Fa-f:.]{1,44}/g;
 const ZONE_RE = /^%[A-Za-z0-9_.-]{1,16}/;
 const PREFIX_RE = /^\/(\d{1,3})(?!\d)/;
-const MAC_RE = /(?<![\w:.-])(?:[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![\w:.-])/g;
+const MAC_RE =
+  /(?<![\w:.-])(?:[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![\w:.-])/g;
 const URL_RE = /(?<![\w@.])(?:(?:https?|ftps?|wss?):\/\/|www\.)[^\s<>"'`]{2,2048}/gi;
 /** Bare domains with a common TLD (file extensions such as .py/.md/.sh are deliberately absent). */
 const DOMAIN_RE =
   /(?<![\w@.\/-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,4}(?:com|org|net|edu|gov|mil|int|io|co|info|biz|app|dev|ai|site|online|store|tech|xyz|cloud|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|ie|pt|cz|ru|cn|jp|kr|in|au|nz|ca|us|br|mx|ar|za|il|tr|gr|hu|ro|ua|sg|hk|tw|cy|eu)(?![\w-]|\.[a-z0-9])/gi;
 /** `scheme://user:password@host`. The password class stops at whitespace, `@` and `/`. */
-const CRED_URL_RE = /(?<![\w+.-])[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:@\/]{1,128}:[^\s@\/]{1,256}@[^\s<>"'`]{1,2048}/gi;
+const CRED_URL_RE =
+  /(?<![\w+.-])[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:@\/]{1,128}:[^\s@\/]{1,256}@[^\s<>"'`]{1,2048}/gi;
 /** Template or placeholder passwords, which reveal nothing. */
-const TEMPLATE_PASSWORD_RE = /^(?:\$\{[^}]*\}|\{\{[^}]*\}\}|<[^>]*>|%s|\*+|x+|password|pass|secret|changeme|\$[A-Z_]+)$/i;
+const TEMPLATE_PASSWORD_RE =
+  /^(?:\$\{[^}]*\}|\{\{[^}]*\}\}|<[^>]*>|%s|\*+|x+|password|pass|secret|changeme|\$[A-Z_]+)$/i;
 const TRAILING_PUNCT_RE = /[.,;:!?)\]}'"]+$/;
 
 /** Emit IPv4 and IPv6 addresses (confidence 0.9; version strings like 1.2.3.4 remain ambiguous). */
@@ -36,7 +42,8 @@ export function detectIps(text: string, emit: Emit): void {
   IPV6_RE.lastIndex = 0;
   for (let m = IPV6_RE.exec(text); m !== null; m = IPV6_RE.exec(text)) {
     let token = m[0];
-    while (token.endsWith('.') || (token.endsWith(':') && !token.endsWith('::'))) token = token.slice(0, -1);
+    while (token.endsWith('.') || (token.endsWith(':') && !token.endsWith('::')))
+      token = token.slice(0, -1);
     if (token.split(':').length < 3) continue;
     let end = m.index + token.length;
     const zone = ZONE_RE.exec(text.slice(end, end + 17));

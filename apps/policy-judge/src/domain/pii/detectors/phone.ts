@@ -24,7 +24,21 @@ const PHONE_CONTEXT =
 const PHONE_CONTEXT_AFTER = /^[ ,;:-]{0,3}\(?(?:office|mobile|fax|cell|home|work|tel|phone)\b/i;
 
 /** Regions tried for national numbers that start with a trunk `0`. */
-const TRUNK_REGIONS: readonly CountryCode[] = ['GB', 'DE', 'FR', 'IN', 'JP', 'BR', 'AU', 'IT', 'NL', 'TR', 'PH', 'KR', 'CN'];
+const TRUNK_REGIONS: readonly CountryCode[] = [
+  'GB',
+  'DE',
+  'FR',
+  'IN',
+  'JP',
+  'BR',
+  'AU',
+  'IT',
+  'NL',
+  'TR',
+  'PH',
+  'KR',
+  'CN',
+];
 /** Regions whose national numbers have no trunk prefix (mobiles in CN/IN, all of ES/MX). */
 const NO_TRUNK_REGIONS: readonly CountryCode[] = ['CN', 'IN', 'ES', 'MX', 'IT'];
 /** NANP shape (area and exchange codes start 2-9): checked before the costly library call. */
@@ -33,7 +47,8 @@ const NANP_RE = /^(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)|[2-9]\d{2})[ .-]?[2-9]\d{2}[ 
 /** 3-2-4 grouping is the SSN's shape, not a dialling plan's. */
 const SSN_SHAPE_RE = /^\d{3}([ .-])\d{2}\1\d{4}$/;
 /** Shapes that are dates or IPv4 addresses, not phone numbers. */
-const NOT_PHONE_RE = /^(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})$/;
+const NOT_PHONE_RE =
+  /^(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})$/;
 
 function validIn(candidate: string, region: CountryCode): boolean {
   return parsePhoneNumberFromString(candidate, region)?.isValid() === true;
@@ -90,13 +105,17 @@ export function detectPhones(text: string, emit: Emit, claimed: readonly Span[] 
     if (claimed.some((c) => c.start <= start && end <= c.end)) continue;
     const raw = full.replace(EXTENSION_RE, '');
     const digits = raw.replace(/\D/g, '');
-    if (digits.length < 7 || digits.length > 15 || NOT_PHONE_RE.test(raw) || SSN_SHAPE_RE.test(raw)) continue;
+    if (digits.length < 7 || digits.length > 15 || NOT_PHONE_RE.test(raw) || SSN_SHAPE_RE.test(raw))
+      continue;
     const formatted = /[ .()-]/.test(raw);
-    const context = hasContextBefore(text, start, PHONE_CONTEXT) || PHONE_CONTEXT_AFTER.test(text.slice(end, end + 16));
+    const context =
+      hasContextBefore(text, start, PHONE_CONTEXT) ||
+      PHONE_CONTEXT_AFTER.test(text.slice(end, end + 16));
     const groups = raw.split(/[ .()/-]+/).filter((g) => g !== '').length;
     // "675 62314" or "75534-030" (house numbers, postcodes): short two-part numbers need a cue.
     if (!raw.startsWith('+') && !context && digits.length < 10 && groups < 3) continue;
     const confidence = classifyMemo(raw, digits, formatted, context);
-    if (confidence > 0) emit('PHONE', start, end, context ? Math.min(0.95, confidence + 0.1) : confidence);
+    if (confidence > 0)
+      emit('PHONE', start, end, context ? Math.min(0.95, confidence + 0.1) : confidence);
   }
 }

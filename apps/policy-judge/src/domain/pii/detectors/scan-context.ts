@@ -24,7 +24,12 @@ export const CONTEXT_WINDOW = 48;
  * True when `keyword` (a regex without the global flag) matches the `window` characters before
  * `start`, e.g. "SSN" before a nine-digit number. Only the window is tested, so cost is constant.
  */
-export function hasContextBefore(text: string, start: number, keyword: RegExp, window = CONTEXT_WINDOW): boolean {
+export function hasContextBefore(
+  text: string,
+  start: number,
+  keyword: RegExp,
+  window = CONTEXT_WINDOW,
+): boolean {
   return keyword.test(text.slice(Math.max(0, start - window), start));
 }
 
