@@ -77,7 +77,7 @@ export const loadFlagDefaults = {
   rps: '50',
   duration: '60',
   warmup: '5',
-  connections: '16',
+  connections: '64',
   mix: formatMix(defaultMix),
   maxInFlight: '2000',
   timeoutMs: '10000',

@@ -66,7 +66,8 @@ export const defaultValidateOptions: ValidateOptions = {
   only: [1, 2, 3, 4, 5],
   seed: 20_251_127,
   warmupSec: 5,
-  connections: 32,
+  // HTTP/1.1 carries one request per connection: Little's law wants rate × latency of them.
+  connections: 256,
   timeoutMs: 10_000,
   maxInFlight: 5_000,
   redisUrl: 'redis://127.0.0.1:6379/3',
