@@ -95,6 +95,20 @@ describe('createFallbackQuotaStore', () => {
     expect(counts[0]).toBe('error:timeout');
   });
 
+  it('answers locally but keeps Redis in use when the deadline fired late (own event-loop lag)', async () => {
+    const { primary, store, counts } = setup('local');
+    primary.set('hang');
+    const pending = store.consume(request);
+    const until = performance.now() + 200; // block the loop: the 20 ms timer fires ≥ 180 ms late
+    while (performance.now() < until) {
+      // busy wait
+    }
+    expect((await pending).store).toBe('fallback');
+    expect(counts).toEqual(['error:timeout', 'fallback:local']);
+    primary.set('ok');
+    expect((await store.consume(request)).store).toBe('redis');
+  });
+
   it('fails open with an allowed answer', async () => {
     const { primary, store } = setup('open');
     primary.set('error');
