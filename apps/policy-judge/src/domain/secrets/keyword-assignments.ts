@@ -27,7 +27,8 @@ const QUOTED_VALUE_RE = {
   "'": /[^'\n]{1,512}(?=')/y,
   '`': /[^`\n]{1,512}(?=`)/y,
 } as const;
-const BARE_VALUE_RE = /[^\s"'`]{1,512}/y;
+/** Unquoted values end at whitespace, quotes, `&` (next query parameter) and tag brackets. */
+const BARE_VALUE_RE = /[^\s"'`&<>]{1,512}/y;
 /** Reverse comparison: `"value" == password`. */
 const REVERSE_RE =
   /(["'`])([^"'`\n]{8,512})\1\s{0,3}(?:===?|!==?)\s{0,3}[\w.]{0,40}?(?:pass(?:wd|word)?|pwd|secrete?|token|key)/gi;

@@ -20,7 +20,10 @@ function isLocalChar(c: number): boolean {
     c === 95 ||
     c === 37 ||
     c === 43 ||
-    c === 45 // . _ % + -
+    c === 45 || // . _ % + -
+    // Latin letters with diacritics (RFC 6531 local parts such as `josé`); other scripts are
+    // left out so "邮箱是test@x.io" does not swallow the preceding words.
+    (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7)
   );
 }
 
@@ -28,6 +31,25 @@ function isDomainChar(c: number): boolean {
   return (
     (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45
   );
+}
+
+/** Obfuscation markers: `[at]`, `(at)`, `{at}`, and the same for `dot`. */
+const OBFUSCATION_PREFILTER = /[[({](?:at|dot)[\])}]/i;
+const AT = '(?:@|[ ]?[[({]at[\\])}][ ]?)';
+const DOT = '(?:\\.|[ ]?[[({]dot[\\])}][ ]?)';
+/** `john.doe [at] example [dot] com`, `john@example[dot]com`: bounded labels, separators between. */
+const OBFUSCATED_RE = new RegExp(
+  `(?<![\\w.%+-])[A-Za-z0-9._%+-]{1,64}${AT}[A-Za-z0-9-]{1,63}(?:${DOT}[A-Za-z0-9-]{1,63}){0,6}${DOT}[A-Za-z]{2,24}(?![\\w-])`,
+  'gi',
+);
+
+/** Emit `EMAIL` for addresses obfuscated against scrapers (confidence 0.8). */
+function detectObfuscatedEmails(text: string, emit: Emit): void {
+  if (!OBFUSCATION_PREFILTER.test(text)) return;
+  OBFUSCATED_RE.lastIndex = 0;
+  for (let m = OBFUSCATED_RE.exec(text); m !== null; m = OBFUSCATED_RE.exec(text)) {
+    if (/[[({](?:at|dot)[\])}]/i.test(m[0])) emit('EMAIL', m.index, m.index + m[0].length, 0.8);
+  }
 }
 
 /** Emit `EMAIL` entities (confidence 0.95: the syntax is unambiguous once the TLD checks out). */
@@ -44,4 +66,5 @@ export function detectEmails(text: string, emit: Emit): void {
     if (localOk && DOMAIN_RE.test(text.slice(at + 1, e))) emit('EMAIL', s, e, 0.95);
     at = text.indexOf('@', Math.max(e, at + 1));
   }
+  detectObfuscatedEmails(text, emit);
 }
