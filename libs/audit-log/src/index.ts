@@ -9,7 +9,14 @@ export * from './errors';
 export type { AppendResult } from './group-commit-writer';
 export * from './partitions';
 export * from './queries';
-export { RECORD_COLUMNS, rowToRecord, normaliseIncoming, type RecordRow } from './record-row';
+export {
+  INSERT_RECORDS_SQL,
+  RECORD_COLUMNS,
+  normaliseIncoming,
+  recordToInsertJson,
+  rowToRecord,
+  type RecordRow,
+} from './record-row';
 export * from './schema';
 export * from './timestamps';
 export * from './roles';
