@@ -128,7 +128,7 @@ export async function startMesh(options: MeshOptions): Promise<RunningMesh> {
 
   for (const s of services) children.set(s, launch(s));
   writePids();
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 180_000);
   const waitReady = async (s: MeshService, timeoutMs?: number) => {
     const child = () => children.get(s);
     const start = child();

@@ -125,7 +125,7 @@ export const configSchema = z.object({
   /** How often quota probes Redis while it is down, milliseconds. */
   NETHICAL_QUOTA_PROBE_INTERVAL_MS: num(1000, 10, 600_000),
   /** Model file of the ML risk scorer. */
-  NETHICAL_ML_MODEL_FILE: z.string().default('apps/ml-scorer/models/risk-model.json'),
+  NETHICAL_ML_MODEL_FILE: z.string().default('apps/ml-scorer/models/risk-lr-v1.json'),
   /** Merkle checkpoint signer key (PRIVATE+KEY+…); generated and kept in the storage dir when unset. */
   NETHICAL_MERKLE_SIGNER_KEY: z.string().optional(),
   /** Checkpoint origin line. */
