@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isFlagged } from '../src/domain/decision.js';
-import { action, fixture, makeJudge } from './helpers.js';
+import { action, fixture, makeJudge, noSensitiveData } from './helpers.js';
 
 const families = [
   'prompt-injection',
@@ -22,7 +22,7 @@ describe.each(families)('detector family %s', (family) => {
     describe(tiered ? 'tiered' : 'untiered', () => {
       for (const c of fixture(family)) {
         it(c.name, async () => {
-          const { judge } = await makeJudge({ flags: { enablePerformanceOptimization: tiered, enableQuarantine: false } });
+          const { judge } = await makeJudge({ sensitiveData: noSensitiveData, flags: { enablePerformanceOptimization: tiered, enableQuarantine: false } });
           const out = await judge.judge(action(c.text, c.actionType));
           const flaggedCats = out.findings.filter((f) => f.severity !== 'LOW').map((f) => f.category);
           if (c.expect === null) {

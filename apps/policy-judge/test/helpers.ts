@@ -72,6 +72,13 @@ export async function makeJudge(over: Partial<Omit<JudgeDeps, 'flags'>> & { flag
   return { judge, clock, ...stores };
 }
 
+/** No PII/secrets: for tests of the other detector families, independent of the PII module. */
+export const noSensitiveData: SensitiveDataPort = {
+  detectPii: () => [],
+  detectSecrets: () => [],
+  redact: (text) => ({ text, replacements: [] }),
+};
+
 let seq = 0;
 /** A judge input with fresh ids. */
 export function action(content: string, actionType: ActionTypeName = 'message', agentId = `agent-${++seq}`) {
