@@ -17,12 +17,8 @@ import {
   detectCryptoWallets,
   detectIbans,
 } from './detectors/financial.js';
-import {
-  detectContextualIds,
-  detectNationalIds,
-  detectSsnItin,
-  detectUkIds,
-} from './detectors/government-ids.js';
+import { detectContextualIds, detectSsnItin, detectUkIds } from './detectors/government-ids.js';
+import { detectNationalIds } from './detectors/national-ids.js';
 import { detectNames } from './detectors/names.js';
 import { detectCredentialUrls, detectIps, detectMacs, detectUrls } from './detectors/network.js';
 import { detectPhones } from './detectors/phone.js';
