@@ -239,6 +239,8 @@ describe.each(targets)('mesh on $name', (target) => {
     const limited = results.filter((r) => r.status === 429);
     expect(limited.length).toBeGreaterThan(0);
     expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(limited[0]!.headers.get('ratelimit-policy')).toMatch(/;q=5;w=\d+$/);
+    expect(limited[0]!.headers.get('ratelimit')).toMatch(/;r=0;t=\d+$/);
     expect(results.filter((r) => r.status === 200).length).toBeGreaterThan(0);
     await Promise.all(results.map((r) => r.arrayBuffer()));
   });

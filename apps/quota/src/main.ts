@@ -35,11 +35,13 @@ logger.info(
 );
 health.addComponent('quota-store', async () => {
   const components = await quota.health();
-  // Redis trouble degrades to the local limiter: still ready, with the detail for operators.
+  // Redis trouble degrades to the local limiter (still ready), with the detail for operators.
   const detail = Object.entries(components)
     .map(([name, c]) => `${name}: ${c.ok ? 'ok' : 'down'}${c.detail ? ` (${c.detail})` : ''}`)
     .join('; ');
-  return { ok: true, detail };
+  // In fail-closed mode a Redis outage denies every check: then we are not ready.
+  const closedAndDown = config.NETHICAL_QUOTA_FAILURE_MODE === 'closed' && components.fallback?.ok === false;
+  return { ok: !closedAndDown, detail };
 });
 
 const server = await startServer({

@@ -48,6 +48,7 @@ export class QuotaExceededError extends Error {
     readonly remaining: number,
     readonly resetAfterSeconds: number,
     readonly limitName: string,
+    readonly windowSeconds = 1,
   ) {
     super(message);
   }

@@ -119,6 +119,7 @@ export function createActionProcessor(deps: ProcessorDeps) {
           Number(q.remaining),
           q.resetAfterSeconds,
           q.limitName,
+          q.windowSeconds,
         );
       }
     }

@@ -41,12 +41,26 @@ export interface HttpDeps {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Header names as RateLimit fields (IETF draft) and Retry-After. */
-function rateLimitHeaders(limit: number, remaining: number, resetSeconds: number): Record<string, string> {
+/**
+ * RateLimit header fields (IETF draft-ietf-httpapi-ratelimit-headers-09): the policy of the
+ * tightest limit and what is left of it; `t` is seconds until a retry can succeed when denied,
+ * until the limit is full again when allowed.
+ */
+export function rateLimitHeaders(q: {
+  limitName: string;
+  limit: number;
+  remaining: number;
+  windowSeconds: number;
+  resetAfterSeconds: number;
+  retryAfterSeconds: number;
+  allowed: boolean;
+}): Record<string, string> {
+  if (!q.limitName) return {};
+  const name = q.limitName.replace(/["\\]/g, '');
+  const t = Math.max(0, Math.ceil(q.allowed ? q.resetAfterSeconds : q.retryAfterSeconds));
   return {
-    'ratelimit-limit': String(limit),
-    'ratelimit-remaining': String(remaining),
-    'ratelimit-reset': String(Math.max(0, Math.ceil(resetSeconds))),
+    'ratelimit-policy': `"${name}";q=${q.limit};w=${Math.max(1, Math.ceil(q.windowSeconds))}`,
+    ratelimit: `"${name}";r=${q.remaining};t=${t}`,
   };
 }
 
@@ -61,7 +75,10 @@ export function sendError(res: NodeResponse, err: unknown, logger: Logger): void
   if (err instanceof PayloadTooLargeError) body = { code: 'payload_too_large', message: err.message, field: err.field, limit_bytes: err.limitBytes };
   if (err instanceof QuotaExceededError) {
     headers['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfterSeconds)));
-    Object.assign(headers, rateLimitHeaders(err.limit, err.remaining, err.resetAfterSeconds));
+    Object.assign(
+      headers,
+      rateLimitHeaders({ ...err, allowed: false }),
+    );
     body.retry_after_seconds = err.retryAfterSeconds;
     body.limit = err.limitName;
   }
@@ -138,7 +155,9 @@ export function gatewayHttpRoutes(deps: HttpDeps): HttpRoute[] {
     }
     const input = validateActionRequest(json as Record<string, unknown>, deps.limits);
     const { response, quota } = await deps.processAction(input);
-    const headers = quota ? rateLimitHeaders(Number(quota.limit), Number(quota.remaining), quota.resetAfterSeconds) : {};
+    const headers = quota
+      ? rateLimitHeaders({ ...quota, limit: Number(quota.limit), remaining: Number(quota.remaining) })
+      : {};
     sendJson(res, 200, processActionJson(response), headers);
   };
 

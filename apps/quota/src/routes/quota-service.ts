@@ -1,5 +1,4 @@
-import { create } from '@bufbuild/protobuf';
-import { quotav1 } from '@nethical/contracts';
+import type { quotav1 } from '@nethical/contracts';
 import type { ServiceImpl } from '@connectrpc/connect';
 import {
   InvalidArgumentError,
@@ -13,6 +12,7 @@ import {
   QuotaStoreError,
 } from '../domain/errors';
 import type { Quota } from '../domain/quota';
+import { fromCheckRequest, toCheckResponse } from '../adapters/check-messages';
 
 /** `nethical.quota.v1.QuotaService` over the quota domain; one place maps its errors to codes. */
 export function quotaService(quota: Quota): ServiceImpl<typeof quotav1.QuotaService> {
@@ -20,25 +20,7 @@ export function quotaService(quota: Quota): ServiceImpl<typeof quotav1.QuotaServ
     async check(req) {
       if (!req.agentId) throw new InvalidArgumentError('agent_id', 'is required');
       try {
-        const d = await quota.check({
-          agentId: req.agentId,
-          tenantId: req.tenantId,
-          regionId: req.regionId || undefined,
-          cost: req.cost || undefined,
-          payloadBytes: req.payloadBytes ? Number(req.payloadBytes) : undefined,
-        });
-        return create(quotav1.CheckResponseSchema, {
-          allowed: d.allowed,
-          remaining: BigInt(Math.max(0, Math.floor(d.remaining))),
-          retryAfterSeconds: d.retryAfterSeconds,
-          resetAfterSeconds: d.resetAfterSeconds,
-          limitName: d.limitName,
-          limit: BigInt(Math.max(0, Math.floor(d.limit))),
-          shadowDenied: d.shadowDenied,
-          store: d.store,
-          windowSeconds: d.windowSeconds,
-          cost: d.cost,
-        });
+        return toCheckResponse(await quota.check(fromCheckRequest(req)));
       } catch (err) {
         if (err instanceof PayloadTooLargeError) {
           throw new EdgePayloadTooLarge('payload_bytes', err.maxPayloadBytes, err.payloadBytes);
