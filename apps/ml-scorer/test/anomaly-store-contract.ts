@@ -19,8 +19,14 @@ export function anomalyStoreContract(makeStore: () => AnomalyStore): void {
   it('gives a new agent no baseline, then returns what was written', async () => {
     const store = makeStore();
     const seen: (AgentBaseline | undefined)[] = [];
-    await store.update('agent-a', (prev) => (seen.push(prev), { next: baseline(1), result: 'first' }));
-    const result = await store.update('agent-a', (prev) => (seen.push(prev), { next: baseline(2), result: 'second' }));
+    await store.update(
+      'agent-a',
+      (prev) => (seen.push(prev), { next: baseline(1), result: 'first' }),
+    );
+    const result = await store.update(
+      'agent-a',
+      (prev) => (seen.push(prev), { next: baseline(2), result: 'second' }),
+    );
     expect(result).toBe('second');
     expect(seen[0]).toBeUndefined();
     expect(seen[1]).toEqual(baseline(1));
@@ -38,10 +44,16 @@ export function anomalyStoreContract(makeStore: () => AnomalyStore): void {
     const writers = 25;
     await Promise.all(
       Array.from({ length: writers }, () =>
-        store.update('agent-c', (prev) => ({ next: baseline((prev?.count ?? 0) + 1), result: null })),
+        store.update('agent-c', (prev) => ({
+          next: baseline((prev?.count ?? 0) + 1),
+          result: null,
+        })),
       ),
     );
-    const final = await store.update('agent-c', (prev) => ({ next: prev ?? baseline(0), result: prev }));
+    const final = await store.update('agent-c', (prev) => ({
+      next: prev ?? baseline(0),
+      result: prev,
+    }));
     expect(final?.count).toBe(writers);
   });
 

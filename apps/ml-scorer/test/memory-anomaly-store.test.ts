@@ -15,10 +15,15 @@ describe('memory anomaly store', () => {
 
   it('stays bounded with more agents than its capacity, evicting the least recently seen', async () => {
     const store = createMemoryAnomalyStore({ clock: { now: () => 0 }, maxAgents: 10_000 });
-    for (let i = 0; i < 12_000; i++) await store.update(`agent-${i}`, () => ({ next: baseline(0), result: null }));
+    for (let i = 0; i < 12_000; i++)
+      await store.update(`agent-${i}`, () => ({ next: baseline(0), result: null }));
     expect(store.size()).toBe(10_000);
-    expect(await store.update('agent-0', (prev) => ({ next: baseline(0), result: prev }))).toBeUndefined();
-    expect(await store.update('agent-11999', (prev) => ({ next: baseline(0), result: prev }))).toBeDefined();
+    expect(
+      await store.update('agent-0', (prev) => ({ next: baseline(0), result: prev })),
+    ).toBeUndefined();
+    expect(
+      await store.update('agent-11999', (prev) => ({ next: baseline(0), result: prev })),
+    ).toBeDefined();
   });
 
   it('forgets a baseline idle for longer than the TTL (injected clock)', async () => {
@@ -26,8 +31,12 @@ describe('memory anomaly store', () => {
     const store = createMemoryAnomalyStore({ clock: { now: () => now }, ttlMs: 60_000 });
     await store.update('agent-a', () => ({ next: baseline(now), result: null }));
     now += 59_000;
-    expect(await store.update('agent-a', (prev) => ({ next: baseline(now), result: prev }))).toBeDefined();
+    expect(
+      await store.update('agent-a', (prev) => ({ next: baseline(now), result: prev })),
+    ).toBeDefined();
     now += 60_001;
-    expect(await store.update('agent-a', (prev) => ({ next: baseline(now), result: prev }))).toBeUndefined();
+    expect(
+      await store.update('agent-a', (prev) => ({ next: baseline(now), result: prev })),
+    ).toBeUndefined();
   });
 });

@@ -11,7 +11,11 @@ import { AnomalyStoreError } from '../src/domain/anomaly-store';
 import { anomalyStoreContract } from './anomaly-store-contract';
 
 async function reachable(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   try {
     await probe.connect();
     await probe.ping();
@@ -24,7 +28,8 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 const available = await reachable(testRedisUrl);
-if (!available && integrationMandatory) throw new Error(`Redis required (CI=true) but unreachable at ${testRedisUrl}`);
+if (!available && integrationMandatory)
+  throw new Error(`Redis required (CI=true) but unreachable at ${testRedisUrl}`);
 
 describe.skipIf(!available)('redis anomaly store (real Redis)', () => {
   const prefix = `nethical:test:ml:${randomUUID()}:`;
@@ -46,7 +51,12 @@ describe.skipIf(!available)('redis anomaly store (real Redis)', () => {
     const keyPrefix = `${prefix}ttl:`;
     const store = createRedisAnomalyStore({ redis, keyPrefix, ttlMs: 60_000 });
     await store.update('agent-a', () => ({
-      next: { count: 1, lastSeenMs: 0, score: { mean: 0, variance: 0 }, size: { mean: 0, variance: 0 } },
+      next: {
+        count: 1,
+        lastSeenMs: 0,
+        score: { mean: 0, variance: 0 },
+        size: { mean: 0, variance: 0 },
+      },
       result: null,
     }));
     const ttl = await redis.pttl(`${keyPrefix}anomaly:agent-a`);
@@ -62,7 +72,12 @@ describe.skipIf(!available)('redis anomaly store (real Redis)', () => {
       const b = createRedisAnomalyStore({ redis: other, keyPrefix });
       const bump = (s: typeof a) =>
         s.update('agent-x', (prev) => ({
-          next: { count: (prev?.count ?? 0) + 1, lastSeenMs: 0, score: { mean: 0, variance: 0 }, size: { mean: 0, variance: 0 } },
+          next: {
+            count: (prev?.count ?? 0) + 1,
+            lastSeenMs: 0,
+            score: { mean: 0, variance: 0 },
+            size: { mean: 0, variance: 0 },
+          },
           result: null,
         }));
       await Promise.all(Array.from({ length: 20 }, (_, i) => bump(i % 2 === 0 ? a : b)));
@@ -77,19 +92,33 @@ describe.skipIf(!available)('redis anomaly store (real Redis)', () => {
     await redis.set(`${keyPrefix}anomaly:agent-a`, '{not json');
     const store = createRedisAnomalyStore({ redis, keyPrefix });
     const prev = await store.update('agent-a', (p) => ({
-      next: { count: 1, lastSeenMs: 0, score: { mean: 0, variance: 0 }, size: { mean: 0, variance: 0 } },
+      next: {
+        count: 1,
+        lastSeenMs: 0,
+        score: { mean: 0, variance: 0 },
+        size: { mean: 0, variance: 0 },
+      },
       result: p,
     }));
     expect(prev).toBeUndefined();
-    expect(JSON.parse((await redis.get(`${keyPrefix}anomaly:agent-a`))!)).toMatchObject({ count: 1 });
+    expect(JSON.parse((await redis.get(`${keyPrefix}anomaly:agent-a`))!)).toMatchObject({
+      count: 1,
+    });
   });
 
   it('reports an unreachable Redis as AnomalyStoreError', async () => {
-    const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    const dead = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
     try {
       const store = createRedisAnomalyStore({ redis: dead, keyPrefix: `${prefix}dead:` });
       await expect(store.ping()).rejects.toThrow(AnomalyStoreError);
-      await expect(store.update('a', () => ({ next: undefined as never, result: null }))).rejects.toThrow(AnomalyStoreError);
+      await expect(
+        store.update('a', () => ({ next: undefined as never, result: null })),
+      ).rejects.toThrow(AnomalyStoreError);
     } finally {
       dead.disconnect();
     }

@@ -44,28 +44,23 @@ export function createRedisAnomalyStore(options: RedisAnomalyStoreOptions): Anom
     redis.defineCommand('nethicalAnomalyCas', { numberOfKeys: 1, lua: COMPARE_AND_SET });
   }
   const keyOf = (agentId: string): string => `${prefix}anomaly:${agentId}`;
+  /** Last queued update per key (entries removed when their queue drains: bounded by in-flight agents). */
+  const tails = new Map<string, Promise<unknown>>();
 
   return {
-    async update(agentId, step) {
+    update(agentId, step) {
+      // Updates of one agent from this instance run one after another: a burst of concurrent
+      // actions (exactly what the detector is for) would otherwise make N local writers race
+      // each other through compare-and-set. Races remain only across instances, and are retried.
       const key = keyOf(agentId);
-      for (let attempt = 0; attempt < maxAttempts; attempt++) {
-        let raw: string | null;
-        try {
-          raw = await redis.get(key);
-        } catch (cause) {
-          throw new AnomalyStoreError('anomaly store unreachable (GET)', { cause });
-        }
-        const prev = parse(raw);
-        const { next, result } = step(prev);
-        let written: number;
-        try {
-          written = await redis.nethicalAnomalyCas(key, raw ?? '', JSON.stringify(next), ttlMs);
-        } catch (cause) {
-          throw new AnomalyStoreError('anomaly store unreachable (compare-and-set)', { cause });
-        }
-        if (written === 1) return result;
-      }
-      throw new AnomalyStoreError(`anomaly store: ${maxAttempts} compare-and-set conflicts for one agent`);
+      const previous = tails.get(key) ?? Promise.resolve();
+      const run = previous.then(() => casLoop(key, step));
+      const tail = run.catch(() => undefined);
+      tails.set(key, tail);
+      void tail.then(() => {
+        if (tails.get(key) === tail) tails.delete(key);
+      });
+      return run;
     },
     async ping() {
       try {
@@ -75,6 +70,32 @@ export function createRedisAnomalyStore(options: RedisAnomalyStoreOptions): Anom
       }
     },
   };
+
+  async function casLoop<T>(
+    key: string,
+    step: (prev: AgentBaseline | undefined) => { next: AgentBaseline; result: T },
+  ): Promise<T> {
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      let raw: string | null;
+      try {
+        raw = await redis.get(key);
+      } catch (cause) {
+        throw new AnomalyStoreError('anomaly store unreachable (GET)', { cause });
+      }
+      const prev = parse(raw);
+      const { next, result } = step(prev);
+      let written: number;
+      try {
+        written = await redis.nethicalAnomalyCas(key, raw ?? '', JSON.stringify(next), ttlMs);
+      } catch (cause) {
+        throw new AnomalyStoreError('anomaly store unreachable (compare-and-set)', { cause });
+      }
+      if (written === 1) return result;
+    }
+    throw new AnomalyStoreError(
+      `anomaly store: ${maxAttempts} compare-and-set conflicts for one agent`,
+    );
+  }
 }
 
 /** A value that is not valid JSON or not a baseline is treated as absent (fresh cold start). */

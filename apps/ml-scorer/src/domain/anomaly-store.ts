@@ -13,7 +13,10 @@ import type { AgentBaseline } from './anomaly';
  * is forgotten (the agent starts a new baseline, with a cold start).
  */
 export interface AnomalyStore {
-  update<T>(agentId: string, step: (prev: AgentBaseline | undefined) => { next: AgentBaseline; result: T }): Promise<T>;
+  update<T>(
+    agentId: string,
+    step: (prev: AgentBaseline | undefined) => { next: AgentBaseline; result: T },
+  ): Promise<T>;
   /** Resolves when the store is reachable (readiness probe). */
   ping(): Promise<void>;
 }

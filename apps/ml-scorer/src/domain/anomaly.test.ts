@@ -1,17 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ANOMALY_OPTIONS, isAgentBaseline, observeAction, type AgentBaseline, type AnomalyVerdict } from './anomaly';
+import {
+  DEFAULT_ANOMALY_OPTIONS,
+  isAgentBaseline,
+  observeAction,
+  type AgentBaseline,
+  type AnomalyVerdict,
+} from './anomaly';
 
 /** Deterministic jitter in [-1, 1] (no Math.random in tests). */
 const jitter = (i: number): number => Math.sin(i * 12.9898) * 0.999;
 
 /** Feeds a steady agent: one action every ~10 s, score ~0.1, size ~200 chars. */
-function steady(count: number, startMs = 0): { state: AgentBaseline | undefined; verdicts: AnomalyVerdict[]; t: number } {
+function steady(
+  count: number,
+  startMs = 0,
+): { state: AgentBaseline | undefined; verdicts: AnomalyVerdict[]; t: number } {
   let state: AgentBaseline | undefined;
   const verdicts: AnomalyVerdict[] = [];
   let t = startMs;
   for (let i = 0; i < count; i++) {
     t += 10_000 + 3_000 * jitter(i);
-    const r = observeAction(state, { score: 0.1 + 0.05 * jitter(i + 1), size: 200 + 40 * jitter(i + 2), atMs: t });
+    const r = observeAction(state, {
+      score: 0.1 + 0.05 * jitter(i + 1),
+      size: 200 + 40 * jitter(i + 2),
+      atMs: t,
+    });
     state = r.next;
     verdicts.push(r.verdict);
   }

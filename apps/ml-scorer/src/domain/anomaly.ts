@@ -87,17 +87,26 @@ const MIN_GAP_SECONDS = 0.001;
  * only a small bounded step, so a sustained attack keeps standing out instead of being absorbed at
  * once, while a sustained new normal is still adopted after a few hundred actions.
  */
-function updateEwm(prev: Ewm | undefined, raw: number, alpha: number, clip: number, minStd: number): Ewm {
+function updateEwm(
+  prev: Ewm | undefined,
+  raw: number,
+  alpha: number,
+  clip: number,
+  minStd: number,
+): Ewm {
   if (prev === undefined) return { mean: raw, variance: 0 };
   const band = clip * Math.sqrt(prev.variance + minStd * minStd);
-  const x = Number.isFinite(clip) ? Math.min(prev.mean + band, Math.max(prev.mean - band, raw)) : raw;
+  const x = Number.isFinite(clip)
+    ? Math.min(prev.mean + band, Math.max(prev.mean - band, raw))
+    : raw;
   // Incremental EWMA mean and variance (Finch 2009, "Incremental calculation of weighted mean and variance").
   const diff = x - prev.mean;
   const incr = alpha * diff;
   return { mean: prev.mean + incr, variance: (1 - alpha) * (prev.variance + diff * incr) };
 }
 
-const zOf = (x: number, e: Ewm, minStd: number): number => (x - e.mean) / Math.sqrt(e.variance + minStd * minStd);
+const zOf = (x: number, e: Ewm, minStd: number): number =>
+  (x - e.mean) / Math.sqrt(e.variance + minStd * minStd);
 
 /**
  * Scores `obs` against `prev` (the agent's baseline, undefined for a new agent) and returns the
@@ -127,12 +136,21 @@ export function observeAction(
     const logGap = Math.log(Math.max(MIN_GAP_SECONDS, (obs.atMs - prev.lastSeenMs) / 1000));
     const gapCount = count - 1; // gaps seen including this one
     fastGap = fastGap === undefined ? logGap : fastGap + options.fastAlpha * (logGap - fastGap);
-    if (gap !== undefined) z.rate = (gap.mean - fastGap) / Math.sqrt(gap.variance + options.minStd.gap ** 2);
-    gap = updateEwm(gap, logGap, rateOf(Math.max(options.alpha, 1 / gapCount), z.rate), clip, options.minStd.gap);
+    if (gap !== undefined)
+      z.rate = (gap.mean - fastGap) / Math.sqrt(gap.variance + options.minStd.gap ** 2);
+    gap = updateEwm(
+      gap,
+      logGap,
+      rateOf(Math.max(options.alpha, 1 / gapCount), z.rate),
+      clip,
+      options.minStd.gap,
+    );
   }
 
   const worst = Math.max(z.score, Math.abs(z.size), z.rate, 0);
-  const anomalyScore = warm ? (worst * worst) / (worst * worst + options.threshold * options.threshold) : 0;
+  const anomalyScore = warm
+    ? (worst * worst) / (worst * worst + options.threshold * options.threshold)
+    : 0;
   const next: AgentBaseline = {
     count: Math.min(count, 1e9),
     lastSeenMs: Math.max(obs.atMs, prev?.lastSeenMs ?? obs.atMs),
@@ -150,7 +168,11 @@ export function isAgentBaseline(value: unknown): value is AgentBaseline {
   const v = value as Record<string, unknown>;
   const num = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
   const ewm = (x: unknown): boolean =>
-    typeof x === 'object' && x !== null && num((x as Ewm).mean) && num((x as Ewm).variance) && (x as Ewm).variance >= 0;
+    typeof x === 'object' &&
+    x !== null &&
+    num((x as Ewm).mean) &&
+    num((x as Ewm).variance) &&
+    (x as Ewm).variance >= 0;
   return (
     num(v.count) &&
     num(v.lastSeenMs) &&

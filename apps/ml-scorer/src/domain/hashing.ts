@@ -1,7 +1,8 @@
 /**
- * 32-bit FNV-1a steps plus the murmur3 finaliser. FNV alone has weak low bits, and the model
- * indexes by the low `hashBits` bits, so every hash is finalised before use. Hand-written because
- * it runs once per character n-gram on the hot path; a library call per step would dominate.
+ * 32-bit FNV-1a, then Fibonacci (multiplicative) hashing to pick a bucket from the product's top
+ * bits and a sign from the bit below them. FNV's low bits are weak, the top bits of the product
+ * mix every input bit, and it costs one multiply (murmur's fmix32 cost five operations more per
+ * n-gram, measurable on the hot path). Hand-written: one call per character n-gram.
  */
 
 /** FNV-1a offset basis, perturbed per feature namespace so namespaces do not share buckets. */
@@ -18,11 +19,14 @@ export function fnvStep(hash: number, code: number): number {
   return Math.imul(hash ^ code, FNV_PRIME);
 }
 
-/** murmur3 fmix32: spreads every input bit over every output bit. Returns a signed 32-bit int. */
-export function finalizeHash(hash: number): number {
-  let h = hash ^ (hash >>> 16);
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
+/** 2^32 / golden ratio, odd: the Fibonacci hashing multiplier. */
+export const FIBONACCI = 0x9e3779b1 | 0;
+
+/**
+ * Bucket in [0, 2^bits) and sign of a feature hash (the extractor inlines the same arithmetic).
+ * Signed hashing: colliding features cancel in expectation instead of biasing each other.
+ */
+export function bucketOf(hash: number, bits: number): { index: number; sign: 1 | -1 } {
+  const m = Math.imul(hash, FIBONACCI);
+  return { index: m >>> (32 - bits), sign: m << bits < 0 ? -1 : 1 };
 }

@@ -2,7 +2,14 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModel, ModelFileError, parseModel, serializeModel, type ModelFile, type RiskModel } from './model';
+import {
+  loadModel,
+  ModelFileError,
+  parseModel,
+  serializeModel,
+  type ModelFile,
+  type RiskModel,
+} from './model';
 import { STRUCTURAL_FEATURES } from './structural-features';
 
 function sample(): RiskModel {
@@ -40,21 +47,39 @@ describe('model file', () => {
     ['wrong format', (m: Record<string, unknown>) => (m.format = 'other')],
     ['bad version string', (m: Record<string, unknown>) => (m.modelVersion = 'has space')],
     ['unknown key', (m: Record<string, unknown>) => (m.extra = 1)],
-    ['missing structural weight', (m: Record<string, unknown>) => delete (m.structural as Record<string, unknown>).char_entropy],
+    [
+      'missing structural weight',
+      (m: Record<string, unknown>) => delete (m.structural as Record<string, unknown>).char_entropy,
+    ],
     ['non-finite bias', (m: Record<string, unknown>) => (m.bias = Number.NaN)],
-    ['unknown action type', (m: Record<string, unknown>) => ((m.actionTypeBias as Record<string, number>).teleport = 1)],
-    ['hashBits out of range', (m: Record<string, unknown>) => ((m.hashing as Record<string, number>).hashBits = 30)],
-    ['n-gram range inverted', (m: Record<string, unknown>) => ((m.hashing as Record<string, number>).charNgramMin = 6)],
-    ['truncated weights', (m: Record<string, unknown>) => {
-      const w = m.hashedWeights as Record<string, string>;
-      w.data = w.data!.slice(0, 40);
-    }],
-    ['weights edited', (m: Record<string, unknown>) => {
-      const w = m.hashedWeights as Record<string, string>;
-      const bytes = Buffer.from(w.data!, 'base64');
-      bytes[3] = bytes[3]! ^ 1;
-      w.data = bytes.toString('base64');
-    }],
+    [
+      'unknown action type',
+      (m: Record<string, unknown>) => ((m.actionTypeBias as Record<string, number>).teleport = 1),
+    ],
+    [
+      'hashBits out of range',
+      (m: Record<string, unknown>) => ((m.hashing as Record<string, number>).hashBits = 30),
+    ],
+    [
+      'n-gram range inverted',
+      (m: Record<string, unknown>) => ((m.hashing as Record<string, number>).charNgramMin = 6),
+    ],
+    [
+      'truncated weights',
+      (m: Record<string, unknown>) => {
+        const w = m.hashedWeights as Record<string, string>;
+        w.data = w.data!.slice(0, 40);
+      },
+    ],
+    [
+      'weights edited',
+      (m: Record<string, unknown>) => {
+        const w = m.hashedWeights as Record<string, string>;
+        const bytes = Buffer.from(w.data!, 'base64');
+        bytes[3] = bytes[3]! ^ 1;
+        w.data = bytes.toString('base64');
+      },
+    ],
   ])('rejects %s', (_, f) => {
     expect(() => parseModel(mutate(f))).toThrow(ModelFileError);
   });

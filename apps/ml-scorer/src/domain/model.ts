@@ -36,10 +36,9 @@ export interface RiskModel {
 
 const finite = z.number().refine(Number.isFinite, 'must be finite');
 
-const structuralShape = Object.fromEntries(STRUCTURAL_FEATURES.map((name) => [name, finite])) as Record<
-  (typeof STRUCTURAL_FEATURES)[number],
-  typeof finite
->;
+const structuralShape = Object.fromEntries(
+  STRUCTURAL_FEATURES.map((name) => [name, finite]),
+) as Record<(typeof STRUCTURAL_FEATURES)[number], typeof finite>;
 
 /** The on-disk format (version 1). */
 export const ModelFileSchema = z.strictObject({
@@ -53,7 +52,10 @@ export const ModelFileSchema = z.strictObject({
     charNgramMax: z.number().int().min(1).max(8),
   }),
   bias: finite,
-  actionTypeBias: z.partialRecord(z.enum(ACTION_TYPE_NAMES as [ActionTypeName, ...ActionTypeName[]]), finite),
+  actionTypeBias: z.partialRecord(
+    z.enum(ACTION_TYPE_NAMES as [ActionTypeName, ...ActionTypeName[]]),
+    finite,
+  ),
   structural: z.strictObject(structuralShape),
   hashedWeights: z.strictObject({
     encoding: z.literal('f32le-base64'),
@@ -70,7 +72,9 @@ export type ModelFile = z.infer<typeof ModelFileSchema>;
 export function parseModel(json: unknown): RiskModel {
   const parsed = ModelFileSchema.safeParse(json);
   if (!parsed.success) {
-    const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const where = parsed.error.issues
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
     throw new ModelFileError(`invalid model file: ${where}`, { cause: parsed.error });
   }
   const file = parsed.data;
@@ -80,7 +84,9 @@ export function parseModel(json: unknown): RiskModel {
   const bytes = Buffer.from(file.hashedWeights.data, 'base64');
   const expected = 4 * 2 ** file.hashing.hashBits;
   if (bytes.length !== expected) {
-    throw new ModelFileError(`invalid model file: hashedWeights holds ${bytes.length} bytes, expected ${expected}`);
+    throw new ModelFileError(
+      `invalid model file: hashedWeights holds ${bytes.length} bytes, expected ${expected}`,
+    );
   }
   if (createHash('sha256').update(bytes).digest('hex') !== file.hashedWeights.sha256) {
     throw new ModelFileError('invalid model file: hashedWeights sha256 mismatch');
@@ -89,7 +95,8 @@ export function parseModel(json: unknown): RiskModel {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < hashed.length; i++) {
     const w = view.getFloat32(i * 4, true);
-    if (!Number.isFinite(w)) throw new ModelFileError(`invalid model file: hashed weight ${i} is not finite`);
+    if (!Number.isFinite(w))
+      throw new ModelFileError(`invalid model file: hashed weight ${i} is not finite`);
     hashed[i] = w;
   }
   return {
@@ -132,7 +139,9 @@ export function serializeModel(model: RiskModel, createdAt: string): ModelFile {
     hashing: { ...model.hashing },
     bias: model.bias,
     actionTypeBias: { ...model.actionTypeBias },
-    structural: Object.fromEntries(STRUCTURAL_FEATURES.map((name, i) => [name, model.structural[i]!])) as ModelFile['structural'],
+    structural: Object.fromEntries(
+      STRUCTURAL_FEATURES.map((name, i) => [name, model.structural[i]!]),
+    ) as ModelFile['structural'],
     hashedWeights: {
       encoding: 'f32le-base64',
       sha256: createHash('sha256').update(bytes).digest('hex'),

@@ -4,7 +4,8 @@
  * and synthetic text (no dataset), at the shipped model's size (2^17 hashed weights).
  */
 import { bench, describe } from 'vitest';
-import { createMemoryAnomalyStore } from '../adapters/memory-anomaly-store';
+import type { AgentBaseline } from './anomaly';
+import type { AnomalyStore } from './anomaly-store';
 import type { RiskModel } from './model';
 import { createPredictor } from './predictor';
 import { createScorer } from './scorer';
@@ -19,31 +20,80 @@ const model: RiskModel = {
   hashed: Float32Array.from({ length: 2 ** 17 }, (_, i) => Math.sin(i) / 4),
 };
 
-const words = ['please', 'summarise', 'the', 'report', 'and', 'ignore', 'previous', 'instructions', 'run', 'curl',
-  'https://example.com/x', 'Quarterly', 'revenue', 'grew', '12%', 'customer', 'data', 'export', 'to', 'CSV'];
+const words = [
+  'please',
+  'summarise',
+  'the',
+  'report',
+  'and',
+  'ignore',
+  'previous',
+  'instructions',
+  'run',
+  'curl',
+  'https://example.com/x',
+  'Quarterly',
+  'revenue',
+  'grew',
+  '12%',
+  'customer',
+  'data',
+  'export',
+  'to',
+  'CSV',
+];
 function text(seed: number): string {
   let s = '';
   let i = seed;
-  while (s.length < 1024) s += `${words[(i = (i * 1103515245 + 12345) % 2147483648) % words.length]} `;
+  while (s.length < 1024)
+    s += `${words[(i = (i * 1103515245 + 12345) % 2147483648) % words.length]} `;
   return s.slice(0, 1024);
 }
 const texts = Array.from({ length: 64 }, (_, i) => text(i + 1));
 const predictor = createPredictor(model);
 let clockMs = 0;
 const clock = { now: () => (clockMs += 1000) };
-const scorer = createScorer({ model, anomalyStore: createMemoryAnomalyStore({ clock }), clock });
+const scorer = createScorer({ model, anomalyStore: mapStore(), clock });
+/** A plain Map store (domain code may not import adapters; the LRU store costs about the same). */
+function mapStore(): AnomalyStore {
+  const m = new Map<string, AgentBaseline>();
+  return {
+    update: async (id, step) => {
+      const { next, result } = step(m.get(id));
+      m.set(id, next);
+      return result;
+    },
+    ping: async () => {},
+  };
+}
 let n = 0;
 // Long warm-up: JIT tiers need thousands of calls; the machine is shared, so figures are noisy.
 const options = { time: 3_000, warmupTime: 1_000, warmupIterations: 5_000 };
 
 describe('ml-scorer inference, 1 KB text', () => {
-  bench('predict (score only)', () => {
-    predictor.predict(texts[n++ & 63]!, 'message');
-  }, options);
-  bench('explain (score + top 5 features)', () => {
-    predictor.explain(texts[n++ & 63]!, 'message', 5);
-  }, options);
-  bench('scorer.score (explain + anomaly, memory store, 1,000 agents)', async () => {
-    await scorer.score({ agentId: `agent-${n % 1000}`, content: texts[n++ & 63]!, actionType: 'message' });
-  }, options);
+  bench(
+    'predict (score only)',
+    () => {
+      predictor.predict(texts[n++ & 63]!, 'message');
+    },
+    options,
+  );
+  bench(
+    'explain (score + top 5 features)',
+    () => {
+      predictor.explain(texts[n++ & 63]!, 'message', 5);
+    },
+    options,
+  );
+  bench(
+    'scorer.score (explain + anomaly, memory store, 1,000 agents)',
+    async () => {
+      await scorer.score({
+        agentId: `agent-${n % 1000}`,
+        content: texts[n++ & 63]!,
+        actionType: 'message',
+      });
+    },
+    options,
+  );
 });

@@ -5,7 +5,12 @@
  * a native runtime far heavier than the math, and none reads hashed sparse features.
  */
 import type { ActionTypeName } from './action-type';
-import { createFeatureExtractor, FEATURE_KIND_NAMES, STRUCTURAL_FEATURES, type FeatureVector } from './features';
+import {
+  createFeatureExtractor,
+  FEATURE_KIND_NAMES,
+  STRUCTURAL_FEATURES,
+  type FeatureVector,
+} from './features';
 import type { RiskModel } from './model';
 
 /** One feature's share of the logit (positive = pushes towards risky). */
@@ -28,7 +33,11 @@ export interface Predictor {
   readonly model: RiskModel;
   predict(content: string, actionType: ActionTypeName): Prediction;
   /** Like `predict`, plus the `k` largest positive contributions (merged per hashed bucket). */
-  explain(content: string, actionType: ActionTypeName, k: number): Prediction & { topFeatures: FeatureContribution[] };
+  explain(
+    content: string,
+    actionType: ActionTypeName,
+    k: number,
+  ): Prediction & { topFeatures: FeatureContribution[] };
 }
 
 /** Logistic function, stable for large |z|. */
@@ -63,7 +72,10 @@ export function createPredictor(model: RiskModel): Predictor {
   return {
     model,
     predict(content, actionType) {
-      const logit = logitOf(model, extractor.extract(content), actionType);
+      // Fast path: weights summed while hashing, nothing stored (see FeatureExtractor.dot).
+      let logit = model.bias + actionBias(model, actionType) + extractor.dot(content, model.hashed);
+      const s = extractor.structural;
+      for (let j = 0; j < model.structural.length; j++) logit += model.structural[j]! * s[j]!;
       return { score: sigmoid(logit), logit };
     },
     explain(content, actionType, k) {
@@ -97,7 +109,10 @@ export function createPredictor(model: RiskModel): Predictor {
           }, perBucket[b]!);
         }
         for (let j = 0; j < model.structural.length; j++) {
-          consider(() => `struct:${STRUCTURAL_FEATURES[j]}`, model.structural[j]! * v.structural[j]!);
+          consider(
+            () => `struct:${STRUCTURAL_FEATURES[j]}`,
+            model.structural[j]! * v.structural[j]!,
+          );
         }
         consider(() => `action:${actionType}`, actionBias(model, actionType));
       }

@@ -53,6 +53,12 @@ export interface ScorerDeps {
   /** How many `top_features` to return (default 5; 0 skips the explanation work). */
   topFeatures?: number;
   /**
+   * Explain only actions scoring at least this (default 0: always). Explaining costs about as
+   * much again as scoring (a second pass that keeps spans); raising this keeps benign traffic on
+   * the fast path, and a benign score's "top features" say little anyway.
+   */
+  explainMinScore?: number;
+  /**
    * When the anomaly store fails: true (default) returns the model score with
    * `anomalyAvailable: false` (the score does not depend on the store); false rethrows.
    */
@@ -67,12 +73,18 @@ export function createScorer(deps: ScorerDeps): Scorer {
   const options: AnomalyOptions = { ...DEFAULT_ANOMALY_OPTIONS, ...deps.anomaly };
   const k = deps.topFeatures ?? 5;
   const degrade = deps.degradeOnStoreError ?? true;
+  const explainMin = deps.explainMinScore ?? 0;
 
   return {
     async score({ agentId, content, actionType }) {
       // The model runs synchronously first: its result never waits on, or depends on, the store.
+      // With a minimum, score on the fast path first and explain only above it; otherwise one
+      // explaining pass gives both.
+      const fast = k > 0 && explainMin <= 0 ? undefined : predictor.predict(content, actionType);
       const { score, topFeatures } =
-        k > 0 ? predictor.explain(content, actionType, k) : { ...predictor.predict(content, actionType), topFeatures: [] };
+        fast === undefined || (k > 0 && fast.score >= explainMin)
+          ? predictor.explain(content, actionType, k)
+          : { ...fast, topFeatures: [] };
       const obs = { score, size: content.length, atMs: deps.clock.now() };
       try {
         const verdict = await deps.anomalyStore.update(agentId, (prev) => {
@@ -90,7 +102,14 @@ export function createScorer(deps: ScorerDeps): Scorer {
       } catch (error) {
         if (!degrade) throw error;
         deps.onStoreError?.(error);
-        return { score, modelVersion: deps.model.modelVersion, anomaly: false, anomalyScore: 0, anomalyAvailable: false, topFeatures };
+        return {
+          score,
+          modelVersion: deps.model.modelVersion,
+          anomaly: false,
+          anomalyScore: 0,
+          anomalyAvailable: false,
+          topFeatures,
+        };
       }
     },
     async health() {
@@ -99,7 +118,13 @@ export function createScorer(deps: ScorerDeps): Scorer {
         await deps.anomalyStore.ping();
         return { model, anomalyStore: { ok: true, detail: 'reachable' } };
       } catch (error) {
-        return { model, anomalyStore: { ok: false, detail: error instanceof Error ? error.message : String(error) } };
+        return {
+          model,
+          anomalyStore: {
+            ok: false,
+            detail: error instanceof Error ? error.message : String(error),
+          },
+        };
       }
     },
   };

@@ -89,11 +89,18 @@ export function computeStructural(content: string, normalised: string, out: Floa
     else if (c >= 128) {
       nonAscii++;
       // Zero-width and bidi controls: invisible, so their only use in a prompt is to hide something.
-      if ((c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || c === 0x2060 || c === 0xfeff) zeroWidth++;
+      if (
+        (c >= 0x200b && c <= 0x200f) ||
+        (c >= 0x202a && c <= 0x202e) ||
+        c === 0x2060 ||
+        c === 0xfeff
+      )
+        zeroWidth++;
     }
   }
   if (alnumRun >= HEX_RUN && hexRun === alnumRun) blob = true;
-  if (!blob && (content.includes('\\x') || content.includes('%'))) blob = ESCAPED_BYTES.test(content);
+  if (!blob && (content.includes('\\x') || content.includes('%')))
+    blob = ESCAPED_BYTES.test(content);
   // Entropy over code units folded to a byte: an approximation, but cheap and stable.
   let entropy = 0;
   if (n > 0) {

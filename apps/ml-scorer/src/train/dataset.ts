@@ -4,6 +4,7 @@
  */
 import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ActionTypeName } from '../domain/action-type';
 import { groupKey, splitOf, type SplitName } from './split';
 
@@ -23,12 +24,12 @@ export const DATASET_FILES = {
   outputs: 'prompts/labelled_outputs.jsonl',
 } as const;
 
-/**
- * The datasets folder: `NETHICAL_DATASETS`, else `../shared/datasets` relative to the repo root
- * (resolved from the current directory, which is the repo root for every documented command).
- */
+/** The repository root (this file is apps/ml-scorer/src/train/dataset.ts). */
+const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** The datasets folder: `NETHICAL_DATASETS`, else `../shared/datasets` relative to the repo root. */
 export function defaultDatasetsDir(): string {
-  return resolve(process.env.NETHICAL_DATASETS ?? '../shared/datasets');
+  return resolve(REPO_ROOT, process.env.NETHICAL_DATASETS ?? '../shared/datasets');
 }
 
 /** True when the labelled prompt file is readable (tests and evals skip cleanly otherwise). */
@@ -67,10 +68,16 @@ async function readJsonl(file: string): Promise<RawRow[]> {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-function toExample(row: RawRow, actionType: ActionTypeName, category: string, group: string): Example | undefined {
+function toExample(
+  row: RawRow,
+  actionType: ActionTypeName,
+  category: string,
+  group: string,
+): Example | undefined {
   const text = str(row.text);
   const id = str(row.id);
-  if (text === undefined || id === undefined || (row.label !== 0 && row.label !== 1)) return undefined;
+  if (text === undefined || id === undefined || (row.label !== 0 && row.label !== 1))
+    return undefined;
   return { id, text, label: row.label, category, actionType, split: splitOf(groupKey(group)) };
 }
 

@@ -28,7 +28,11 @@ export function scoreExamples(model: RiskModel, examples: readonly Example[]): S
 }
 
 /** Metrics for a set of examples, split by action type. */
-export function evaluateExamples(model: RiskModel, examples: readonly Example[], targetFpr = TARGET_FPR): SplitMetrics {
+export function evaluateExamples(
+  model: RiskModel,
+  examples: readonly Example[],
+  targetFpr = TARGET_FPR,
+): SplitMetrics {
   const scored = scoreExamples(model, examples);
   const prompts = scored.filter((_, i) => examples[i]!.actionType === 'message');
   const responses = scored.filter((_, i) => examples[i]!.actionType === 'response');

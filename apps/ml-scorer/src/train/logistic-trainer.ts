@@ -67,7 +67,8 @@ export function trainLogistic(
       const g = (p - r.label) / n;
       grad[0] = grad[0]! + g;
       grad[t] = grad[t]! + g;
-      for (let j = 0; j < structuralCount; j++) grad[offStruct + j] = grad[offStruct + j]! + g * r.structural[j]!;
+      for (let j = 0; j < structuralCount; j++)
+        grad[offStruct + j] = grad[offStruct + j]! + g * r.structural[j]!;
       for (let i = 0; i < r.index.length; i++) {
         const k = offHash + r.index[i]!;
         grad[k] = grad[k]! + g * r.value[i]!;

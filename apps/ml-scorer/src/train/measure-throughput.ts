@@ -9,17 +9,43 @@ import { createPredictor } from '../domain/predictor';
 import { createScorer } from '../domain/scorer';
 import { DEFAULT_MODEL_FILE } from './ml-eval';
 
-const words = ['please', 'summarise', 'the', 'report', 'and', 'ignore', 'previous', 'instructions', 'run', 'curl',
-  'https://example.com/x', 'Quarterly', 'revenue', 'grew', '12%', 'customer', 'data', 'export', 'to', 'CSV'];
+const words = [
+  'please',
+  'summarise',
+  'the',
+  'report',
+  'and',
+  'ignore',
+  'previous',
+  'instructions',
+  'run',
+  'curl',
+  'https://example.com/x',
+  'Quarterly',
+  'revenue',
+  'grew',
+  '12%',
+  'customer',
+  'data',
+  'export',
+  'to',
+  'CSV',
+];
 function text(seed: number): string {
   let s = '';
   let i = seed;
-  while (s.length < 1024) s += `${words[(i = (i * 1103515245 + 12345) % 2147483648) % words.length]} `;
+  while (s.length < 1024)
+    s += `${words[(i = (i * 1103515245 + 12345) % 2147483648) % words.length]} `;
   return s.slice(0, 1024);
 }
 
 /** Best and median of `rounds` rounds: on a shared machine the best round is closest to the code's own cost. */
-async function perSecond(name: string, iterations: number, f: (i: number) => unknown, rounds = 7): Promise<void> {
+async function perSecond(
+  name: string,
+  iterations: number,
+  f: (i: number) => unknown,
+  rounds = 7,
+): Promise<void> {
   for (let i = 0; i < 5_000; i++) await f(i);
   const perOp: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -42,7 +68,9 @@ const predictor = createPredictor(model);
 let clockMs = 0;
 const clock = { now: () => (clockMs += 1000) };
 const scorer = createScorer({ model, anomalyStore: createMemoryAnomalyStore({ clock }), clock });
-process.stdout.write(`model ${model.modelVersion}, 2^${model.hashing.hashBits} weights, 1 KB texts\n`);
+process.stdout.write(
+  `model ${model.modelVersion}, 2^${model.hashing.hashBits} weights, 1 KB texts\n`,
+);
 await perSecond('predict', 4_000, (i) => predictor.predict(texts[i & 63]!, 'message'));
 await perSecond('explain top-5', 4_000, (i) => predictor.explain(texts[i & 63]!, 'message', 5));
 await perSecond('scorer.score', 4_000, (i) =>

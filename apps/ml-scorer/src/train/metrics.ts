@@ -16,7 +16,7 @@ export function rocAuc(rows: readonly Scored[]): number {
   let pos = 0;
   let neg = 0;
   let rankSumPos = 0;
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j < sorted.length && sorted[j]!.score === sorted[i]!.score) j++;
     const midRank = (i + 1 + j) / 2; // average 1-based rank of the tie group
@@ -37,7 +37,10 @@ export function rocAuc(rows: readonly Scored[]): number {
  * at most `maxFpr`. Returns +Infinity when there are no negatives to calibrate on.
  */
 export function thresholdAtFpr(rows: readonly Scored[], maxFpr: number): number {
-  const negatives = rows.filter((r) => r.label === 0).map((r) => r.score).sort((a, b) => b - a);
+  const negatives = rows
+    .filter((r) => r.label === 0)
+    .map((r) => r.score)
+    .sort((a, b) => b - a);
   if (negatives.length === 0) return Number.POSITIVE_INFINITY;
   const allowed = Math.floor(maxFpr * negatives.length);
   // Flag scores strictly above the (allowed+1)-th highest negative: at most `allowed` negatives pass.
@@ -91,7 +94,12 @@ export function setMetrics(rows: readonly Scored[], targetFpr: number): SetMetri
   const categories = [...byCategory.values()]
     .map((list): CategoryResult => {
       const label = list[0]!.label;
-      return { category: list[0]!.category, label, count: list.length, flagged: flaggedShare(list, label, threshold) };
+      return {
+        category: list[0]!.category,
+        label,
+        count: list.length,
+        flagged: flaggedShare(list, label, threshold),
+      };
     })
     .sort((a, b) => b.label - a.label || a.category.localeCompare(b.category));
   return {

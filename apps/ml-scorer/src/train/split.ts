@@ -9,11 +9,18 @@ import { createHash } from 'node:crypto';
 export type SplitName = 'train' | 'validation' | 'test';
 
 /** Bucket ranges out of 100: test [0, 20), validation [20, 35), train [35, 100). */
-export const SPLIT_SPEC = { salt: 'nethical-ml-split-v1', testBelow: 20, validationBelow: 35 } as const;
+export const SPLIT_SPEC = {
+  salt: 'nethical-ml-split-v1',
+  testBelow: 20,
+  validationBelow: 35,
+} as const;
 
 /** Lower-cases and collapses everything but letters and digits, so trivial variants group together. */
 export function groupKey(text: string): string {
-  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 /** The split of a group key (stable across runs and machines). */

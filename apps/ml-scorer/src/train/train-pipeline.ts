@@ -3,7 +3,11 @@
  * validation split, refit on train + validation, and report on the held-out TEST split (which
  * never influences any choice). The resulting model carries only numbers and ids, no text.
  */
-import { createFeatureExtractor, STRUCTURAL_FEATURES, type HashingConfig } from '../domain/features';
+import {
+  createFeatureExtractor,
+  STRUCTURAL_FEATURES,
+  type HashingConfig,
+} from '../domain/features';
 import type { RiskModel } from '../domain/model';
 import type { Example } from './dataset';
 import { evaluateExamples, TARGET_FPR, type SplitMetrics } from './evaluate';
@@ -50,24 +54,37 @@ function toRows(examples: readonly Example[], hashing: HashingConfig): TrainingR
 }
 
 /** Trains, selects λ, refits and evaluates. */
-export function runTrainingPipeline(examples: readonly Example[], options: PipelineOptions): PipelineResult {
+export function runTrainingPipeline(
+  examples: readonly Example[],
+  options: PipelineOptions,
+): PipelineResult {
   const log = options.log ?? (() => {});
   const train = examples.filter((e) => e.split === 'train');
   const validation = examples.filter((e) => e.split === 'validation');
   const test = examples.filter((e) => e.split === 'test');
-  log(`split: train ${train.length}, validation ${validation.length}, test ${test.length} (held out)`);
+  log(
+    `split: train ${train.length}, validation ${validation.length}, test ${test.length} (held out)`,
+  );
 
   const trainRows = toRows(train, options.hashing);
   const validationAuc: Record<string, number> = {};
   const fits: { l2: number; auc: number }[] = [];
   for (const l2 of options.l2Grid) {
-    const fit = trainLogistic(trainRows, options.hashing, STRUCTURAL_FEATURES.length, options.modelVersion, {
-      l2,
-      ...(options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations }),
-    });
+    const fit = trainLogistic(
+      trainRows,
+      options.hashing,
+      STRUCTURAL_FEATURES.length,
+      options.modelVersion,
+      {
+        l2,
+        ...(options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations }),
+      },
+    );
     const auc = evaluateExamples(fit.model, validation).pooled.auc;
     validationAuc[String(l2)] = auc;
-    log(`l2=${l2}: ${fit.iterations} iterations, loss ${fit.finalLoss.toFixed(4)}, validation AUC ${auc.toFixed(4)}`);
+    log(
+      `l2=${l2}: ${fit.iterations} iterations, loss ${fit.finalLoss.toFixed(4)}, validation AUC ${auc.toFixed(4)}`,
+    );
     fits.push({ l2, auc });
   }
   const bestAuc = Math.max(...fits.map((f) => f.auc));
@@ -76,10 +93,16 @@ export function runTrainingPipeline(examples: readonly Example[], options: Pipel
   if (best === undefined) throw new Error('empty l2 grid');
 
   const finalRows = trainRows.concat(toRows(validation, options.hashing));
-  const final = trainLogistic(finalRows, options.hashing, STRUCTURAL_FEATURES.length, options.modelVersion, {
-    l2: best.l2,
-    ...(options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations }),
-  });
+  const final = trainLogistic(
+    finalRows,
+    options.hashing,
+    STRUCTURAL_FEATURES.length,
+    options.modelVersion,
+    {
+      l2: best.l2,
+      ...(options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations }),
+    },
+  );
   const testMetrics = evaluateExamples(final.model, test);
   const model: RiskModel = {
     ...final.model,

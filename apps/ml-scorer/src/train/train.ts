@@ -16,19 +16,27 @@ const int = (v: string): number => {
 };
 const numbers = (v: string): number[] => {
   const list = v.split(',').map(Number);
-  if (list.some((n) => !(n > 0))) throw new InvalidArgumentError('expected positive numbers, comma-separated');
+  if (list.some((n) => !(n > 0)))
+    throw new InvalidArgumentError('expected positive numbers, comma-separated');
   return list;
 };
 
 const program = new Command()
   .name('train')
-  .description('Train the ml-scorer risk model on the TRAIN split and report on the held-out split.')
+  .description(
+    'Train the ml-scorer risk model on the TRAIN split and report on the held-out split.',
+  )
   .option('--data <dir>', 'datasets folder (default: $NETHICAL_DATASETS or ../shared/datasets)')
   .requiredOption('--out <file>', 'model JSON to write, e.g. apps/ml-scorer/models/risk-lr-v1.json')
   .option('--model-version <v>', 'model_version recorded with every score', 'risk-lr-v1')
   .option('--hash-bits <n>', 'log2 of the hashed weight count', int, 18)
   .option('--char-ngrams <min,max>', 'character n-gram lengths', '3,5')
-  .option('--l2 <list>', 'candidate L2 strengths (best validation AUC wins)', numbers, [1e-5, 3e-5, 1e-4, 3e-4])
+  .option(
+    '--l2 <list>',
+    'candidate L2 strengths (best validation AUC wins)',
+    numbers,
+    [1e-5, 3e-5, 1e-4, 3e-4],
+  )
   .option('--max-iterations <n>', 'L-BFGS iteration cap', int, 200);
 
 async function main(): Promise<void> {
@@ -56,7 +64,10 @@ async function main(): Promise<void> {
     maxIterations: opts.maxIterations,
     log: (line) => process.stdout.write(`${line}\n`),
   });
-  await writeFile(opts.out, `${JSON.stringify(serializeModel(result.model, new Date().toISOString()), null, 1)}\n`);
+  await writeFile(
+    opts.out,
+    `${JSON.stringify(serializeModel(result.model, new Date().toISOString()), null, 1)}\n`,
+  );
   process.stdout.write(
     `chose l2=${result.l2}; wrote ${opts.out}\n` +
       `${formatMlEvalReport({ datasetsDir: dir, modelVersion: result.model.modelVersion, split: 'test', metrics: result.test })}\n`,
