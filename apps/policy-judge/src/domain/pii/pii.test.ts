@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RedactionPolicy, SensitiveEntity } from '../finding.js';
-import { detectPii } from './index.js';
+import { detectPii, resolveOverlaps } from './index.js';
 import { redact } from './redact.js';
 
 const fixture = <T>(name: string): T =>
@@ -111,5 +111,28 @@ describe('redact', () => {
     expect(redact(text, detectPii(text), 'standard').text).toBe(
       'Card [CREDIT_CARD_1] belongs to [EMAIL_1]',
     );
+  });
+});
+
+describe('resolveOverlaps', () => {
+  const e = (type: string, start: number, end: number, confidence: number): SensitiveEntity => ({
+    type,
+    kind: 'pii',
+    start,
+    end,
+    confidence,
+  });
+  it('resolves chains inside a cluster and keeps separate clusters apart', () => {
+    const kept = resolveOverlaps([
+      e('B', 5, 15, 0.5),
+      e('A', 0, 10, 0.9),
+      e('C', 12, 20, 0.9),
+      e('D', 30, 40, 0.3),
+    ]);
+    expect(kept.map((k) => k.type)).toEqual(['A', 'C', 'D']);
+  });
+  it('handles tens of thousands of entities', () => {
+    const many = Array.from({ length: 40_000 }, (_, i) => e('X', i * 3, i * 3 + 2, 0.5));
+    expect(resolveOverlaps(many)).toHaveLength(40_000);
   });
 });

@@ -12,24 +12,52 @@ export function entityRank(e: SensitiveEntity): number {
   return e.confidence + Math.min(e.end - e.start, 100) / 500;
 }
 
+function byRank(a: SensitiveEntity, b: SensitiveEntity): number {
+  return (
+    entityRank(b) - entityRank(a) ||
+    a.start - b.start ||
+    (a.type < b.type ? -1 : a.type > b.type ? 1 : 0)
+  );
+}
+
+/** Greedy selection inside one cluster of mutually reachable overlaps (clusters are small). */
+function resolveCluster(cluster: SensitiveEntity[], out: SensitiveEntity[]): void {
+  if (cluster.length === 1) {
+    out.push(cluster[0] as SensitiveEntity);
+    return;
+  }
+  const kept: SensitiveEntity[] = [];
+  for (const e of cluster.sort(byRank)) {
+    if (!kept.some((k) => k.start < e.end && e.start < k.end)) kept.push(e);
+  }
+  out.push(...kept.sort((a, b) => a.start - b.start));
+}
+
 /**
  * Keep a set of non-overlapping entities: greedily accept by descending rank (ties: earlier
  * start, then type name, so the result is deterministic), drop anything overlapping an accepted
- * entity. Returns the kept entities sorted by start. O(n log n) for the sort plus O(n·k) checks,
- * where k is the number of kept entities overlapping the region (small in practice).
+ * entity. Returns the kept entities sorted by start.
+ *
+ * Entities are first split into clusters separated by gaps (sorted by start; a cluster ends where
+ * no entity reaches further), and the greedy choice runs per cluster. An entity can only conflict
+ * with entities of its own cluster, so this equals the global greedy choice, in O(n log n)
+ * instead of O(n²) for the thousands of entities a 1 MB input can hold.
  */
 export function resolveOverlaps(entities: readonly SensitiveEntity[]): SensitiveEntity[] {
   const valid = entities.filter((e) => e.end > e.start);
   if (valid.length <= 1) return [...valid];
-  const byRank = [...valid].sort(
-    (a, b) =>
-      entityRank(b) - entityRank(a) ||
-      a.start - b.start ||
-      (a.type < b.type ? -1 : a.type > b.type ? 1 : 0),
-  );
-  const kept: SensitiveEntity[] = [];
-  for (const e of byRank) {
-    if (!kept.some((k) => k.start < e.end && e.start < k.end)) kept.push(e);
+  valid.sort((a, b) => a.start - b.start || a.end - b.end);
+  const out: SensitiveEntity[] = [];
+  let cluster: SensitiveEntity[] = [];
+  let clusterEnd = -1;
+  for (const e of valid) {
+    if (cluster.length > 0 && e.start >= clusterEnd) {
+      resolveCluster(cluster, out);
+      cluster = [];
+    }
+    cluster.push(e);
+    clusterEnd = cluster.length === 1 ? e.end : Math.max(clusterEnd, e.end);
   }
-  return kept.sort((a, b) => a.start - b.start);
+  resolveCluster(cluster, out);
+  return out;
 }
