@@ -59,6 +59,11 @@ export interface ScorerDeps {
    */
   explainMinScore?: number;
   /**
+   * Longer contents are scored but not explained (default 65,536 chars): the explaining pass
+   * keeps ~20 bytes per n-gram in buffers that are reused, so this bounds their memory.
+   */
+  maxExplainChars?: number;
+  /**
    * When the anomaly store fails: true (default) returns the model score with
    * `anomalyAvailable: false` (the score does not depend on the store); false rethrows.
    */
@@ -74,15 +79,18 @@ export function createScorer(deps: ScorerDeps): Scorer {
   const k = deps.topFeatures ?? 5;
   const degrade = deps.degradeOnStoreError ?? true;
   const explainMin = deps.explainMinScore ?? 0;
+  const maxExplainChars = deps.maxExplainChars ?? 65_536;
 
   return {
     async score({ agentId, content, actionType }) {
       // The model runs synchronously first: its result never waits on, or depends on, the store.
       // With a minimum, score on the fast path first and explain only above it; otherwise one
       // explaining pass gives both.
-      const fast = k > 0 && explainMin <= 0 ? undefined : predictor.predict(content, actionType);
+      const explainable = k > 0 && content.length <= maxExplainChars;
+      const fast =
+        explainable && explainMin <= 0 ? undefined : predictor.predict(content, actionType);
       const { score, topFeatures } =
-        fast === undefined || (k > 0 && fast.score >= explainMin)
+        fast === undefined || (explainable && fast.score >= explainMin)
           ? predictor.explain(content, actionType, k)
           : { ...fast, topFeatures: [] };
       const obs = { score, size: content.length, atMs: deps.clock.now() };
