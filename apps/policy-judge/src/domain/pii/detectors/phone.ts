@@ -97,12 +97,19 @@ function classifyMemo(raw: string, digits: string, formatted: boolean, context: 
  * `claimed` span (a validated card, IBAN, IP, SSN found earlier) are not parsed at all.
  */
 export function detectPhones(text: string, emit: Emit, claimed: readonly Span[] = []): void {
+  // Coverage map of claimed spans: one pass over them, then O(length) per candidate, instead of
+  // comparing every candidate with every claimed span (quadratic on entity-dense inputs).
+  let covered: Uint8Array | null = null;
+  if (claimed.length > 0) {
+    covered = new Uint8Array(text.length);
+    for (const c of claimed) covered.fill(1, c.start, c.end);
+  }
   CANDIDATE_RE.lastIndex = 0;
   for (let m = CANDIDATE_RE.exec(text); m !== null; m = CANDIDATE_RE.exec(text)) {
     const full = m[0].trimEnd();
     const start = m.index;
     const end = start + full.length;
-    if (claimed.some((c) => c.start <= start && end <= c.end)) continue;
+    if (covered !== null && covered.subarray(start, end).every((v) => v === 1)) continue;
     const raw = full.replace(EXTENSION_RE, '');
     const digits = raw.replace(/\D/g, '');
     if (digits.length < 7 || digits.length > 15 || NOT_PHONE_RE.test(raw) || SSN_SHAPE_RE.test(raw))
