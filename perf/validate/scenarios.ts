@@ -176,7 +176,8 @@ export async function concurrentAgentsTest(ctx: RunContext): Promise<TestResult>
 }
 
 const run = promisify(execFile);
-const gb = (bytes: number): string => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
+const gb = (bytes: number): string =>
+  bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
 
 /** Test 4: audited actions land in storage; projects the size of the full 10M run. */
 export async function storageTest(ctx: RunContext): Promise<TestResult> {

@@ -1,3 +1,4 @@
+import { createGrpcJsSender } from './grpc-js-sender';
 import { createHttpSender } from './http-sender';
 import { createRpcSender } from './rpc-sender';
 import type { ActionSender, Protocol } from './sender';
@@ -11,9 +12,14 @@ export interface SenderOptions {
   apiKey?: string | undefined;
 }
 
-/** The sender for a protocol. */
+/** The sender for a protocol: undici for http, grpc-js for grpc, connect-node for connect. */
 export function createSender(options: SenderOptions): ActionSender {
-  return options.protocol === 'http'
-    ? createHttpSender(options)
-    : createRpcSender({ ...options, protocol: options.protocol });
+  switch (options.protocol) {
+    case 'http':
+      return createHttpSender(options);
+    case 'grpc':
+      return createGrpcJsSender(options);
+    case 'connect':
+      return createRpcSender({ ...options, protocol: 'connect' });
+  }
 }
