@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { actionRisk, decide } from './decision.js';
 import { InvalidActionError } from './errors.js';
+import { createAdversarialSuffixDetector } from './detectors/adversarial-suffix.js';
 import type { Detector } from './detectors/detector.js';
 import { createObfuscationDetector } from './detectors/obfuscation.js';
 import { createRuleDetector } from './detectors/rule-detector.js';
@@ -32,7 +33,12 @@ const detectorCache = new WeakMap<CompiledPolicy, Detector[]>();
 function detectorsFor(policy: CompiledPolicy): Detector[] {
   let list = detectorCache.get(policy);
   if (!list) {
-    list = [createSystemLimitsDetector(), createObfuscationDetector(), ...policy.detectors.map(createRuleDetector)];
+    list = [
+      createSystemLimitsDetector(),
+      createObfuscationDetector(),
+      createAdversarialSuffixDetector(),
+      ...policy.detectors.map(createRuleDetector),
+    ];
     detectorCache.set(policy, list);
   }
   return list;
