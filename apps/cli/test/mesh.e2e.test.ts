@@ -96,6 +96,7 @@ describe.each(targets)('mesh on $name', (target) => {
       env: {
         ...process.env,
         NETHICAL_LOG_LEVEL: 'warn',
+        NETHICAL_RPC_TIMEOUT_MS: '30000',
         NETHICAL_STORAGE_DIR: stateDir,
         NETHICAL_QUOTA_LIMITS_FILE: limits,
         NETHICAL_MAX_PAYLOAD_BYTES: '20000',

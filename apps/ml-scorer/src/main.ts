@@ -22,13 +22,17 @@ if (config.NETHICAL_REDIS_URL) {
   redis = new Redis(config.NETHICAL_REDIS_URL, { maxRetriesPerRequest: 2 });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
 }
-const anomalyStore = redis
-  ? createRedisAnomalyStore({ redis, keyPrefix: `nethical:ml:${config.NETHICAL_REGION_ID}:` })
-  : createMemoryAnomalyStore({ clock });
+// With anomaly detection off, baselines live in a small local store nobody reads: no Redis trips.
+const anomalyStore =
+  redis && config.NETHICAL_ENABLE_ANOMALY_DETECTION
+    ? createRedisAnomalyStore({ redis, keyPrefix: `nethical:ml:${config.NETHICAL_REGION_ID}:` })
+    : createMemoryAnomalyStore({ clock, maxAgents: config.NETHICAL_ENABLE_ANOMALY_DETECTION ? 50_000 : 1000 });
 const scorer = createScorer({
   model,
   anomalyStore,
   clock,
+  // Explanations cost 2-3x a plain score: only for actions that look risky.
+  explainMinScore: 0.5,
   onStoreError: (err) => logger.warn({ err }, 'anomaly store unavailable; scoring without it'),
 });
 health.addComponent('scorer', async () => {

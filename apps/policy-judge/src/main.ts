@@ -24,6 +24,7 @@ import { createPolicyHandle } from './domain/policy/policy-handle';
 import { createMemoryQuarantineStore } from './domain/quarantine/quarantine-store';
 import { createMemoryRiskStore } from './domain/risk/agent-risk';
 import { judgeService } from './routes/judge-service';
+import { warmUpJudge } from './warm-up';
 
 const base = await bootstrap('policy-judge');
 const { config, logger, metrics, health, shutdown } = base;
@@ -73,22 +74,18 @@ const mlScore: MlScoreFn | undefined = ml
     }
   : undefined;
 
-const judge = createJudge({
-  policy,
-  ...stores,
-  sensitiveData: await loadSensitiveDataPort(),
-  taxonomy,
-  mlScore,
-  clock: () => Date.now(),
-  flags: {
-    enableQuarantine: config.NETHICAL_ENABLE_QUARANTINE,
-    enableEthicalTaxonomy: config.NETHICAL_ENABLE_ETHICAL_TAXONOMY,
-    enablePerformanceOptimization: config.NETHICAL_ENABLE_PERFORMANCE_OPTIMIZATION,
-    enableShadowMode: config.NETHICAL_ENABLE_SHADOW_MODE,
-    enableMlBlending: config.NETHICAL_ENABLE_ML_BLENDING,
-    redactionPolicy: config.NETHICAL_REDACTION_POLICY,
-  },
-});
+const sensitiveData = await loadSensitiveDataPort();
+const flags = {
+  enableQuarantine: config.NETHICAL_ENABLE_QUARANTINE,
+  enableEthicalTaxonomy: config.NETHICAL_ENABLE_ETHICAL_TAXONOMY,
+  enablePerformanceOptimization: config.NETHICAL_ENABLE_PERFORMANCE_OPTIMIZATION,
+  enableShadowMode: config.NETHICAL_ENABLE_SHADOW_MODE,
+  enableMlBlending: config.NETHICAL_ENABLE_ML_BLENDING,
+  redactionPolicy: config.NETHICAL_REDACTION_POLICY,
+};
+const judge = createJudge({ policy, ...stores, sensitiveData, taxonomy, mlScore, clock: () => Date.now(), flags });
+const warmMs = await warmUpJudge({ policy, sensitiveData, taxonomy, clock: () => Date.now(), flags });
+logger.info({ warmMs: Math.round(warmMs) }, 'judge warmed up');
 logger.info({ revision: policy.current().revision, stores: redis ? 'redis' : 'memory', ml: wantsMl }, 'judge ready');
 
 const server = await startServer({

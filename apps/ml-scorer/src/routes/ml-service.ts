@@ -17,6 +17,7 @@ export function mlService(scorer: Scorer, opts: { anomalyDetection: boolean }): 
         modelVersion: r.modelVersion,
         anomaly: opts.anomalyDetection && r.anomaly,
         anomalyScore: opts.anomalyDetection ? r.anomalyScore : 0,
+        anomalyUnavailable: opts.anomalyDetection && !r.anomalyAvailable,
         topFeatures: r.topFeatures.map((f) => ({ feature: f.feature, weight: f.weight })),
       });
     },
