@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   startRedisCluster,
   type RedisClusterHandle,
-} from '../../../libs/testing/src/redis-cluster';
+} from '@nethical/testing';
 import { createRedisQuotaStore } from '../src/adapters/redis-quota-store';
 import { createFallbackQuotaStore } from '../src/domain/fallback-quota-store';
 import { createMemoryQuotaStore } from '../src/domain/memory-quota-store';

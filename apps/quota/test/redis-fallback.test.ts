@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { freePort, startRedisServer } from '../../../libs/testing/src/redis-cluster';
+import { freePort, startRedisServer } from '@nethical/testing';
 import { createRedisQuotaStore } from '../src/adapters/redis-quota-store';
 import { createFallbackQuotaStore } from '../src/domain/fallback-quota-store';
 import { createMemoryQuotaStore } from '../src/domain/memory-quota-store';
