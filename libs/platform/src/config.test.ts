@@ -40,3 +40,12 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('docs/configuration.md', () => {
+  it('documents every setting', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { configSchema } = await import('./config');
+    const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    for (const key of Object.keys(configSchema.shape)) expect(doc).toContain(`\`${key}\``);
+  });
+});
