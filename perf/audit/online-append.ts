@@ -4,6 +4,8 @@ import hdr from 'hdr-histogram-js';
 import { createSyntheticRecords } from './synthetic-records';
 
 export interface OnlineResult {
+  /** CPU of this (audit-store side) process per append. */
+  serviceCpuUsPerAppend: number;
   appends: number;
   seconds: number;
   rate: number;
@@ -41,6 +43,7 @@ export async function onlineAppend(options: {
   const runId = Date.now().toString(36);
   let issued = 0;
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   const worker = async (): Promise<void> => {
     while (issued < options.count) {
       const i = issued++;
@@ -54,7 +57,9 @@ export async function onlineAppend(options: {
   try {
     await Promise.all(Array.from({ length: options.concurrency }, worker));
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
     return {
+      serviceCpuUsPerAppend: (cpu.user + cpu.system) / options.count,
       appends: options.count,
       seconds,
       rate: options.count / seconds,
