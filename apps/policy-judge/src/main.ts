@@ -34,7 +34,10 @@ const policy = createPolicyHandle(await loadPolicy(policyDir));
 const watcher = watchPolicy(policyDir, (next) => {
   const previous = policy.swap(next);
   logger.info({ from: previous.revision, to: next.revision }, 'policy reloaded');
-}, { onError: (err) => logger.error({ err }, 'policy reload rejected; the previous policy stays in force') });
+}, {
+  currentRevision: policy.current().revision,
+  onError: (err) => logger.error({ err }, 'policy reload rejected; the previous policy stays in force'),
+});
 const taxonomy = await loadTaxonomy(path.resolve(config.NETHICAL_POLICY_DIR, '..', 'taxonomy'));
 
 let redis: Redis | undefined;

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { isActive, type QuarantineEntry, type QuarantineStore } from '../domain/quarantine/quarantine-store.js';
 import type { RedisStoreOptions } from './redis-risk-store.js';
 

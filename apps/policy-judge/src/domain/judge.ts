@@ -96,7 +96,7 @@ export function createJudge(deps: JudgeDeps): Judge {
     // PII and secrets always run: redactedContent must never carry raw PII to the audit store.
     const ts = monotonic();
     const scanned = input.content.length > file.limits.maxContentChars ? input.content.slice(0, file.limits.maxContentChars) : input.content;
-    const entities: SensitiveEntity[] = [...deps.sensitiveData.detectPii(scanned), ...deps.sensitiveData.detectSecrets(scanned)];
+    const entities: SensitiveEntity[] = [...deps.sensitiveData.detectPii(scanned, { policy: flags.redactionPolicy }), ...deps.sensitiveData.detectSecrets(scanned)];
     const redacted = entities.length > 0 ? deps.sensitiveData.redact(input.content, entities, flags.redactionPolicy).text : input.content;
     const sensitiveMs = monotonic() - ts;
 

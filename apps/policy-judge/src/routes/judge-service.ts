@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { ActionType, Decision, Severity, ViolationSchema, judgev1 } from '@nethical/contracts';
-import type { ServiceImpl } from '@connectrpc/connect';
+import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import { InvalidArgumentError, NotFoundError } from '@nethical/platform';
 import { EscalationNotFoundError, EscalationStateError, InvalidActionError } from '../domain/errors';
 import type { Escalation } from '../domain/escalation/escalation-store';
@@ -66,7 +66,7 @@ async function mapped<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof InvalidActionError) throw new InvalidArgumentError(err.field, err.message.replace(`${err.field}: `, ''));
     if (err instanceof EscalationNotFoundError) throw new NotFoundError(`escalation_id: ${err.message}`);
-    if (err instanceof EscalationStateError) throw new InvalidArgumentError('escalation_id', err.message);
+    if (err instanceof EscalationStateError) throw new ConnectError(`escalation_id: ${err.message}`, Code.FailedPrecondition);
     throw err;
   }
 }

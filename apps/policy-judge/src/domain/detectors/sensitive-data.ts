@@ -1,5 +1,8 @@
 import type { Finding, RedactionPolicy, SensitiveEntity } from '../finding.js';
 import type { CompiledPolicy } from '../policy/compile-policy.js';
+import { detectPii } from '../pii/index.js';
+import { redact } from '../pii/redact.js';
+import { detectSecrets } from '../secrets/index.js';
 
 /** What redaction returns (the PII helper's `redact`). */
 export interface RedactionResult {
@@ -12,27 +15,14 @@ export interface RedactionResult {
  * `domain/pii` + `domain/secrets` (another module); `loadSensitiveDataPort()` binds them.
  */
 export interface SensitiveDataPort {
-  detectPii(text: string): SensitiveEntity[];
+  detectPii(text: string, options?: { policy?: RedactionPolicy }): SensitiveEntity[];
   detectSecrets(text: string): SensitiveEntity[];
   redact(text: string, entities: SensitiveEntity[], policy: RedactionPolicy): RedactionResult;
 }
 
-/**
- * Bind the real PII/secrets modules. Imported dynamically so this package builds and tests
- * while those modules are written concurrently; fails with a clear error if they are missing.
- */
+/** Bind the real PII/secrets modules (`domain/pii`, `domain/secrets`). */
 export async function loadSensitiveDataPort(): Promise<SensitiveDataPort> {
-  const spec = (p: string) => new URL(p, import.meta.url).href;
-  const [pii, secrets, redaction] = await Promise.all([
-    import(/* @vite-ignore */ spec('./../pii/index.js')),
-    import(/* @vite-ignore */ spec('./../secrets/index.js')),
-    import(/* @vite-ignore */ spec('./../pii/redact.js')),
-  ]);
-  return {
-    detectPii: pii.detectPii as SensitiveDataPort['detectPii'],
-    detectSecrets: secrets.detectSecrets as SensitiveDataPort['detectSecrets'],
-    redact: redaction.redact as SensitiveDataPort['redact'],
-  };
+  return { detectPii, detectSecrets, redact };
 }
 
 /** Turn entities into findings: category `pii.<type>` / `secret.<type>`, severity from the policy. */
