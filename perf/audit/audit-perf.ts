@@ -49,8 +49,10 @@ program
   .option('--batch-size <n>', 'records per COPY transaction', int, 50_000)
   .option('--days <n>', 'days the records are spread over', int, 7)
   .option('--seed <n>', 'PRNG seed', int, 42)
+  .option('--defer-indexes', 'build the secondary indexes after the load', false)
   .action(
     async (o: {
+      deferIndexes: boolean;
       databaseUrl: string;
       count: number;
       batchSize: number;
