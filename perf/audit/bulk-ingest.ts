@@ -12,7 +12,7 @@ import { hashLeaf, toBase64 } from '@nethical/merkle';
 import { openSql } from '@nethical/postgres';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { anchorLeafHashes } from '../../tools/audit/anchor-tree';
+import { anchorLeafHashes } from './anchor-tree';
 import { createSyntheticRecords } from './synthetic-records';
 
 /** Column order of the COPY, the same names `recordToInsertJson` produces. */

@@ -12,7 +12,7 @@ import type { SqlClient } from '@nethical/postgres';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { anchorLeafHashes, type AnchoredTree } from './anchor-tree';
-import { registerAuditCommands } from './audit-commands';
+import { registerAuditCommands } from '../../apps/cli/src/commands/audit/audit-commands';
 
 const { resetAuditSchema, sampleRecord, testTargets } = auditTesting;
 const targets = await testTargets();

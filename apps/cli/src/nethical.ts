@@ -1,0 +1,44 @@
+/**
+ * `npx nethical <command>`: the operator's tool.
+ *
+ *   start                    run the whole mesh (same as `npm start`)
+ *   eval --data <dir>        detection quality on labelled data (judge, PII/secrets, ML)
+ *   verify inclusion|consistency   check proofs and signed checkpoints offline
+ *   audit verify             re-read the audit log from PostgreSQL and check it against the tree
+ *   load                     open-loop load generator (see perf/README.md)
+ */
+import { Command } from 'commander';
+import { registerAuditCommands } from './commands/audit/audit-commands';
+import { registerVerifyCommands } from './commands/verify/verify-commands';
+import { delegate } from './delegate';
+
+const program = new Command('nethical').description('Nethical: govern AI agent actions').showHelpAfterError();
+
+const passthrough = (name: string, description: string, script: string) =>
+  program
+    .command(name)
+    .description(description)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption(false)
+    .action(async (_opts, cmd: Command) => {
+      process.exitCode = await delegate(script, cmd.args);
+    });
+
+passthrough('start', 'run all six services (flags: --env-file, --port, --logs)', 'apps/cli/src/start-mesh.ts');
+program
+  .command('eval')
+  .description('detection quality on labelled data: --data <dir> [--json <file>] [--check] [--untiered]')
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .helpOption(false)
+  .action(async (_opts, cmd: Command) => {
+    const judge = await delegate('apps/policy-judge/src/eval/main.ts', cmd.args);
+    const ml = await delegate('apps/ml-scorer/src/eval-main.ts', cmd.args);
+    process.exitCode = judge || ml;
+  });
+passthrough('load', 'open-loop load generator (--help for flags)', 'perf/load/main.ts');
+registerVerifyCommands(program);
+registerAuditCommands(program);
+
+await program.parseAsync();
