@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import tsconfig from './tsconfig.base.json' with { type: 'json' };
+import tsconfig from '../tsconfig.base.json' with { type: 'json' };
 
-const root = fileURLToPath(new URL('.', import.meta.url));
+/** The repository root (this file lives in config/). */
+const root = fileURLToPath(new URL('..', import.meta.url));
 /** Resolve the tsconfig path aliases (`@nethical/*`) the same way tsx does at run time. */
 const alias = Object.entries(tsconfig.compilerOptions.paths)
   .filter(([key]) => !key.endsWith('/*'))
@@ -10,6 +11,7 @@ const alias = Object.entries(tsconfig.compilerOptions.paths)
   .concat([{ find: /^@nethical\/contracts\/(.*)$/, replacement: `${root}libs/contracts/src/$1` }]);
 
 export default defineConfig({
+  root,
   resolve: { alias },
   test: {
     include: ['{apps,libs,perf,tools}/**/*.test.ts'],
