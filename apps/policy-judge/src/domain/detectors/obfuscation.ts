@@ -25,7 +25,6 @@ export function createObfuscationDetector(): Detector {
         const spans = [...text.matchAll(re)].slice(0, 6).map((m) => ({ start: m.index, end: m.index + m[0].length }));
         if (spans.length > 0) findings.push({ detector: 'obfuscation', category, severity, confidence, spans, reason });
       };
-      // eslint-disable-next-line no-control-regex -- a cheap ASCII fast path.
       if (/[^\x00-\x7f]/.test(text)) {
         add(ZERO_WIDTH_IN_WORD, 'obfuscation.zero_width', 'LOW', 0.7, 'invisible characters inside words');
         add(BIDI, 'obfuscation.bidi', 'MEDIUM', 0.7, 'bidirectional override characters can hide or reorder text');
