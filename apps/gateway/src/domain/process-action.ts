@@ -3,6 +3,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Decision, ActionSchema, type Action } from '@nethical/contracts';
 import { auditv1, gatewayv1, judgev1, quotav1 } from '@nethical/contracts';
 import { QuotaExceededError } from '@nethical/platform';
+import { ConnectError } from '@connectrpc/connect';
 import { createHash } from 'node:crypto';
 import type { ActionRequest } from './action-request';
 
@@ -80,9 +81,18 @@ export function responseFromRecord(
  */
 export function createActionProcessor(deps: ProcessorDeps) {
   const { ports } = deps;
+  /** Time one stage; a failure names the stage it happened in (e.g. `judge: deadline exceeded`). */
   const stage = async <T>(name: string, fn: () => Promise<T>): Promise<[T, number]> => {
     const start = performance.now();
-    const out = await fn();
+    let out: T;
+    try {
+      out = await fn();
+    } catch (err) {
+      if (err instanceof ConnectError) {
+        throw new ConnectError(`${name}: ${err.rawMessage}`, err.code, err.metadata, undefined, err);
+      }
+      throw err;
+    }
     const ms = performance.now() - start;
     deps.observeStage?.(name, ms / 1000);
     return [out, ms];
@@ -90,25 +100,31 @@ export function createActionProcessor(deps: ProcessorDeps) {
 
   return async function process(req: ActionRequest): Promise<ProcessOutcome> {
     const receivedAt = deps.now();
-    if (req.actionId) {
-      const existing = await ports.getAudit(req.actionId);
-      if (existing) return { response: responseFromRecord(existing, true) };
-    }
     const actionId = req.actionId || deps.newActionId();
     const latencies: Record<string, number> = {};
+    const checkQuota = ports.checkQuota;
+    // The replay check and the quota check are independent: run them side by side.
+    const [existing, quotaStage] = await Promise.all([
+      req.actionId ? stage('replay', () => ports.getAudit(req.actionId)).then(([r]) => r) : undefined,
+      checkQuota
+        ? stage('quota', () =>
+            checkQuota(
+              create(quotav1.CheckRequestSchema, {
+                agentId: req.agentId,
+                tenantId: req.tenantId,
+                regionId: req.regionId,
+                payloadBytes: BigInt(Buffer.byteLength(req.action, 'utf8')),
+              }),
+            ),
+          )
+        : undefined,
+    ]);
+    // A retried action gets its original decision, whatever its quota says now.
+    if (existing) return { response: responseFromRecord(existing, true) };
 
     let quota: quotav1.CheckResponse | undefined;
-    if (ports.checkQuota) {
-      const [q, ms] = await stage('quota', () =>
-        ports.checkQuota!(
-          create(quotav1.CheckRequestSchema, {
-            agentId: req.agentId,
-            tenantId: req.tenantId,
-            regionId: req.regionId,
-            payloadBytes: BigInt(Buffer.byteLength(req.action, 'utf8')),
-          }),
-        ),
-      );
+    if (quotaStage) {
+      const [q, ms] = quotaStage;
       latencies.quota = ms;
       quota = q;
       if (!q.allowed) {

@@ -1,0 +1,114 @@
+import { create } from '@bufbuild/protobuf';
+import { timestampNow } from '@bufbuild/protobuf/wkt';
+import { Code, ConnectError } from '@connectrpc/connect';
+import { ActionType, Decision, auditv1, judgev1, quotav1, type Action } from '@nethical/contracts';
+import { QuotaExceededError } from '@nethical/platform';
+import { describe, expect, it } from 'vitest';
+import type { ActionRequest } from '../src/domain/action-request';
+import { createActionProcessor, type GatewayPorts } from '../src/domain/process-action';
+
+/** An in-memory audit log and scripted judge/quota answers: the processor's ports, not servers. */
+function harness(opts: { allowed?: boolean; judge?: (a: Action) => judgev1.JudgeResponse } = {}) {
+  const records = new Map<string, auditv1.AuditRecord>();
+  const calls = { judge: 0, quota: 0, append: 0 };
+  const ports: GatewayPorts = {
+    checkQuota: async () => {
+      calls.quota += 1;
+      return create(quotav1.CheckResponseSchema, {
+        allowed: opts.allowed ?? true,
+        remaining: 3n,
+        limit: 5n,
+        limitName: 'agent',
+        retryAfterSeconds: 1.5,
+        windowSeconds: 2,
+      });
+    },
+    judge: async (a) => {
+      calls.judge += 1;
+      return (
+        opts.judge?.(a) ??
+        create(judgev1.JudgeResponseSchema, {
+          decision: Decision.ALLOW_WITH_MODIFICATION,
+          redactedContent: 'mail [EMAIL_1]',
+          modifiedContent: 'mail [EMAIL_1]',
+          riskScore: 0.2,
+          policyRevision: 'p@1',
+        })
+      );
+    },
+    appendAudit: async (record) => {
+      calls.append += 1;
+      const existing = records.get(record.actionId);
+      if (existing) return create(auditv1.AppendResponseSchema, { record: existing, duplicate: true });
+      const stored = create(auditv1.AuditRecordSchema, {
+        ...record,
+        sequence: BigInt(records.size),
+        committedAt: timestampNow(),
+        leaf: new TextEncoder().encode(record.actionId),
+      });
+      records.set(record.actionId, stored);
+      return create(auditv1.AppendResponseSchema, { record: stored, duplicate: false });
+    },
+    getAudit: async (id) => records.get(id),
+  };
+  let n = 0;
+  const process = createActionProcessor({ ports, now: () => new Date(0), newActionId: () => `gen-${++n}` });
+  return { process, records, calls };
+}
+
+const request = (over: Partial<ActionRequest> = {}): ActionRequest => ({
+  agentId: 'a1',
+  action: 'mail jane@example.com',
+  actionType: ActionType.MESSAGE,
+  actionId: '',
+  context: undefined,
+  cohort: '',
+  regionId: 'r',
+  tenantId: 't',
+  ...over,
+});
+
+describe('action processor', () => {
+  it('stores the redacted content, never the raw action, and answers with the audit receipt', async () => {
+    const h = harness();
+    const { response } = await h.process(request());
+    const stored = h.records.get(response.actionId)!;
+    expect(stored.content).toBe('mail [EMAIL_1]');
+    expect(response.decision).toBe(Decision.ALLOW_WITH_MODIFICATION);
+    expect(response.modifiedAction).toBe('mail [EMAIL_1]');
+    expect(response.audit?.sequence).toBe(0n);
+    expect(response.audit?.leafHash).toHaveLength(32);
+    expect(response.quota?.remaining).toBe(3n);
+  });
+
+  it('returns the original decision for a retried action id without judging again', async () => {
+    const h = harness();
+    const first = await h.process(request({ actionId: 'x-1' }));
+    const again = await h.process(request({ actionId: 'x-1', action: 'something else' }));
+    expect(again.response.decision).toBe(first.response.decision);
+    expect(again.response.audit?.sequence).toBe(first.response.audit?.sequence);
+    expect(again.response.audit?.replayed).toBe(true);
+    expect(h.calls.judge).toBe(1);
+    expect(h.records.size).toBe(1);
+  });
+
+  it('refuses over quota without judging or auditing', async () => {
+    const h = harness({ allowed: false });
+    await expect(h.process(request())).rejects.toBeInstanceOf(QuotaExceededError);
+    expect(h.calls.judge).toBe(0);
+    expect(h.calls.append).toBe(0);
+  });
+
+  it('names the stage that failed and acknowledges nothing', async () => {
+    const h = harness({
+      judge: () => {
+        throw new ConnectError('the operation timed out', Code.DeadlineExceeded);
+      },
+    });
+    const err = await h.process(request()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as ConnectError).code).toBe(Code.DeadlineExceeded);
+    expect((err as ConnectError).rawMessage).toBe('judge: the operation timed out');
+    expect(h.records.size).toBe(0);
+  });
+});
