@@ -43,12 +43,14 @@ export async function getRecord(
   const ids = await q.query<{ sequence: bigint; committed_at: string }>(
     `SELECT sequence, committed_at::text AS committed_at FROM audit_action_ids WHERE action_id = $1`,
     [actionId],
+    { prepare: true },
   );
   const id = ids.rows[0];
   if (!id) return undefined;
   const { rows } = await q.query<RecordRow>(
     `SELECT ${RECORD_COLUMNS} FROM audit_records WHERE sequence = $1 AND committed_at = $2::timestamptz`,
     [id.sequence.toString(), id.committed_at],
+    { prepare: true },
   );
   return rows[0] ? rowToRecord(rows[0]) : undefined;
 }
@@ -87,7 +89,8 @@ export async function listRecords(q: SqlQueryable, request: ListRequest): Promis
   const sql = `SELECT ${RECORD_COLUMNS} FROM audit_records
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY committed_at, sequence LIMIT ${param(pageSize + 1)}`;
-  const { rows } = await q.query<RecordRow>(sql, params);
+  // One statement text per filter shape, so preparing it pays off on repeated pages and agents.
+  const { rows } = await q.query<RecordRow>(sql, params, { prepare: true });
   const more = rows.length > pageSize;
   const page = rows.slice(0, pageSize);
   const last = page[page.length - 1];

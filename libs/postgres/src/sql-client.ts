@@ -1,5 +1,6 @@
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import pg from 'pg';
+import { createHash } from 'node:crypto';
 
 /** The result of one statement: rows as plain objects keyed by column name. */
 export interface SqlResult<R> {
@@ -8,8 +9,17 @@ export interface SqlResult<R> {
 }
 
 /** What domain adapters need of a database: parameterised queries and multi-statement scripts. */
+/** Per-query options. */
+export interface QueryOptions {
+  /**
+   * Prepare the statement once per connection and reuse it (PostgreSQL): worth it for hot
+   * queries over partitioned tables, where planning costs more than executing. PGlite ignores it.
+   */
+  prepare?: boolean;
+}
+
 export interface SqlQueryable {
-  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<SqlResult<R>>;
+  query<R = Record<string, unknown>>(text: string, params?: unknown[], options?: QueryOptions): Promise<SqlResult<R>>;
   /** Run a script of several statements without parameters (migrations). */
   exec(text: string): Promise<void>;
 }
@@ -61,8 +71,10 @@ function openPostgres(url: string, options: OpenSqlOptions): SqlClient {
   // An idle client error must not crash the process; the next query reports it.
   pool.on('error', () => {});
   const wrap = (q: pg.Pool | pg.PoolClient): SqlQueryable => ({
-    async query<R>(text: string, params?: unknown[]) {
-      const result = await q.query(text, params as unknown[]);
+    async query<R>(text: string, params?: unknown[], options?: QueryOptions) {
+      const result = options?.prepare
+        ? await q.query({ name: statementName(text), text, values: params as unknown[] })
+        : await q.query(text, params as unknown[]);
       return { rows: result.rows.map(normaliseRow) as R[], rowCount: result.rowCount ?? 0 };
     },
     async exec(text: string) {
@@ -112,6 +124,17 @@ async function openPglite(dataDir: string): Promise<SqlClient> {
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
     close: () => db.close(),
   };
+}
+
+const statementNames = new Map<string, string>();
+/** A stable name per statement text (pg keys prepared statements by name, per connection). */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `nethical_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 /** pg returns `bytea` as Buffer; hand out plain Uint8Array views like PGlite does. */
