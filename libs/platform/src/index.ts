@@ -10,3 +10,4 @@ export * from './reflection';
 export * from './server';
 export * from './shutdown';
 export * from './telemetry';
+export * from './grpc-js-transport';

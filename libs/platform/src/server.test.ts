@@ -71,3 +71,20 @@ describe('one port for every protocol', () => {
     expect(answers[1]!.messageResponse.case).toBe('fileDescriptorResponse');
   });
 });
+
+describe('internal clients', () => {
+  it('make unary calls through @grpc/grpc-js with codes and deadlines intact, streams through Connect', async () => {
+    const { createInternalClient } = await import('./clients');
+    const { Code, ConnectError } = await import('@connectrpc/connect');
+    const c = createInternalClient(healthv1.Health, base, { timeoutMs: 2000 });
+    expect((await c.client.check({ service: '' })).status).toBe(healthv1.HealthCheckResponse_ServingStatus.SERVING);
+    const err = await c.client.check({ service: 'no.such.Service' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as InstanceType<typeof ConnectError>).code).toBe(Code.NotFound);
+    for await (const update of c.client.watch({ service: '' })) {
+      expect(update.status).toBe(healthv1.HealthCheckResponse_ServingStatus.SERVING);
+      break;
+    }
+    c.close();
+  });
+});
