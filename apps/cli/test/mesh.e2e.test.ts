@@ -251,5 +251,8 @@ describe.each(targets)('mesh on $name', (target) => {
     expect(health.status).toBe(200);
     const metrics = await (await fetch(`${gw}/metrics`)).text();
     expect(metrics).toContain('nethical_decisions_total');
+    const stats = await json(fetch(`${gw}/v1/stats/decisions`));
+    expect(stats.mode).toBe('standard');
+    expect(stats.counts.ALLOW).toBeGreaterThan(0);
   });
 });

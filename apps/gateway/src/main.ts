@@ -20,6 +20,7 @@ import { createServicePorts } from './adapters/service-ports';
 import { createAuthenticator } from './domain/auth';
 import { createActionProcessor, type ActionProcessor } from './domain/process-action';
 import { createSlaMonitor } from './domain/sla-monitor';
+import { createStatsPublisher } from './domain/published-stats';
 import { rpcAuthInterceptor } from './routes/rpc-auth';
 import { adminService } from './routes/admin-service';
 import { governanceService } from './routes/governance-service';
@@ -44,6 +45,7 @@ const downstream = {
 };
 
 const instruments = createGatewayInstruments(metrics.registry);
+const stats = createStatsPublisher({ mode: config.NETHICAL_PRIVACY_MODE, epsilon: config.NETHICAL_EPSILON });
 const sla = createSlaMonitor(config.NETHICAL_SLA_P99_MS, 60, () => Date.now());
 const limits = {
   maxPayloadBytes: config.NETHICAL_MAX_PAYLOAD_BYTES,
@@ -72,7 +74,9 @@ const instrumented = (protocol: string): ActionProcessor => async (req) => {
     const out = await processor(req);
     const ms = performance.now() - start;
     instruments.actionDuration.observe({ protocol }, ms / 1000);
-    instruments.decisions.inc({ decision: decisionName(out.response.decision) });
+    const decision = decisionName(out.response.decision);
+    instruments.decisions.inc({ decision });
+    stats.record(decision);
     if (config.NETHICAL_ENABLE_SLA_MONITORING) sla.record(ms);
     return out;
   } catch (err) {
@@ -117,6 +121,7 @@ const server = await startServer({
     ops,
     auth,
     logger,
+    stats,
     health: async () => {
       const h = await health.check();
       return {

@@ -20,6 +20,7 @@ import {
 import { validateActionRequest, type ValidationLimits } from '../domain/action-request';
 import type { AccessLevel, Authenticator } from '../domain/auth';
 import type { ActionProcessor } from '../domain/process-action';
+import type { StatsPublisher } from '../domain/published-stats';
 import {
   auditRecordJson,
   consistencyJson,
@@ -37,6 +38,7 @@ export interface HttpDeps {
   auth: Authenticator;
   logger: Logger;
   health: () => Promise<Record<string, unknown> & { ready: boolean }>;
+  stats: StatsPublisher;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -190,6 +192,11 @@ export function gatewayHttpRoutes(deps: HttpDeps): HttpRoute[] {
       },
     },
     { method: 'POST', path: '/process_action', handler: guarded(auth, 'agent', logger, processAction) },
+    {
+      method: 'GET',
+      path: '/v1/stats/decisions',
+      handler: guarded(auth, 'operator', logger, (_req, res) => sendJson(res, 200, deps.stats.publish())),
+    },
     {
       method: 'GET',
       path: /^\/v1\/audit\/([^/]+)$/,

@@ -79,11 +79,15 @@ export function registerAuditCommands(program: Command): Command {
       '--archive-dir <dir>',
       'archive root; files go to <dir>/<region>/{warm,cold,archive}',
     )
-    .requiredOption('--region <id>', 'region id of this audit store (folder name)')
+    .requiredOption(
+      '--region <id>',
+      'region id of this audit store (folder name); default NETHICAL_REGION_ID',
+      process.env.NETHICAL_REGION_ID,
+    )
     .option(
       '--residency <policy>',
-      `data-residency policy: ${RESIDENCY_POLICIES.join(', ')}`,
-      'NONE',
+      `data-residency policy: ${RESIDENCY_POLICIES.join(', ')}; default NETHICAL_DATA_RESIDENCY_POLICY`,
+      process.env.NETHICAL_DATA_RESIDENCY_POLICY ?? 'NONE',
     )
     .option('--hot-days <n>', 'days in PostgreSQL', Number, DEFAULT_RETENTION.hotDays)
     .option(
