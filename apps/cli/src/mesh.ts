@@ -32,6 +32,8 @@ export interface MeshOptions {
   supervise?: boolean;
   readyTimeoutMs?: number;
   onEvent?: (message: string) => void;
+  /** Extra Node.js flags for every service, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile. */
+  nodeArgs?: string[];
 }
 
 export interface RunningMesh {
@@ -100,7 +102,8 @@ export async function startMesh(options: MeshOptions): Promise<RunningMesh> {
   const launch = (s: MeshService): ChildProcess => {
     const log = logs.get(s) ?? createWriteStream(path.join(logDir, `${s}.log`), { flags: 'a' });
     logs.set(s, log);
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps', s, 'src', 'main.ts')], {
+    const args = [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(repoRoot, 'apps', s, 'src', 'main.ts')];
+    const child = spawn(process.execPath, args, {
       cwd: repoRoot,
       env: envFor(s),
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@
  *   npm start                                   all six services, gateway on :8000
  *   npm start -- --env-file config/us-east-1.env a region; shell variables override the file
  *   npm start -- --port 9000 --logs             another base port; service logs on stdout
+ *   NETHICAL_MESH_NODE_ARGS='--cpu-prof --cpu-prof-dir=.data/prof' npm start   profile every service
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -29,7 +30,9 @@ env.NETHICAL_STORAGE_DIR = stateDir;
 const log = (m: string) => process.stderr.write(`[mesh] ${m}\n`);
 log(`starting six services (${env.NETHICAL_REDIS_URL ? 'Redis' : 'in-memory quota'}, ${env.NETHICAL_DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}; state in ${stateDir})`);
 try {
-  const mesh = await startMesh({ env, basePort, stateDir, streamLogs: opts.logs, supervise: true, onEvent: log });
+  const nodeArgs = (process.env.NETHICAL_MESH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  delete env.NETHICAL_MESH_NODE_ARGS;
+  const mesh = await startMesh({ env, basePort, stateDir, streamLogs: opts.logs, supervise: true, onEvent: log, nodeArgs });
   for (const [s, url] of Object.entries(mesh.urls)) log(`${s.padEnd(14)} ${url}`);
   process.stdout.write(`gateway listening on ${mesh.gatewayUrl}\n`);
   let stopping = false;

@@ -31,7 +31,8 @@ export function createInternalClient<S extends DescService>(
     defaultTimeoutMs: options.timeoutMs,
     interceptors: options.interceptors ?? [],
   });
-  const useGrpcJs = (options.impl ?? 'grpc-js') === 'grpc-js' && (options.interceptors ?? []).length === 0;
+  const impl = options.impl ?? (process.env.NETHICAL_RPC_CLIENT === 'connect' ? 'connect' : 'grpc-js');
+  const useGrpcJs = impl === 'grpc-js' && (options.interceptors ?? []).length === 0;
   if (!useGrpcJs) return { client: createClient(service, transport), close: () => sessionManager.abort() };
   const grpcJs = createGrpcJsTransport(baseUrl, { streams: transport, defaultTimeoutMs: options.timeoutMs });
   return {

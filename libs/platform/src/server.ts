@@ -61,6 +61,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     grpc: true,
     grpcWeb: true,
     connect: true,
+    // No response compression: traffic is loopback or LAN, and gzip on every Append echo and
+    // TailRecords batch showed up in CPU profiles. A proxy in front can compress for the WAN.
+    acceptCompression: [],
   });
 
   const builtIn: HttpRoute[] = [
