@@ -88,3 +88,40 @@ describe('internal clients', () => {
     c.close();
   });
 });
+
+describe('graceful close', () => {
+  it('lets in-flight requests finish and does not wait for idle keep-alive connections', async () => {
+    let release: () => void = () => {};
+    const s = await startServer({
+      name: 'drain',
+      host: '127.0.0.1',
+      port: 0,
+      services: [],
+      routes: () => {},
+      httpRoutes: [
+        {
+          method: 'GET',
+          path: '/slow',
+          handler: async (_q, res) => {
+            await new Promise<void>((r) => (release = r));
+            res.end('done');
+          },
+        },
+      ],
+      health: createHealth(),
+      metrics: createServiceMetrics('drain'),
+      logger: createLogger('drain', 'silent'),
+    });
+    const url = `http://127.0.0.1:${s.port}`;
+    // An idle keep-alive connection (fetch keeps it in its pool) ...
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    // ... and one request in flight.
+    const slow = fetch(`${url}/slow`).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 50));
+    // A one-minute deadline: this test would time out if close waited for the idle connection.
+    const closed = s.close(60_000);
+    release();
+    expect(await slow).toBe('done');
+    await closed;
+  });
+});

@@ -84,7 +84,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   ];
   const httpRoutes = [...builtIn, ...(options.httpRoutes ?? [])];
 
+  let inFlight = 0;
   const handle = (req: NodeRequest, res: NodeResponse) => {
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+    });
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = matchRoute(httpRoutes, req.method ?? 'GET', url.pathname);
     if (match && 'methodNotAllowed' in match) {
@@ -144,17 +149,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     port: address.port,
     async close(deadlineMs) {
-      await new Promise<void>((resolve) => {
-        tcp.close(() => resolve());
-        h1.closeIdleConnections();
-        for (const s of sessions) s.close();
-        // HTTP/1.1 keep-alive connections close after their in-flight response.
-        h1.on('request', (_req, res) => res.setHeader('connection', 'close'));
-        setTimeout(() => {
-          for (const s of sockets) s.destroy();
-          resolve();
-        }, deadlineMs).unref();
-      });
+      // Stop accepting, ask idle and HTTP/2 connections to go away, then wait only for the
+      // requests in flight (not for clients that keep idle connections open), up to the deadline.
+      tcp.close();
+      h1.on('request', (_req, res) => res.setHeader('connection', 'close'));
+      h1.closeIdleConnections();
+      for (const session of sessions) session.close();
+      const end = Date.now() + deadlineMs;
+      while (inFlight > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      for (const socket of sockets) socket.destroy();
     },
   };
 }
