@@ -4,6 +4,19 @@ import { auditv1, judgev1, quotav1, type Action } from '@nethical/contracts';
 import type { Logger } from '@nethical/platform';
 import type { GatewayPorts } from '../domain/process-action';
 
+/** The audit record of an action id, or undefined when the store has none (NOT_FOUND). */
+export async function getAuditRecord(
+  audit: Client<typeof auditv1.AuditStoreService>,
+  actionId: string,
+): Promise<auditv1.AuditRecord | undefined> {
+  try {
+    return (await audit.getRecord({ actionId })).record;
+  } catch (err) {
+    if (err instanceof ConnectError && err.code === Code.NotFound) return undefined;
+    throw err;
+  }
+}
+
 /**
  * Ports over the RPC clients. Quota fails open when the quota *service* cannot be reached (the
  * quota service itself already falls back to a local limiter when Redis is down): rate limiting
@@ -36,13 +49,6 @@ export function createServicePorts(opts: {
       : undefined,
     judge: async (action: Action) => judge.judge({ action }),
     appendAudit: (record) => audit.append({ record }),
-    getAudit: async (actionId) => {
-      try {
-        return (await audit.getRecord({ actionId })).record;
-      } catch (err) {
-        if (err instanceof ConnectError && err.code === Code.NotFound) return undefined;
-        throw err;
-      }
-    },
+    getAudit: (actionId) => getAuditRecord(audit, actionId),
   };
 }

@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { auditv1, judgev1, merklev1, type gatewayv1 } from '@nethical/contracts';
 import type { Client } from '@connectrpc/connect';
-import { Code, ConnectError } from '@connectrpc/connect';
+import { getAuditRecord } from '../adapters/service-ports';
 
 /** Operator-facing reads and admin actions, forwarded to the owning services. */
 export interface OperatorPorts {
@@ -19,14 +19,7 @@ export function createOperatorPorts(clients: {
   judge: Client<typeof judgev1.PolicyJudgeService>;
 }): OperatorPorts {
   return {
-    async getAudit(actionId) {
-      try {
-        return (await clients.audit.getRecord({ actionId })).record;
-      } catch (err) {
-        if (err instanceof ConnectError && err.code === Code.NotFound) return undefined;
-        throw err;
-      }
-    },
+    getAudit: (actionId) => getAuditRecord(clients.audit, actionId),
     listAudit: (req) =>
       clients.audit.listRecords(
         create(auditv1.ListRecordsRequestSchema, {
