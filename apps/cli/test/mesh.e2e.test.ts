@@ -249,6 +249,27 @@ describe.each(targets)('mesh on $name', (target) => {
     await Promise.all(results.map((r) => r.arrayBuffer()));
   });
 
+  it('enforces an operator quarantine through the gateway until release', async () => {
+    const agent = `e2e-q1-${run}`;
+    const ask = () => json(post({ agent_id: agent, action: 'Summarise the weekly status report.' }));
+    expect((await ask()).decision).toBe('ALLOW');
+    const q = await fetch(`${gw}/v1/admin/agents/${agent}/quarantine`, {
+      method: 'POST',
+      body: JSON.stringify({ reason: 'e2e', duration_seconds: 600 }),
+    });
+    expect(q.status).toBe(200);
+    const listed = await json(fetch(`${gw}/v1/admin/quarantine`));
+    expect(listed.entries.map((e: { agent_id: string }) => e.agent_id)).toContain(agent);
+    expect((await ask()).decision).toBe('QUARANTINE');
+    const released = await json(fetch(`${gw}/v1/admin/agents/${agent}/release`, { method: 'POST' }));
+    expect(released.released).toBe(true);
+    expect((await ask()).decision).toBe('ALLOW');
+    const escalations = await fetch(`${gw}/v1/admin/escalations?status=PENDING`);
+    expect(escalations.status).toBe(200);
+    const bad = await fetch(`${gw}/v1/admin/escalations?status=MAYBE`);
+    expect(bad.status).toBe(400);
+  });
+
   it('exposes /health and /metrics', async () => {
     const health = await fetch(`${gw}/health`);
     expect(health.status).toBe(200);
