@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleServices } from './bundle-services';
 
 /** The six services in start order; shutdown goes the other way (gateway first). */
 export const services = ['audit-store', 'merkle-anchor', 'ml-scorer', 'quota', 'policy-judge', 'gateway'] as const;
@@ -99,10 +100,11 @@ export async function startMesh(options: MeshOptions): Promise<RunningMesh> {
   const writePids = () =>
     writeFileSync(pidFile, JSON.stringify(Object.fromEntries([...children].map(([s, c]) => [s, c.pid ?? 0]))));
 
+  const entry = await bundleServices(repoRoot, services);
   const launch = (s: MeshService): ChildProcess => {
     const log = logs.get(s) ?? createWriteStream(path.join(logDir, `${s}.log`), { flags: 'a' });
     logs.set(s, log);
-    const args = [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(repoRoot, 'apps', s, 'src', 'main.ts')];
+    const args = [...(options.nodeArgs ?? []), entry[s] as string];
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
       env: envFor(s),
