@@ -37,8 +37,10 @@ export function createServicePorts(opts: {
           try {
             return await quota.check(req);
           } catch (err) {
+            // Only "cannot reach it in time": any other code (INTERNAL, UNKNOWN …) may be a quota bug,
+            // which must surface rather than silently lift every limit.
             const code = err instanceof ConnectError ? err.code : Code.Unknown;
-            if (code === Code.Unavailable || code === Code.DeadlineExceeded || code === Code.Unknown) {
+            if (code === Code.Unavailable || code === Code.DeadlineExceeded) {
               opts.onQuotaUnavailable();
               logger.warn({ err }, 'quota service unreachable: failing open');
               return create(quotav1.CheckResponseSchema, { allowed: true, store: 'unavailable' });
