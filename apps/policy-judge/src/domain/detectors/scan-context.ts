@@ -16,7 +16,7 @@ export interface ScanContext {
   views(): TextView[];
   hits(signal: string): SignalHit[];
   fired(signal: string): boolean;
-  /** Number of signal scans performed so far (for the tiering benchmark and tests). */
+  /** Number of signal scans (one signal over one view) performed so far; the prefilter's skips are not scans. */
   scans(): number;
 }
 
@@ -26,10 +26,17 @@ const MAX_HITS = 8;
 const CHUNK_OVERLAP = 256;
 
 /** Create the context for one judgment. Content beyond `limits.maxContentChars` is not scanned. */
-export function createScanContext(content: string, actionType: ActionTypeName, policy: CompiledPolicy): ScanContext {
+export function createScanContext(
+  content: string,
+  actionType: ActionTypeName,
+  policy: CompiledPolicy,
+): ScanContext {
   const { limits } = policy.file;
-  const scanned = content.length > limits.maxContentChars ? content.slice(0, limits.maxContentChars) : content;
+  const scanned =
+    content.length > limits.maxContentChars ? content.slice(0, limits.maxContentChars) : content;
   let views: TextView[] | undefined;
+  /** Per view (same order as `views`): the literals it contains, computed on first use. */
+  const literals: Array<Uint8Array | undefined> = [];
   const memo = new Map<string, SignalHit[]>();
   let scans = 0;
   const getViews = () => (views ??= buildViews(scanned, limits));
@@ -39,7 +46,11 @@ export function createScanContext(content: string, actionType: ActionTypeName, p
     const signal = policy.signals.get(name);
     const out: SignalHit[] = [];
     if (signal) {
-      for (const view of getViews()) {
+      const all = getViews();
+      for (let v = 0; v < all.length; v++) {
+        const view = all[v]!;
+        const present = (literals[v] ??= policy.prefilter.literalsIn(view.text));
+        if (!policy.prefilter.possible(signal.index, present)) continue; // cannot match in this view
         scans++;
         scanView(signal.re, view, limits.scanChunkChars, out);
       }

@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import { PolicyValidationError } from '../errors.js';
 import type { ActionTypeName, SeverityName } from '../finding.js';
 import { checkSafePattern } from './safe-pattern.js';
+import { createSignalPrefilter, type SignalPrefilter } from './signal-prefilter.js';
 import { policySchema, type PolicyFile, type PolicyRule } from './policy-schema.js';
 
 /** A signal compiled to one case-insensitive alternation (one scan per view). */
 export interface CompiledSignal {
   name: string;
   re: RegExp;
+  /** Position of the signal in `file.signals`: its number in the policy's `prefilter`. */
+  index: number;
 }
 
 export interface CompiledRule extends PolicyRule {
@@ -32,6 +35,8 @@ export interface CompiledPolicy {
   /** `<name>@<version>+<first 12 hex of sha256(file bytes)>`. */
   revision: string;
   signals: Map<string, CompiledSignal>;
+  /** Which signals can match a text at all (required literals); skips scans that cannot match. */
+  prefilter: SignalPrefilter;
   detectors: CompiledDetector[];
   severityOf(kind: 'pii' | 'secret', type: string): SeverityName;
   appliesTo(rule: CompiledRule, actionType: ActionTypeName): boolean;
@@ -60,20 +65,29 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
   const signals = new Map<string, CompiledSignal>();
   for (const [name, patterns] of Object.entries(file.signals)) {
     patterns.forEach((p, i) => {
-      for (const problem of checkSafePattern(p)) problems.push(`signals.${name}[${i}] ${JSON.stringify(p)}: ${problem}`);
+      for (const problem of checkSafePattern(p))
+        problems.push(`signals.${name}[${i}] ${JSON.stringify(p)}: ${problem}`);
     });
-    signals.set(name, { name, re: new RegExp(patterns.map((p) => `(?:${p})`).join('|'), 'gi') });
+    signals.set(name, {
+      name,
+      re: new RegExp(patterns.map((p) => `(?:${p})`).join('|'), 'gi'),
+      index: signals.size,
+    });
   }
   const detectors: CompiledDetector[] = [];
   for (const [id, det] of Object.entries(file.detectors)) {
     const seen = new Set<string>();
     det.rules.forEach((rule, i) => {
-      if (seen.has(rule.id)) problems.push(`detectors.${id}.rules[${i}]: duplicate rule id ${rule.id}`);
+      if (seen.has(rule.id))
+        problems.push(`detectors.${id}.rules[${i}]: duplicate rule id ${rule.id}`);
       seen.add(rule.id);
-      if (rule.all.length === 0 && rule.any.length === 0) problems.push(`detectors.${id}.rules[${i}]: needs 'all' or 'any' signals`);
-      if (rule.any.length > 0 && rule.minAny > rule.any.length) problems.push(`detectors.${id}.rules[${i}]: minAny exceeds any`);
+      if (rule.all.length === 0 && rule.any.length === 0)
+        problems.push(`detectors.${id}.rules[${i}]: needs 'all' or 'any' signals`);
+      if (rule.any.length > 0 && rule.minAny > rule.any.length)
+        problems.push(`detectors.${id}.rules[${i}]: minAny exceeds any`);
       for (const s of [...rule.all, ...rule.any, ...rule.none]) {
-        if (!signals.has(s) && !file.signals[s]) problems.push(`detectors.${id}.rules[${i}]: unknown signal '${s}'`);
+        if (!signals.has(s) && !file.signals[s])
+          problems.push(`detectors.${id}.rules[${i}]: unknown signal '${s}'`);
       }
     });
     if (!det.enabled) continue;
@@ -82,14 +96,21 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
       if (rule.all.length > 0) gate.add(rule.all[0]!);
       else rule.any.forEach((s) => gate.add(s));
     }
-    detectors.push({ id, tier: det.tier, rules: det.rules.map((r) => ({ ...r, detector: id })), gate: [...gate] });
+    detectors.push({
+      id,
+      tier: det.tier,
+      rules: det.rules.map((r) => ({ ...r, detector: id })),
+      gate: [...gate],
+    });
   }
   if (problems.length > 0) throw new PolicyValidationError(fileName, problems);
+  const prefilter = createSignalPrefilter(Object.values(file.signals));
   const sha = createHash('sha256').update(source).digest('hex').slice(0, 12);
   return {
     file,
     revision: `${file.name}@${file.version}+${sha}`,
     signals,
+    prefilter,
     detectors,
     severityOf(kind, type) {
       const table = kind === 'pii' ? file.sensitive.piiSeverity : file.sensitive.secretSeverity;

@@ -1,0 +1,135 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildViews } from '../normalise/normaliser.js';
+import { compilePolicy } from './compile-policy.js';
+import { createLiteralAutomaton } from './literal-automaton.js';
+import { requiredLiterals, type Requirement } from './required-literals.js';
+import { createSignalPrefilter } from './signal-prefilter.js';
+
+const root = new URL('../../../../../', import.meta.url);
+
+function holds(r: Requirement, text: string): boolean {
+  const t = text.toLowerCase();
+  switch (r.op) {
+    case 'true':
+      return true;
+    case 'any':
+      return r.literals.some((l) => t.includes(l));
+    case 'and':
+      return r.of.every((x) => holds(x, text));
+    case 'or':
+      return r.of.some((x) => holds(x, text));
+  }
+}
+
+describe('required literals', () => {
+  it.each([
+    [
+      '\\bhow to\\b[^.]{0,80}\\b(?:bomb|rifle)s?',
+      {
+        op: 'and',
+        of: [
+          { op: 'any', literals: ['how to'] },
+          { op: 'any', literals: ['bomb', 'bombs', 'rifle', 'rifles'] },
+        ],
+      },
+    ],
+    [
+      '\\bignore (?:all |any )?previous\\b',
+      { op: 'any', literals: ['ignore previ', 'ignore all p', 'ignore any p'] },
+    ],
+    ['normali[sz]e', { op: 'any', literals: ['normalise', 'normalize'] }],
+    [
+      'DAN\\s{1,3}mode',
+      {
+        op: 'and',
+        of: [
+          { op: 'any', literals: ['dan'] },
+          { op: 'any', literals: ['mode'] },
+        ],
+      },
+    ],
+    ['\\w{1,30}\\d', { op: 'true' }],
+    ['ab|cdef', { op: 'true' }],
+    ['[^x]{2}yz', { op: 'true' }],
+  ])('%s', (pattern, expected) => {
+    expect(requiredLiterals(pattern)).toEqual(expected);
+  });
+  it('never puts a character with non-ASCII case in a literal (the i flag without u folds only ASCII)', () => {
+    expect(requiredLiterals('straße')).toEqual({ op: 'any', literals: ['stra'] });
+    expect(requiredLiterals('you’re an')).toEqual({ op: 'any', literals: ['you’re an'] });
+  });
+});
+
+describe('literal automaton', () => {
+  it('marks every literal that occurs, overlapping and case-insensitively', () => {
+    const a = createLiteralAutomaton(['he', 'she', 'hers', 'his', 'x']);
+    const present = new Uint8Array(a.size);
+    a.mark('uSHERS', present);
+    expect([...present]).toEqual([1, 1, 1, 0, 0]);
+  });
+});
+
+describe('signal prefilter on the shipped policy', () => {
+  const policy = compilePolicy(
+    readFileSync(new URL('config/policies/default.json', root), 'utf8'),
+    'default.json',
+  );
+  const texts: string[] = [];
+  const fixtures = new URL('apps/policy-judge/test/fixtures/detectors/', root);
+  for (const f of readdirSync(fixtures))
+    for (const c of JSON.parse(readFileSync(new URL(f, fixtures), 'utf8')) as Array<{
+      text: string;
+    }>)
+      texts.push(c.text);
+  const prompts = new URL('../shared/datasets/prompts/labelled_prompts.jsonl', root);
+  try {
+    for (const line of readFileSync(prompts, 'utf8').split('\n').slice(0, 200))
+      if (line.trim()) texts.push((JSON.parse(line) as { text: string }).text);
+  } catch {
+    // The shared datasets are optional here; the fixtures alone still exercise every detector.
+  }
+
+  it('never rules out a signal that matches (every view of every fixture and prompt)', () => {
+    let matched = 0;
+    let skipped = 0;
+    for (const text of texts) {
+      for (const view of buildViews(text, policy.file.limits)) {
+        const present = policy.prefilter.literalsIn(view.text);
+        for (const signal of policy.signals.values()) {
+          signal.re.lastIndex = 0;
+          const match = signal.re.test(view.text);
+          const possible = policy.prefilter.possible(signal.index, present);
+          if (match) {
+            matched++;
+            expect(
+              possible,
+              `${signal.name} matches ${JSON.stringify(view.text.slice(0, 200))}`,
+            ).toBe(true);
+          } else if (!possible) skipped++;
+        }
+      }
+    }
+    expect(matched).toBeGreaterThan(100);
+    expect(skipped).toBeGreaterThan(matched); // and it does rule out most non-matching scans
+  });
+
+  it('agrees with each pattern requirement evaluated directly', () => {
+    for (const patterns of Object.values(policy.file.signals)) {
+      for (const p of patterns) {
+        const re = new RegExp(p, 'i');
+        const req = requiredLiterals(p);
+        for (const t of texts)
+          if (re.test(t)) expect(holds(req, t), `${p} on ${t.slice(0, 120)}`).toBe(true);
+      }
+    }
+  });
+
+  it('a signal with any pattern it cannot analyse is always possible', () => {
+    const pf = createSignalPrefilter([['\\w{3}\\d'], ['alpha|beta']]);
+    const present = pf.literalsIn('nothing here');
+    expect(pf.possible(0, present)).toBe(true);
+    expect(pf.possible(1, present)).toBe(false);
+    expect(pf.possible(1, pf.literalsIn('ALPHA'))).toBe(true);
+  });
+});
