@@ -94,6 +94,24 @@ describe.each(targets)('full audit on %s', (name, openDb) => {
     });
   });
 
+  it('names a record whose compressed body was replaced or damaged', async () => {
+    await fill();
+    await db.sql.exec(
+      `UPDATE audit_records SET body = (SELECT body FROM audit_records WHERE sequence = 5) WHERE sequence = 6`,
+    );
+    expect((await verify()).failure).toMatchObject({
+      check: 'content',
+      sequence: 6n,
+      actionId: 'act-6',
+    });
+    await db.sql.exec(`UPDATE audit_records SET body = '\\x01deadbeef'::bytea WHERE sequence = 3`);
+    expect((await verify()).failure).toMatchObject({
+      check: 'content',
+      sequence: 3n,
+      actionId: 'act-3',
+    });
+  });
+
   it('names a changed float or violation as well as text', async () => {
     await fill();
     await db.sql.exec(

@@ -5,6 +5,7 @@ import {
   createAuditLog,
   ensurePartitions,
   microsToIso,
+  recordBody,
   recordToInsertJson,
   timestampToMicros,
 } from '@nethical/audit-log';
@@ -15,7 +16,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { anchorLeafHashes } from './anchor-tree';
 import { createSyntheticRecords } from './synthetic-records';
 
-/** Column order of the COPY, the same names `recordToInsertJson` produces. */
+/** Column order of the COPY, the same names `recordToInsertJson` produces (body last, as hex). */
 const COLUMNS = [
   'sequence',
   'action_id',
@@ -23,27 +24,17 @@ const COLUMNS = [
   'tenant_id',
   'region_id',
   'action_type',
-  'content',
   'decision',
-  'violations',
   'risk_score',
   'ml_score',
-  'policy_revision',
-  'model_version',
-  'stage_latency_ms',
-  'trace_id',
   'received_at',
   'committed_at',
-  'reasoning',
-  'cohort',
-  'detectors_run',
 ] as const;
-const JSON_COLUMNS = new Set(['violations', 'stage_latency_ms', 'detectors_run']);
 
 /** One CSV field: NULL unquoted-empty, everything else quoted (so empty strings stay strings). */
-function csv(value: unknown, json: boolean): string {
+function csv(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = json ? JSON.stringify(value) : typeof value === 'string' ? value : String(value);
+  const text = typeof value === 'string' ? value : String(value);
   return `"${text.replaceAll('"', '""')}"`;
 }
 
@@ -97,10 +88,12 @@ export async function bulkIngest(options: IngestOptions): Promise<IngestResult> 
       for (let i = 0; i < n; i++) {
         const record = next(first + i);
         leaves.push(hashLeaf(canonicalLeaf(record)));
-        const row = recordToInsertJson(record);
-        records.push(`${COLUMNS.map((c) => csv(row[c], JSON_COLUMNS.has(c))).join(',')}\n`);
+        const body = recordBody(record);
+        const row = recordToInsertJson(record, body);
+        const hex = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('hex');
+        records.push(`${COLUMNS.map((c) => csv(row[c])).join(',')},\\x${hex}\n`);
         const at = microsToIso(timestampToMicros(record.committedAt!));
-        ids.push(`${csv(record.actionId, false)},${first + i},${at}\n`);
+        ids.push(`${csv(record.actionId)},${first + i},${at}\n`);
         lastCommittedUs = timestampToMicros(record.committedAt!);
       }
       return { first, n, records, ids, leaves, lastUs: lastCommittedUs };
@@ -111,7 +104,7 @@ export async function bulkIngest(options: IngestOptions): Promise<IngestResult> 
       await pipeline(
         Readable.from(b.records),
         client.query(
-          copyFrom(`COPY audit_records (${COLUMNS.join(', ')}) FROM STDIN WITH (FORMAT csv)`),
+          copyFrom(`COPY audit_records (${COLUMNS.join(', ')}, body) FROM STDIN WITH (FORMAT csv)`),
         ),
       );
       await pipeline(
@@ -155,9 +148,10 @@ export async function bulkIngest(options: IngestOptions): Promise<IngestResult> 
     }
     const tree = await anchorLeafHashes({ sql, batches: batches() });
     if (options.deferIndexes) {
-      // The same definitions as migration 1 (built per partition by PostgreSQL).
+      // The same definitions as migrations 1 and 2 (built per partition by PostgreSQL).
       await sql.exec(`CREATE INDEX audit_records_agent_time ON audit_records (agent_id, committed_at, sequence);
-        CREATE INDEX audit_records_decision_time ON audit_records (decision, committed_at, sequence)`);
+        CREATE INDEX audit_records_decision_time ON audit_records (decision, committed_at, sequence)
+          WHERE decision <> 1`);
     }
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStart);

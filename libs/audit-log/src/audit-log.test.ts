@@ -2,10 +2,14 @@ import { fromJson, toJson } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { auditv1, Decision } from '@nethical/contracts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '@nethical/postgres';
 import { createAuditLog, type AuditLog } from './audit-log';
-import { canonicalLeaf } from './canonical-leaf';
+import { canonicalLeaf, canonicalViolations } from './canonical-leaf';
 import { AuditInvalidRecordError, AuditPageTokenError } from './errors';
+import { ensurePartitions } from './partitions';
+import { AUDIT_MIGRATIONS_TABLE, auditMigrations } from './schema';
 import { resetAuditSchema, sampleRecord, testTargets, type TestDatabase } from './test-support';
+import { microsToIso, microsToTimestamp, msToMicros } from './timestamps';
 
 const targets = await testTargets();
 const DAY = 86_400_000;
@@ -127,6 +131,95 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
       log.list({ agentId: 'agent-2', pageToken: first.nextPageToken }),
     ).rejects.toBeInstanceOf(AuditPageTokenError);
     await expect(log.list({ pageSize: 5000 })).rejects.toBeInstanceOf(AuditInvalidRecordError);
+  });
+
+  it('pages ALLOW and unfiltered lists in (committed_at, sequence) order along the primary key', async () => {
+    let now = Date.UTC(2026, 10, 27, 23, 50);
+    const log = await createAuditLog({
+      sql: db.sql,
+      clock: { now: () => now },
+      batchMaxDelayMs: 1,
+    });
+    logs.push(log);
+    // 40 records over midnight (two partitions), several sharing a commit time.
+    for (let i = 0; i < 40; i++) {
+      if (i % 3 === 0) now += 60_000;
+      await log.append(sampleRecord(i));
+    }
+    const collect = async (decision?: Decision): Promise<string[]> => {
+      const ids: string[] = [];
+      let token = '';
+      do {
+        const page = await log.list({ decision, pageSize: 3, pageToken: token });
+        ids.push(...page.records.map((r) => r.actionId));
+        token = page.nextPageToken;
+      } while (token);
+      return ids;
+    };
+    const all = Array.from({ length: 40 }, (_, i) => `act-${i}`);
+    expect(await collect()).toEqual(all);
+    expect(await collect(Decision.ALLOW)).toEqual(all.filter((_, i) => i % 4 === 0));
+    expect(await collect(Decision.WARN)).toEqual(all.filter((_, i) => i % 4 === 2));
+  });
+
+  it('reads rows written before migration 2 (plain columns) next to compressed ones', async () => {
+    await migrate(db.sql, AUDIT_MIGRATIONS_TABLE, auditMigrations.slice(0, 1));
+    const at = Date.UTC(2026, 10, 27, 5);
+    await ensurePartitions(db.sql, at, 0);
+    const old = sampleRecord(1, {
+      sequence: 0n,
+      committedAt: microsToTimestamp(msToMicros(at)),
+      receivedAt: undefined,
+    });
+    await db.sql.query(
+      `INSERT INTO audit_records (sequence, action_id, agent_id, tenant_id, region_id, action_type,
+         content, decision, violations, risk_score, ml_score, policy_revision, model_version,
+         stage_latency_ms, trace_id, received_at, committed_at, reasoning, cohort, detectors_run)
+       VALUES (0, $1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13::jsonb, $14, NULL,
+         $15::timestamptz, $16, $17, $18::jsonb)`,
+      [
+        old.actionId,
+        old.agentId,
+        old.tenantId,
+        old.regionId,
+        old.actionType,
+        old.content,
+        old.decision,
+        JSON.stringify(canonicalViolations(old)),
+        old.riskScore,
+        old.mlScore ?? null,
+        old.policyRevision,
+        old.modelVersion,
+        JSON.stringify(old.stageLatencyMs),
+        old.traceId,
+        microsToIso(msToMicros(at)),
+        old.reasoning,
+        old.cohort,
+        JSON.stringify(old.detectorsRun),
+      ],
+    );
+    await db.sql.query(
+      'INSERT INTO audit_action_ids (action_id, sequence, committed_at) VALUES ($1, 0, $2::timestamptz)',
+      [old.actionId, microsToIso(msToMicros(at))],
+    );
+    await db.sql.query(
+      'UPDATE audit_sequence SET next_sequence = 1, last_committed_at = $1::timestamptz',
+      [microsToIso(msToMicros(at))],
+    );
+    const log = await open();
+    const fresh = (await log.append(sampleRecord(2))).record;
+    expect(fresh.sequence).toBe(1n);
+    const readOld = (await log.get(old.actionId))!;
+    expect(readOld.leaf).toEqual(canonicalLeaf(old));
+    expect(readOld.content).toBe(old.content);
+    expect((await log.get(fresh.actionId))!.leaf).toEqual(fresh.leaf);
+    const { rows } = await db.sql.query<{ body: Uint8Array | null; content: string | null }>(
+      'SELECT body, content FROM audit_records ORDER BY sequence',
+    );
+    expect(rows.map((r) => [r.body === null, r.content === null])).toEqual([
+      [true, false],
+      [false, true],
+    ]);
   });
 
   it('tails from a sequence and follows commits made after it started', async () => {

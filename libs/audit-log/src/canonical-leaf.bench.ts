@@ -1,7 +1,7 @@
 import { hashLeaf } from '@nethical/merkle';
 import { bench, describe } from 'vitest';
 import { canonicalLeaf } from './canonical-leaf';
-import { rowToRecord, recordToInsertJson, type RecordRow } from './record-row';
+import { recordBody, rowToRecord, type RecordRow } from './record-row';
 import { sampleRecord } from './test-support';
 import { microsToTimestamp, msToMicros } from './timestamps';
 
@@ -11,19 +11,38 @@ const record = sampleRecord(1, {
   sequence: 12345n,
   committedAt: microsToTimestamp(msToMicros(Date.UTC(2026, 10, 27))),
 });
-const row = JSON.parse(JSON.stringify(recordToInsertJson(record))) as Record<string, unknown>;
-const asRow = {
-  ...row,
+const asRow: RecordRow = {
   sequence: 12345n,
+  action_id: record.actionId,
+  agent_id: record.agentId,
+  tenant_id: record.tenantId,
+  region_id: record.regionId,
+  action_type: record.actionType,
+  content: null,
+  decision: record.decision,
+  violations: null,
+  risk_score: record.riskScore,
+  ml_score: record.mlScore ?? null,
+  policy_revision: record.policyRevision,
+  model_version: record.modelVersion,
+  stage_latency_ms: null,
+  trace_id: record.traceId,
+  reasoning: null,
+  cohort: record.cohort,
+  detectors_run: null,
+  body: recordBody(record),
   received_us: 1_790_000_001_123_456n,
   committed_us: msToMicros(Date.UTC(2026, 10, 27)),
-} as unknown as RecordRow;
+};
 
 describe('canonical leaf', () => {
   bench('canonicalLeaf + hashLeaf', () => {
     hashLeaf(canonicalLeaf(record));
   });
-  bench('rowToRecord (includes the leaf)', () => {
+  bench('recordBody (compress content, violations, reasoning, latencies, detectors)', () => {
+    recordBody(record);
+  });
+  bench('rowToRecord (decompresses the body, includes the leaf)', () => {
     rowToRecord(asRow);
   });
 });

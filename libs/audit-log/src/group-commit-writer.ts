@@ -7,6 +7,7 @@ import { createPartitionSql, partitionFor, tableExists } from './partitions';
 import {
   INSERT_RECORDS_SQL,
   RECORD_COLUMNS,
+  recordBody,
   recordToInsertJson,
   rowToRecord,
   type RecordRow,
@@ -118,6 +119,9 @@ export function createGroupCommitWriter(options: GroupCommitOptions): GroupCommi
       if (!firstIndex.has(r.actionId)) firstIndex.set(r.actionId, i);
     });
     const ids = [...firstIndex.keys()];
+    // Compress before taking the lock: the body does not depend on sequence or commit time.
+    const bodies = new Map<auditv1.AuditRecord, Uint8Array>();
+    for (const i of firstIndex.values()) bodies.set(records[i]!, recordBody(records[i]!));
     const nowUs = msToMicros(clock.now());
     const created: string[] = [];
     const outcome = await sql.transaction(async (tx) => {
@@ -172,7 +176,9 @@ export function createGroupCommitWriter(options: GroupCommitOptions): GroupCommi
             await tx.exec(createPartitionSql(partition));
           created.push(partition.name);
         }
-        await tx.query(INSERT_RECORDS_SQL, [JSON.stringify(fresh.map(recordToInsertJson))]);
+        await tx.query(INSERT_RECORDS_SQL, [
+          JSON.stringify(fresh.map((r) => recordToInsertJson(r, bodies.get(r)))),
+        ]);
         await tx.query(
           `INSERT INTO audit_action_ids (action_id, sequence, committed_at)
            SELECT action_id, sequence, committed_at

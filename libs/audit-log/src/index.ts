@@ -13,10 +13,12 @@ export {
   INSERT_RECORDS_SQL,
   RECORD_COLUMNS,
   normaliseIncoming,
+  recordBody,
   recordToInsertJson,
   rowToRecord,
   type RecordRow,
 } from './record-row';
+export * from './record-body';
 export * from './schema';
 export * from './timestamps';
 export * from './roles';

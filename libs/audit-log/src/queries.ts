@@ -1,4 +1,4 @@
-import type { auditv1, Decision } from '@nethical/contracts';
+import { Decision, type auditv1 } from '@nethical/contracts';
 import type { SqlQueryable } from '@nethical/postgres';
 import type { Timestamp } from '@bufbuild/protobuf/wkt';
 import { AuditInvalidRecordError } from './errors';
@@ -67,6 +67,9 @@ export async function listRecords(q: SqlQueryable, request: ListRequest): Promis
     until: request.until ? timestampToMicros(request.until).toString() : '',
     decision: request.decision ?? 0,
   };
+  if (!Number.isInteger(filter.decision) || filter.decision < 0 || filter.decision > 1000) {
+    throw new AuditInvalidRecordError('decision', 'must be a Decision value');
+  }
   const digest = filterDigest(filter);
   const where: string[] = [];
   const params: unknown[] = [];
@@ -74,21 +77,32 @@ export async function listRecords(q: SqlQueryable, request: ListRequest): Promis
     params.push(value);
     return `$${params.length}`;
   };
+  // Index choice (migration 2): by agent → (agent_id, committed_at, sequence); by a decision
+  // other than ALLOW → the partial (decision, committed_at, sequence) index, which needs the
+  // decision as a literal (a parameter cannot prove the index predicate in a generic plan);
+  // otherwise → the primary key in sequence order, which is (committed_at, sequence) order
+  // because commit times never go backwards in sequence order (DURABILITY.md #10).
+  const bySequence = !filter.agentId && (!filter.decision || filter.decision === Decision.ALLOW);
   if (filter.agentId) where.push(`agent_id = ${param(filter.agentId)}`);
-  if (filter.decision) where.push(`decision = ${param(filter.decision)}`);
+  if (filter.decision) where.push(`decision = ${filter.decision}`);
   if (request.since)
     where.push(`committed_at >= ${param(microsToIso(BigInt(filter.since)))}::timestamptz`);
   if (request.until)
     where.push(`committed_at < ${param(microsToIso(BigInt(filter.until)))}::timestamptz`);
   if (request.pageToken) {
     const cursor = decodePageToken(request.pageToken, digest);
+    const at = `${param(microsToIso(cursor.committedUs))}::timestamptz`;
+    const seq = `${param(cursor.sequence.toString())}::int8`;
+    // In sequence order `sequence > s` is the cursor; `committed_at >= t` only prunes partitions.
     where.push(
-      `(committed_at, sequence) > (${param(microsToIso(cursor.committedUs))}::timestamptz, ${param(cursor.sequence.toString())}::int8)`,
+      bySequence
+        ? `sequence > ${seq} AND committed_at >= ${at}`
+        : `(committed_at, sequence) > (${at}, ${seq})`,
     );
   }
   const sql = `SELECT ${RECORD_COLUMNS} FROM audit_records
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY committed_at, sequence LIMIT ${param(pageSize + 1)}`;
+    ORDER BY ${bySequence ? 'sequence' : 'committed_at, sequence'} LIMIT ${param(pageSize + 1)}`;
   // One statement text per filter shape, so preparing it pays off on repeated pages and agents.
   const { rows } = await q.query<RecordRow>(sql, params, { prepare: true });
   const more = rows.length > pageSize;

@@ -2,19 +2,27 @@ import { clone, create } from '@bufbuild/protobuf';
 import { auditv1, EvidenceSpanSchema, ViolationSchema } from '@nethical/contracts';
 import { AuditInvalidRecordError } from './errors';
 import { canonicalLeaf, canonicalViolations, type CanonicalViolation } from './canonical-leaf';
+import { decodeRecordBody, encodeRecordBody, type RecordBody } from './record-body';
 import { microsToIso, microsToTimestamp, timestampToMicros } from './timestamps';
 
 /**
  * Mapping between `auditv1.AuditRecord` messages and `audit_records` rows. Reading always goes
  * through `RECORD_COLUMNS` so that times come back as exact microseconds (a JS Date would cut
  * them to milliseconds) and the leaf is recomputed from the columns.
+ *
+ * Since migration 2 new rows keep content, violations, reasoning, stage latencies, detectors
+ * run, trace id, policy revision, model version and cohort in the compressed `body`
+ * (record-body.ts) and leave those nine columns NULL; rows written before keep the columns. Reading takes a column when it is not NULL and the body
+ * otherwise, so every stored byte still feeds the recomputed leaf: editing either place of a
+ * row changes its leaf and is caught by the full audit.
  */
 
 /** SELECT list for one audit record (alias-free: use on `audit_records` directly). */
 export const RECORD_COLUMNS = `sequence, action_id, agent_id, tenant_id, region_id, action_type, content,
   decision, violations, risk_score, ml_score, policy_revision, model_version, stage_latency_ms,
   trace_id, (extract(epoch FROM received_at) * 1000000)::int8 AS received_us,
-  (extract(epoch FROM committed_at) * 1000000)::int8 AS committed_us, reasoning, cohort, detectors_run`;
+  (extract(epoch FROM committed_at) * 1000000)::int8 AS committed_us, reasoning, cohort, detectors_run,
+  body`;
 
 /** One row as read with `RECORD_COLUMNS`. */
 export interface RecordRow {
@@ -24,24 +32,48 @@ export interface RecordRow {
   tenant_id: string;
   region_id: string;
   action_type: number;
-  content: string;
+  content: string | null;
   decision: number;
-  violations: CanonicalViolation[];
+  violations: CanonicalViolation[] | null;
   risk_score: number;
   ml_score: number | null;
-  policy_revision: string;
-  model_version: string;
-  stage_latency_ms: Record<string, number>;
-  trace_id: string;
+  policy_revision: string | null;
+  model_version: string | null;
+  stage_latency_ms: Record<string, number> | null;
+  trace_id: string | null;
   received_us: bigint | null;
   committed_us: bigint;
-  reasoning: string;
-  cohort: string;
-  detectors_run: string[];
+  reasoning: string | null;
+  cohort: string | null;
+  detectors_run: string[] | null;
+  /** The compressed fields of migration 2 rows (see record-body.ts). */
+  body: Uint8Array | null;
+}
+
+/** The body fields of a row: each from its column when set, else from `body`. */
+function rowBody(row: RecordRow): RecordBody {
+  const fromBody = row.body ? decodeRecordBody(row.body) : undefined;
+  const pick = <T>(column: T | null, field: keyof RecordBody): T => {
+    if (column !== null) return column;
+    if (!fromBody) throw new Error(`audit record ${row.sequence}: no ${field} and no body`);
+    return fromBody[field] as T;
+  };
+  return {
+    content: pick(row.content, 'content'),
+    violations: pick(row.violations, 'violations'),
+    reasoning: pick(row.reasoning, 'reasoning'),
+    stageLatencyMs: pick(row.stage_latency_ms, 'stageLatencyMs'),
+    detectorsRun: pick(row.detectors_run, 'detectorsRun'),
+    traceId: pick(row.trace_id, 'traceId'),
+    policyRevision: pick(row.policy_revision, 'policyRevision'),
+    modelVersion: pick(row.model_version, 'modelVersion'),
+    cohort: pick(row.cohort, 'cohort'),
+  };
 }
 
 /** Rebuild the record of a row, with `leaf` recomputed from the columns. */
 export function rowToRecord(row: RecordRow): auditv1.AuditRecord {
+  const body = rowBody(row);
   const record = create(auditv1.AuditRecordSchema, {
     sequence: BigInt(row.sequence),
     actionId: row.action_id,
@@ -49,9 +81,9 @@ export function rowToRecord(row: RecordRow): auditv1.AuditRecord {
     tenantId: row.tenant_id,
     regionId: row.region_id,
     actionType: row.action_type,
-    content: row.content,
+    content: body.content,
     decision: row.decision,
-    violations: row.violations.map((v) =>
+    violations: body.violations.map((v) =>
       create(ViolationSchema, {
         detector: v.detector,
         category: v.category,
@@ -63,14 +95,14 @@ export function rowToRecord(row: RecordRow): auditv1.AuditRecord {
       }),
     ),
     riskScore: row.risk_score,
-    policyRevision: row.policy_revision,
-    modelVersion: row.model_version,
-    stageLatencyMs: row.stage_latency_ms,
-    traceId: row.trace_id,
+    policyRevision: body.policyRevision,
+    modelVersion: body.modelVersion,
+    stageLatencyMs: body.stageLatencyMs,
+    traceId: body.traceId,
     committedAt: microsToTimestamp(BigInt(row.committed_us)),
-    reasoning: row.reasoning,
-    cohort: row.cohort,
-    detectorsRun: row.detectors_run,
+    reasoning: body.reasoning,
+    cohort: body.cohort,
+    detectorsRun: body.detectorsRun,
   });
   if (row.ml_score !== null) record.mlScore = row.ml_score;
   if (row.received_us !== null) record.receivedAt = microsToTimestamp(BigInt(row.received_us));
@@ -78,8 +110,29 @@ export function rowToRecord(row: RecordRow): auditv1.AuditRecord {
   return record;
 }
 
-/** The JSON object inserted through `jsonb_to_recordset` (see `INSERT_RECORDS_SQL`). */
-export function recordToInsertJson(record: auditv1.AuditRecord): Record<string, unknown> {
+/** The compressed `body` of a record (see record-body.ts). Independent of sequence and time. */
+export function recordBody(record: auditv1.AuditRecord): Uint8Array {
+  return encodeRecordBody({
+    content: record.content,
+    violations: canonicalViolations(record),
+    reasoning: record.reasoning,
+    stageLatencyMs: record.stageLatencyMs,
+    detectorsRun: record.detectorsRun,
+    traceId: record.traceId,
+    policyRevision: record.policyRevision,
+    modelVersion: record.modelVersion,
+    cohort: record.cohort,
+  });
+}
+
+/**
+ * The JSON object inserted through `jsonb_to_recordset` (see `INSERT_RECORDS_SQL`). `body` is
+ * `recordBody(record)`, passed in so it can be computed before the writer takes its lock.
+ */
+export function recordToInsertJson(
+  record: auditv1.AuditRecord,
+  body: Uint8Array = recordBody(record),
+): Record<string, unknown> {
   return {
     sequence: record.sequence.toString(),
     action_id: record.actionId,
@@ -87,38 +140,27 @@ export function recordToInsertJson(record: auditv1.AuditRecord): Record<string, 
     tenant_id: record.tenantId,
     region_id: record.regionId,
     action_type: record.actionType,
-    content: record.content,
     decision: record.decision,
-    violations: canonicalViolations(record),
     risk_score: record.riskScore,
     ml_score: record.mlScore ?? null,
-    policy_revision: record.policyRevision,
-    model_version: record.modelVersion,
-    stage_latency_ms: record.stageLatencyMs,
-    trace_id: record.traceId,
     received_at: record.receivedAt ? microsToIso(timestampToMicros(record.receivedAt)) : null,
     committed_at: microsToIso(timestampToMicros(record.committedAt!)),
-    reasoning: record.reasoning,
-    cohort: record.cohort,
-    detectors_run: record.detectorsRun,
+    body: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64'),
   };
 }
 
 /**
  * Insert a batch given as one jsonb array parameter: a single round trip whatever the batch
- * size, and the same SQL on pg and PGlite (no driver-specific array encoding).
+ * size, and the same SQL on pg and PGlite (no driver-specific array encoding). The body travels
+ * as base64 inside the JSON.
  */
 export const INSERT_RECORDS_SQL = `INSERT INTO audit_records (sequence, action_id, agent_id, tenant_id,
-  region_id, action_type, content, decision, violations, risk_score, ml_score, policy_revision,
-  model_version, stage_latency_ms, trace_id, received_at, committed_at, reasoning, cohort, detectors_run)
-SELECT sequence, action_id, agent_id, tenant_id, region_id, action_type, content, decision, violations,
-  risk_score, ml_score, policy_revision, model_version, stage_latency_ms, trace_id, received_at,
-  committed_at, reasoning, cohort, detectors_run
+  region_id, action_type, decision, risk_score, ml_score, received_at, committed_at, body)
+SELECT sequence, action_id, agent_id, tenant_id, region_id, action_type, decision, risk_score,
+  ml_score, received_at, committed_at, decode(body, 'base64')
 FROM jsonb_to_recordset($1::jsonb) AS x(sequence bigint, action_id text, agent_id text, tenant_id text,
-  region_id text, action_type smallint, content text, decision smallint, violations jsonb,
-  risk_score double precision, ml_score double precision, policy_revision text, model_version text,
-  stage_latency_ms jsonb, trace_id text, received_at timestamptz, committed_at timestamptz,
-  reasoning text, cohort text, detectors_run jsonb)`;
+  region_id text, action_type smallint, decision smallint, risk_score double precision,
+  ml_score double precision, received_at timestamptz, committed_at timestamptz, body text)`;
 
 const MAX_ID_LENGTH = 256;
 

@@ -2,6 +2,7 @@ import type { SqlClient, SqlQueryable } from '@nethical/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditLog, migrateAuditLog } from './audit-log';
 import { listPartitions } from './partitions';
+import { RECORD_COLUMNS, rowToRecord, type RecordRow } from './record-row';
 import { AUDIT_ROLES, applyAuditRoles } from './roles';
 import {
   openPostgresTestDatabase,
@@ -73,10 +74,13 @@ describe.runIf(await postgresAvailable())('least-privilege roles on postgres', (
       expect(err, statement).toBeInstanceOf(Error);
       expect((err as Error).message, statement).toMatch(/permission denied|must be owner/);
     }
-    const { rows } = await db.sql.query<{ content: string }>(
-      'SELECT content FROM audit_records ORDER BY sequence',
+    const { rows } = await db.sql.query<RecordRow>(
+      `SELECT ${RECORD_COLUMNS} FROM audit_records ORDER BY sequence`,
     );
-    expect(rows.map((r) => r.content)).toEqual([sampleRecord(1).content, sampleRecord(2).content]);
+    expect(rows.map((r) => rowToRecord(r).content)).toEqual([
+      sampleRecord(1).content,
+      sampleRecord(2).content,
+    ]);
   });
 
   it('lets the retention role detach a partition', async () => {
