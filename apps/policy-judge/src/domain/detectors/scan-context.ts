@@ -35,8 +35,8 @@ export function createScanContext(
   const scanned =
     content.length > limits.maxContentChars ? content.slice(0, limits.maxContentChars) : content;
   let views: TextView[] | undefined;
-  /** Per view (same order as `views`): the literals it contains, computed on first use. */
-  const literals: Array<Uint8Array | undefined> = [];
+  /** Per view (same order as `views`): which signals may match it, computed on first use. */
+  const possible: Array<Uint8Array | undefined> = [];
   const memo = new Map<string, SignalHit[]>();
   let scans = 0;
   const getViews = () => (views ??= buildViews(scanned, limits));
@@ -49,8 +49,8 @@ export function createScanContext(
       const all = getViews();
       for (let v = 0; v < all.length; v++) {
         const view = all[v]!;
-        const present = (literals[v] ??= policy.prefilter.literalsIn(view.text));
-        if (!policy.prefilter.possible(signal.index, present)) continue; // cannot match in this view
+        const inView = (possible[v] ??= policy.prefilter.possibleSignals(view.text));
+        if (inView[signal.index] === 0) continue; // cannot match in this view
         scans++;
         scanView(signal.re, view, limits.scanChunkChars, out);
       }

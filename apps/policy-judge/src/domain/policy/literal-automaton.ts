@@ -10,8 +10,11 @@
 export interface LiteralAutomaton {
   /** Number of literals; literal `i` is the i-th string given to `createLiteralAutomaton`. */
   readonly size: number;
-  /** Set `present[i] = 1` for every literal `i` occurring in `text`. Linear in `text.length`. */
-  mark(text: string, present: Uint8Array): void;
+  /**
+   * Set `present[i] = 1` for every literal `i` occurring in `text`, and append `i` to `found`
+   * when `present[i]` was 0 before. Linear in `text.length`.
+   */
+  mark(text: string, present: Uint8Array, found: number[]): void;
 }
 
 /** Build the automaton. Literals must be lower case and non-empty; duplicates share an id each. */
@@ -80,12 +83,18 @@ export function createLiteralAutomaton(literals: readonly string[]): LiteralAuto
 
   return {
     size: literals.length,
-    mark(text, present) {
+    mark(text, present, found) {
       let s = 0;
       for (let i = 0; i < text.length; i++) {
         s = delta[s * classes + classOf[text.charCodeAt(i)]!]!;
         const end = outStart[s + 1]!;
-        for (let k = outStart[s]!; k < end; k++) present[outIds[k]!] = 1;
+        for (let k = outStart[s]!; k < end; k++) {
+          const id = outIds[k]!;
+          if (present[id] === 0) {
+            present[id] = 1;
+            found.push(id);
+          }
+        }
       }
     },
   };

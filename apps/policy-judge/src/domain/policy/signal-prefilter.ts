@@ -6,58 +6,97 @@ import { requiredLiterals, type Requirement } from './required-literals.js';
  * signal, whether its alternation can match there at all (see required-literals.ts). A signal
  * whose requirement fails is not scanned: by construction it has no match in that text, so
  * detection is unchanged; most prompts then need only a few of the policy's regex scans.
+ *
+ * The requirements are evaluated bottom-up from the literals found: a text with few of them
+ * costs a few steps, however large the policy's formulas are.
  */
 export interface SignalPrefilter {
-  /** Which literals occur in `text` (pass the result to `possible`). */
-  literalsIn(text: string): Uint8Array;
-  /** Whether signal number `index` (its position in `signals`) may match a text with `present` literals. */
-  possible(index: number, present: Uint8Array): boolean;
+  /** Per signal (its position in the policy's `signals`): 1 when it may match `text`, else 0. */
+  possibleSignals(text: string): Uint8Array;
 }
-
-type Check = (present: Uint8Array) => boolean;
 
 /** Compile the prefilter for signals given as lists of patterns (one list per signal, in order). */
 export function createSignalPrefilter(signals: ReadonlyArray<readonly string[]>): SignalPrefilter {
-  const ids = new Map<string, number>();
-  const idOf = (lit: string): number => {
-    let id = ids.get(lit);
-    if (id === undefined) ids.set(lit, (id = ids.size));
+  // Formula nodes: 'any' leaves (true when one of their literals occurs), 'or' and 'and' nodes.
+  const arity: number[] = []; // children needed: 1 for leaves and 'or', all of them for 'and'
+  const parents: number[][] = [];
+  const rootOf: number[] = []; // node → signal it decides, or -1
+  const leavesOf = new Map<string, number[]>(); // literal → leaves containing it
+  const addNode = (need: number, parent: number): number => {
+    const id = arity.length;
+    arity.push(need);
+    parents.push(parent < 0 ? [] : [parent]);
+    rootOf.push(-1);
     return id;
   };
-  const always: Check = () => true;
-  const compile = (r: Requirement): Check => {
+  const add = (r: Requirement, parent: number): number => {
     switch (r.op) {
       case 'true':
-        return always;
+        throw new Error('unreachable: true is folded away before');
       case 'any': {
-        const lits = Int32Array.from(r.literals, idOf);
-        return (present) => {
-          for (let i = 0; i < lits.length; i++) if (present[lits[i]!] === 1) return true;
-          return false;
-        };
+        const id = addNode(1, parent);
+        for (const lit of r.literals) {
+          const list = leavesOf.get(lit) ?? [];
+          list.push(id);
+          leavesOf.set(lit, list);
+        }
+        return id;
       }
-      case 'and': {
-        const parts = r.of.map(compile);
-        return (present) => parts.every((p) => p(present));
-      }
+      case 'and':
       case 'or': {
-        const parts = r.of.map(compile);
-        return (present) => parts.some((p) => p(present));
+        const id = addNode(r.op === 'and' ? r.of.length : 1, parent);
+        for (const child of r.of) add(child, id);
+        return id;
       }
     }
   };
-  // A signal matches when any of its patterns does.
-  const checks = signals.map((patterns) => {
+  const always = new Uint8Array(signals.length);
+  signals.forEach((patterns, index) => {
     const reqs = patterns.map(requiredLiterals);
-    return reqs.some((r) => r.op === 'true') ? always : compile({ op: 'or', of: reqs });
+    // A signal matches when any of its patterns does.
+    if (reqs.some((r) => r.op === 'true')) always[index] = 1;
+    else rootOf[add({ op: 'or', of: reqs }, -1)] = index;
   });
-  const automaton = createLiteralAutomaton([...ids.keys()]);
+
+  const literals = [...leavesOf.keys()];
+  const automaton = createLiteralAutomaton(literals);
+  const leafStart = new Int32Array(literals.length + 1);
+  literals.forEach((lit, i) => (leafStart[i + 1] = leafStart[i]! + leavesOf.get(lit)!.length));
+  const leafIds = Int32Array.from(literals.flatMap((lit) => leavesOf.get(lit)!));
+  const need = Int32Array.from(arity);
+  const parentStart = new Int32Array(arity.length + 1);
+  parents.forEach((p, i) => (parentStart[i + 1] = parentStart[i]! + p.length));
+  const parentIds = Int32Array.from(parents.flat());
+  const signalOf = Int32Array.from(rootOf);
+
+  // Scratch state, reset after every call (calls are synchronous, so never interleaved).
+  const present = new Uint8Array(literals.length);
+  const found: number[] = [];
+  const have = new Int32Array(arity.length); // true children so far
+  const touched: number[] = [];
+  const stack: number[] = [];
+
   return {
-    literalsIn(text) {
-      const present = new Uint8Array(automaton.size);
-      automaton.mark(text, present);
-      return present;
+    possibleSignals(text) {
+      const out = always.slice();
+      automaton.mark(text, present, found);
+      for (const lit of found) {
+        present[lit] = 0;
+        for (let k = leafStart[lit]!; k < leafStart[lit + 1]!; k++) stack.push(leafIds[k]!);
+        // Each pushed node has one more true child (a leaf: one of its literals).
+        while (stack.length > 0) {
+          const n = stack.pop()!;
+          if (have[n] === 0) touched.push(n);
+          if (++have[n]! !== need[n]) continue; // not yet true, or already true before
+          const signal = signalOf[n]!;
+          if (signal >= 0) out[signal] = 1;
+          for (let k = parentStart[n]!; k < parentStart[n + 1]!; k++) stack.push(parentIds[k]!);
+        }
+      }
+      for (const n of touched) have[n] = 0;
+      found.length = 0;
+      touched.length = 0;
+      return out;
     },
-    possible: (index, present) => checks[index]!(present),
   };
 }
