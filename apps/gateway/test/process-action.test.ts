@@ -8,19 +8,33 @@ import type { ActionRequest } from '../src/domain/action-request';
 import { createActionProcessor, type GatewayPorts } from '../src/domain/process-action';
 
 /** An in-memory audit log and scripted judge/quota answers: the processor's ports, not servers. */
-function harness(opts: { allowed?: boolean; judge?: (a: Action) => judgev1.JudgeResponse } = {}) {
+function harness(
+  opts: {
+    allowed?: boolean;
+    judge?: (a: Action) => judgev1.JudgeResponse;
+    /** Quota remembers allowed action ids (its replay marker); false: it has forgotten them. */
+    quotaRemembers?: boolean;
+    quotaStore?: string;
+  } = {},
+) {
   const records = new Map<string, auditv1.AuditRecord>();
-  const calls = { judge: 0, quota: 0, append: 0 };
+  const calls = { judge: 0, quota: 0, append: 0, getAudit: 0 };
+  const charged = new Set<string>();
+  let allowed = opts.allowed ?? true;
   const ports: GatewayPorts = {
-    checkQuota: async () => {
+    checkQuota: async (req) => {
       calls.quota += 1;
+      const replay = (opts.quotaRemembers ?? true) && req.actionId !== '' && charged.has(req.actionId);
+      if (allowed && req.actionId) charged.add(req.actionId);
       return create(quotav1.CheckResponseSchema, {
-        allowed: opts.allowed ?? true,
+        allowed: allowed || replay,
+        replay,
         remaining: 3n,
         limit: 5n,
         limitName: 'agent',
         retryAfterSeconds: 1.5,
         windowSeconds: 2,
+        store: opts.quotaStore ?? 'redis',
       });
     },
     judge: async (a) => {
@@ -49,11 +63,17 @@ function harness(opts: { allowed?: boolean; judge?: (a: Action) => judgev1.Judge
       records.set(record.actionId, stored);
       return create(auditv1.AppendResponseSchema, { record: stored, duplicate: false });
     },
-    getAudit: async (id) => records.get(id),
+    getAudit: async (id) => {
+      calls.getAudit += 1;
+      return records.get(id);
+    },
   };
   let n = 0;
   const process = createActionProcessor({ ports, now: () => new Date(0), newActionId: () => `gen-${++n}` });
-  return { process, records, calls };
+  const setAllowed = (v: boolean) => {
+    allowed = v;
+  };
+  return { process, records, calls, setAllowed };
 }
 
 const request = (over: Partial<ActionRequest> = {}): ActionRequest => ({
@@ -90,6 +110,43 @@ describe('action processor', () => {
     expect(again.response.audit?.replayed).toBe(true);
     expect(h.calls.judge).toBe(1);
     expect(h.records.size).toBe(1);
+    // Only the flagged replay read the audit trail; the first attempt did not.
+    expect(h.calls.getAudit).toBe(1);
+  });
+
+  it('reads the audit trail only for replays: not for new ids, not for generated ids', async () => {
+    const h = harness();
+    await h.process(request());
+    await h.process(request({ actionId: 'fresh-1' }));
+    expect(h.calls.getAudit).toBe(0);
+    expect(h.calls.judge).toBe(2);
+  });
+
+  it('still answers a retry that quota has forgotten with the original record, stored once', async () => {
+    const h = harness({ quotaRemembers: false });
+    const first = await h.process(request({ actionId: 'x-2' }));
+    const again = await h.process(request({ actionId: 'x-2' }));
+    expect(again.response.audit?.replayed).toBe(true);
+    expect(again.response.audit?.sequence).toBe(first.response.audit?.sequence);
+    expect(h.records.size).toBe(1);
+  });
+
+  it('answers a retry of a stored action with its decision even when the agent is now over quota', async () => {
+    const h = harness({ quotaRemembers: false });
+    const first = await h.process(request({ actionId: 'x-3' }));
+    h.setAllowed(false);
+    const again = await h.process(request({ actionId: 'x-3' }));
+    expect(again.response.decision).toBe(first.response.decision);
+    expect(again.response.audit?.replayed).toBe(true);
+    await expect(h.process(request({ actionId: 'x-4' }))).rejects.toBeInstanceOf(QuotaExceededError);
+  });
+
+  it('reads the audit trail when quota could not be asked (failed open)', async () => {
+    const h = harness({ quotaStore: 'unavailable', quotaRemembers: false });
+    await h.process(request({ actionId: 'x-5' }));
+    const again = await h.process(request({ actionId: 'x-5' }));
+    expect(again.response.audit?.replayed).toBe(true);
+    expect(h.calls.judge).toBe(1);
   });
 
   it('refuses over quota without judging or auditing', async () => {

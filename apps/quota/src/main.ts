@@ -23,6 +23,7 @@ const quota = await createQuotaRuntime(
     timeoutMs: config.NETHICAL_QUOTA_TIMEOUT_MS,
     expectedInstances: config.NETHICAL_QUOTA_EXPECTED_INSTANCES,
     probeIntervalMs: config.NETHICAL_QUOTA_PROBE_INTERVAL_MS,
+    replayWindowMs: config.NETHICAL_QUOTA_REPLAY_WINDOW_SECONDS * 1000,
   },
   { registry: metrics.registry, logger },
 );

@@ -32,6 +32,7 @@ describe('check messages', () => {
       shadowDenied: ['tenant'],
       store: 'redis',
       cost: 2,
+      replay: false,
     });
     expect(res).toMatchObject({
       allowed: false,

@@ -128,6 +128,34 @@ export function describeQuotaStoreContract(
       expect(await s.store.activeAgents(`${s.scope}-nobody`)).toBe(0);
     });
 
+    it('charges an action id once: a replay within the window is allowed, flagged and free', async () => {
+      const l = limit('replay', 0.5, 2);
+      const check = (id: string, windowMs = 60_000) =>
+        s.store.consume({ scope: s.scope, cost: 1, limits: [l], replay: { key: id, windowMs } });
+      const first = await check('act-1');
+      expect(first).toMatchObject({ allowed: true, replay: false });
+      expect(first.outcomes[0]?.remaining).toBe(1);
+      const again = await check('act-1');
+      expect(again).toMatchObject({ allowed: true, replay: true });
+      // The bucket still has exactly one unit: the replay charged nothing.
+      expect(await check('act-2')).toMatchObject({ allowed: true, replay: false });
+      // Now empty: a replay of an allowed id is still answered (allowed, free) …
+      expect(await check('act-1')).toMatchObject({ allowed: true, replay: true });
+      // … but a new id is denied, and being denied leaves no marker: its retry is not a replay.
+      expect(await check('act-3')).toMatchObject({ allowed: false, replay: false });
+      expect(await check('act-3')).toMatchObject({ allowed: false, replay: false });
+    });
+
+    it('forgets an action id after its replay window', async () => {
+      const l = limit('replay-window', 100, 100);
+      const check = () =>
+        s.store.consume({ scope: s.scope, cost: 1, limits: [l], replay: { key: 'act-w', windowMs: 200 } });
+      expect((await check()).replay).toBe(false);
+      expect((await check()).replay).toBe(true);
+      await s.advance(400);
+      expect((await check()).replay).toBe(false);
+    });
+
     it('answers ping and health', async () => {
       await s.store.ping();
       const health = await s.store.health();

@@ -132,4 +132,16 @@ describe('createQuota', () => {
     expect(await quota.activeAgents()).toBe(2);
     expect(await quota.activeAgents('ap-south-1')).toBe(1);
   });
+
+  it('charges an action id once within the replay window and flags its retries', async () => {
+    const { clock, quota } = setup();
+    const check = (actionId?: string) => quota.check({ agentId: 'replayer', tenantId: 'acme', payloadBytes: 10, actionId });
+    expect(await check('id-1')).toMatchObject({ allowed: true, replay: false, remaining: 2 });
+    expect(await check('id-1')).toMatchObject({ allowed: true, replay: true });
+    expect(await check('id-2')).toMatchObject({ allowed: true, replay: false, remaining: 1 });
+    // No id: never a replay.
+    expect(await check()).toMatchObject({ allowed: true, replay: false, remaining: 0 });
+    clock.advance(600_001);
+    expect((await check('id-1')).replay).toBe(false);
+  });
 });

@@ -124,6 +124,8 @@ export const configSchema = z.object({
   NETHICAL_QUOTA_EXPECTED_INSTANCES: num(1, 1, 10_000),
   /** How often quota probes Redis while it is down, milliseconds. */
   NETHICAL_QUOTA_PROBE_INTERVAL_MS: num(1000, 10, 600_000),
+  /** How long quota remembers an allowed action id, so a retry is neither charged nor re-judged, seconds. */
+  NETHICAL_QUOTA_REPLAY_WINDOW_SECONDS: num(600, 1, 604_800),
   /** Client library of internal unary calls: grpc-js (default) or connect. */
   NETHICAL_RPC_CLIENT: z.enum(['grpc-js', 'connect']).default('grpc-js'),
   /** Model file of the ML risk scorer. */

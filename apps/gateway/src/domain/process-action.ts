@@ -74,10 +74,12 @@ export function responseFromRecord(
 }
 
 /**
- * One action through the mesh: replay check → quota → judge → durable audit → reply. The reply
- * is built only after the audit store acknowledged COMMIT, so an acknowledged action is never
- * lost. A retried action id returns the original decision and is audited once (the audit store
- * also deduplicates concurrent retries that both miss the replay check).
+ * One action through the mesh: quota (which also recognises a retried action id) → judge →
+ * durable audit → reply. The reply is built only after the audit store acknowledged COMMIT, so
+ * an acknowledged action is never lost. A retried action id returns the original decision and
+ * is audited once: quota flags it as a replay and the original is read from the audit trail;
+ * a retry that quota no longer remembers (or concurrent retries) is still stored once, because
+ * the audit store deduplicates by action id and answers with the original record.
  */
 export function createActionProcessor(deps: ProcessorDeps) {
   const { ports } = deps;
@@ -103,41 +105,45 @@ export function createActionProcessor(deps: ProcessorDeps) {
     const actionId = req.actionId || deps.newActionId();
     const latencies: Record<string, number> = {};
     const checkQuota = ports.checkQuota;
-    // The replay check and the quota check are independent: run them side by side.
-    const [existing, quotaStage] = await Promise.all([
-      req.actionId ? stage('replay', () => ports.getAudit(req.actionId)).then(([r]) => r) : undefined,
-      checkQuota
-        ? stage('quota', () =>
-            checkQuota(
-              create(quotav1.CheckRequestSchema, {
-                agentId: req.agentId,
-                tenantId: req.tenantId,
-                regionId: req.regionId,
-                payloadBytes: BigInt(Buffer.byteLength(req.action, 'utf8')),
-              }),
-            ),
-          )
-        : undefined,
-    ]);
+    const replayed = async () => (await stage('replay', () => ports.getAudit(actionId)))[0];
+    let existing: auditv1.AuditRecord | undefined;
+    let quota: quotav1.CheckResponse | undefined;
+    if (checkQuota) {
+      // Quota remembers allowed action ids (NETHICAL_QUOTA_REPLAY_WINDOW_SECONDS): a retry is not
+      // charged and comes back `replay`, and only then is the audit trail read. When quota could
+      // not be asked (it failed open) the audit trail is read as without quota.
+      const [q, ms] = await stage('quota', () =>
+        checkQuota(
+          create(quotav1.CheckRequestSchema, {
+            agentId: req.agentId,
+            tenantId: req.tenantId,
+            regionId: req.regionId,
+            payloadBytes: BigInt(Buffer.byteLength(req.action, 'utf8')),
+            actionId: req.actionId,
+          }),
+        ),
+      );
+      latencies.quota = ms;
+      quota = q;
+      // A denied retry may still be one quota has forgotten (older than its window): ask the
+      // audit trail before answering 429. Denials are rare, so this costs little.
+      if (req.actionId && (q.replay || !q.allowed || q.store === 'unavailable')) existing = await replayed();
+    } else if (req.actionId) {
+      existing = await replayed();
+    }
     // A retried action gets its original decision, whatever its quota says now.
     if (existing) return { response: responseFromRecord(existing, true) };
 
-    let quota: quotav1.CheckResponse | undefined;
-    if (quotaStage) {
-      const [q, ms] = quotaStage;
-      latencies.quota = ms;
-      quota = q;
-      if (!q.allowed) {
-        throw new QuotaExceededError(
-          `rate limit ${q.limitName} exceeded for agent ${req.agentId}; retry after ${q.retryAfterSeconds.toFixed(3)} s`,
-          q.retryAfterSeconds,
-          Number(q.limit),
-          Number(q.remaining),
-          q.resetAfterSeconds,
-          q.limitName,
-          q.windowSeconds,
-        );
-      }
+    if (quota && !quota.allowed) {
+      throw new QuotaExceededError(
+        `rate limit ${quota.limitName} exceeded for agent ${req.agentId}; retry after ${quota.retryAfterSeconds.toFixed(3)} s`,
+        quota.retryAfterSeconds,
+        Number(quota.limit),
+        Number(quota.remaining),
+        quota.resetAfterSeconds,
+        quota.limitName,
+        quota.windowSeconds,
+      );
     }
 
     const traceId = deps.traceId?.() ?? '';

@@ -14,6 +14,7 @@ export function fromCheckRequest(request: quotav1.CheckRequest): QuotaCheck {
     regionId: request.regionId,
     cost: request.cost,
     payloadBytes: Number(request.payloadBytes),
+    actionId: request.actionId || undefined,
   };
 }
 
@@ -30,5 +31,6 @@ export function toCheckResponse(decision: QuotaDecision): quotav1.CheckResponse 
     store: decision.store,
     windowSeconds: decision.windowSeconds,
     cost: decision.cost,
+    replay: decision.replay,
   });
 }

@@ -11,15 +11,22 @@
  *
  * KEYS[1..n]  TAT key of each limit (all in one hash slot: same `{scope}` tag)
  * KEYS[n+1]   active-agents HyperLogLog bucket (only when ARGV[3] ~= '')
+ * KEYS[#KEYS] replay marker of the action (only when ARGV[5+3n] ~= '')
  * ARGV[1] cost units, ARGV[2] n, ARGV[3] active member or '', ARGV[4] bucket TTL ms,
- * ARGV[5+3(i-1)..] per limit: emission interval µs, tolerance µs (burst·interval), shadow 0/1
- * Returns {allowed, then per limit: allowed, remaining, retry-after µs, reset-after µs}.
+ * ARGV[5+3(i-1)..] per limit: emission interval µs, tolerance µs (burst·interval), shadow 0/1,
+ * ARGV[5+3n] replay window ms or ''.
+ * Returns {allowed, then per limit: allowed, remaining, retry-after µs, reset-after µs, then
+ * replay 0/1}. A replay (marker present) charges nothing and answers allowed; the marker is set
+ * only together with the charge of an allowed check.
  */
 export const GCRA_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local cost = tonumber(ARGV[1])
 local n = tonumber(ARGV[2])
+local window = ARGV[5 + 3 * n]
+local replay = 0
+if window ~= '' and redis.call('EXISTS', KEYS[#KEYS]) == 1 then replay = 1 end
 if ARGV[3] ~= '' then
   if redis.call('PFADD', KEYS[n + 1], ARGV[3]) == 1 then
     redis.call('PEXPIRE', KEYS[n + 1], ARGV[4])
@@ -63,7 +70,8 @@ for i = 1, n do
   out[j + 2] = retry
   out[j + 3] = reset
 end
-if all == 1 then
+if all == 1 and replay == 0 then
+  if window ~= '' then redis.call('SET', KEYS[#KEYS], '1', 'PX', window) end
   for i = 1, n do
     if ok[i] == 1 then
       local ttl = math.ceil((tats[i] - now) / 1000) + 1
@@ -71,6 +79,8 @@ if all == 1 then
     end
   end
 end
+if replay == 1 then all = 1 end
 out[1] = all
+out[2 + 4 * n] = replay
 return out
 `;

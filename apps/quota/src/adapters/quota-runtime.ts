@@ -35,6 +35,8 @@ export interface QuotaRuntimeConfig {
   expectedInstances?: number | undefined;
   /** `NETHICAL_QUOTA_PROBE_INTERVAL_MS`: Redis probe period while down (default 1000). */
   probeIntervalMs?: number | undefined;
+  /** `NETHICAL_QUOTA_REPLAY_WINDOW_SECONDS` × 1000: how long an allowed action id is remembered. */
+  replayWindowMs?: number | undefined;
   /** Key prefix (default `nethical:quota:`). */
   keyPrefix?: string | undefined;
 }
@@ -81,6 +83,7 @@ export async function createQuotaRuntime(
     regionId: config.regionId,
     maxPayloadBytes: config.maxPayloadBytes,
     metrics: telemetry,
+    replayWindowMs: config.replayWindowMs,
   });
   telemetry.bindActiveAgents(() => quota.activeAgents());
   return quota;

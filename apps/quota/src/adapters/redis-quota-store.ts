@@ -29,7 +29,7 @@ type ScriptCommand = (numKeys: number, ...args: (string | number)[]) => Promise<
 
 /**
  * GCRA limits in Redis standalone or Redis Cluster. Key layout (docs/quota.md):
- * `<prefix>{<scope>}:a:<tenant>:<agent>`, `…:t:<tenant>`, `…:r`, `…:seen:<bucket>` — every key
+ * `<prefix>{<scope>}:a:<tenant>:<agent>`, `…:t:<tenant>`, `…:r`, `…:seen:<bucket>`, `…:x:<action id>` — every key
  * of one request carries the same `{scope}` hash tag (the region), so the whole check is one
  * EVALSHA on one cluster master: atomic and exact, at the price that one region's quota
  * traffic lands on one master (it must anyway: every check charges the region key).
@@ -81,6 +81,12 @@ export function createRedisQuotaStore(
         const interval = 1_000_000 / limit.rate;
         args.push(interval, interval * limit.burst, limit.shadow ? 1 : 0);
       }
+      if (request.replay) {
+        keys.push(`${base}x:${request.replay.key}`);
+        args.push(Math.max(1, Math.round(request.replay.windowMs)));
+      } else {
+        args.push('');
+      }
       let reply: unknown;
       try {
         reply = await gcra(keys.length, ...keys, ...args);
@@ -125,7 +131,7 @@ export function createRedisQuotaStore(
 }
 
 function parseReply(reply: unknown, request: ConsumeRequest): ConsumeResult {
-  if (!Array.isArray(reply) || reply.length !== 1 + 4 * request.limits.length) {
+  if (!Array.isArray(reply) || reply.length !== 2 + 4 * request.limits.length) {
     throw new QuotaStoreError('unexpected reply from the quota script', 'error');
   }
   const nums = reply.map(Number);
@@ -139,5 +145,5 @@ function parseReply(reply: unknown, request: ConsumeRequest): ConsumeResult {
       resetAfterMs: (nums[j + 3] ?? 0) / 1000,
     };
   });
-  return { allowed: nums[0] === 1, outcomes, store: 'redis' };
+  return { allowed: nums[0] === 1, outcomes, store: 'redis', replay: nums[1 + 4 * request.limits.length] === 1 };
 }

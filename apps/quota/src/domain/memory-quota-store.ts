@@ -14,6 +14,8 @@ export interface MemoryQuotaStoreOptions {
   activeWindowMs?: number;
   /** Name reported in `ConsumeResult.store` (default `memory`). */
   name?: string;
+  /** Most replay markers kept (oldest evicted first; default 100,000). */
+  maxReplayMarkers?: number;
 }
 
 /** Prune expired entries once per this many checks, to keep memory bounded without a timer. */
@@ -31,12 +33,16 @@ export function createMemoryQuotaStore(
   const name = options.name ?? 'memory';
   const tats = new Map<string, number>();
   const seen = new Map<string, number>();
+  /** Replay markers → expiry (ms), oldest first; bounded so a flood of ids cannot grow it forever. */
+  const markers = new Map<string, number>();
+  const maxMarkers = options.maxReplayMarkers ?? 100_000;
   let checks = 0;
 
   function prune(now: number): void {
     // A TAT in the past is equivalent to no TAT at all, so it can be dropped.
     for (const [key, tat] of tats) if (tat <= now) tats.delete(key);
     for (const [key, at] of seen) if (at <= now - activeWindowMs) seen.delete(key);
+    for (const [key, until] of markers) if (until <= now) markers.delete(key);
   }
 
   return {
@@ -51,11 +57,18 @@ export function createMemoryQuotaStore(
       const evaluated = request.limits.map((limit, i) =>
         gcraEvaluate(tats.get(keys[i] as string), now, request.cost, limit),
       );
+      const markerKey = request.replay ? `${request.scope}\u0000${request.replay.key}` : undefined;
+      const replay = markerKey !== undefined && (markers.get(markerKey) ?? 0) > now;
       const allowed = evaluated.every((o, i) => o.allowed || request.limits[i]?.shadow === true);
-      if (allowed) {
+      if (allowed && !replay) {
         evaluated.forEach((o, i) => {
           if (o.allowed) tats.set(keys[i] as string, o.newTatMs);
         });
+        if (markerKey !== undefined && request.replay) {
+          markers.delete(markerKey);
+          markers.set(markerKey, now + request.replay.windowMs);
+          if (markers.size > maxMarkers) markers.delete(markers.keys().next().value as string);
+        }
       }
       const outcomes: LimitOutcome[] = evaluated.map((o, i) => ({
         name: request.limits[i]?.name ?? '',
@@ -64,7 +77,7 @@ export function createMemoryQuotaStore(
         retryAfterMs: o.retryAfterMs,
         resetAfterMs: o.resetAfterMs,
       }));
-      return { allowed, outcomes, store: name };
+      return { allowed: allowed || replay, outcomes, store: name, replay };
     },
     async activeAgents(scope: string): Promise<number> {
       const since = clock.now() - activeWindowMs;
@@ -80,6 +93,7 @@ export function createMemoryQuotaStore(
     async close(): Promise<void> {
       tats.clear();
       seen.clear();
+      markers.clear();
     },
   };
 }

@@ -9,6 +9,10 @@
  * - A shadow limit never causes a denial; it is charged only when it would itself have allowed.
  * - Time is the store's own clock (Redis `TIME`; the injected clock in memory).
  * - Failures reject with `QuotaStoreError`, never with a denial.
+ * - Replay marker (`replay`): when the marker of `replay.key` exists, nothing is charged and the
+ *   result is `allowed` with `replay: true` (outcomes are what a new check would get). Otherwise the
+ *   marker is set, for `replay.windowMs`, only when the request is allowed and charged — a
+ *   denied action leaves no marker, so its retry is charged like a new action.
  */
 
 /** One limit applied to a request, already resolved from the config. */
@@ -37,6 +41,8 @@ export interface ConsumeRequest {
   readonly limits: readonly StoreLimit[];
   /** Member recorded for the active-agents count (undefined: do not record). */
   readonly activeMember?: string | undefined;
+  /** Idempotency marker of the action (its id), kept `windowMs` after an allowed check. */
+  readonly replay?: { readonly key: string; readonly windowMs: number } | undefined;
 }
 
 /** Per-limit outcome, in the order of `ConsumeRequest.limits`. */
@@ -55,6 +61,8 @@ export interface ConsumeResult {
   readonly outcomes: readonly LimitOutcome[];
   /** Which store answered: `redis`, `memory` or `fallback`. */
   readonly store: string;
+  /** The replay marker already existed: this action was checked (and charged) before. */
+  readonly replay?: boolean;
 }
 
 /** Health of one component, as a map entry (`{ redis: {...}, fallback: {...} }`). */

@@ -12,6 +12,11 @@ export interface QuotaCheck {
   /** Explicit units; 0/undefined derives the cost from `payloadBytes` (see `cost.ts`). */
   cost?: number | undefined;
   payloadBytes?: number | undefined;
+  /**
+   * The action's id (idempotency key). A second check of the same id within the replay window
+   * is not charged and answers `replay: true`; undefined/empty: no replay tracking.
+   */
+  actionId?: string | undefined;
 }
 
 /** The answer to a check (maps 1:1 onto `quota.v1.CheckResponse`). */
@@ -35,6 +40,8 @@ export interface QuotaDecision {
   store: string;
   /** Units charged (or that would have been). */
   cost: number;
+  /** This action id was already checked and charged within the replay window. */
+  replay: boolean;
 }
 
 /** Instruments the quota reports to (prom-client implementation in `telemetry.ts`). */
@@ -54,6 +61,8 @@ export interface QuotaOptions {
   /** `NETHICAL_MAX_PAYLOAD_BYTES`; overrides the file's `maxPayloadBytes`. */
   maxPayloadBytes?: number | undefined;
   metrics?: QuotaMetrics | undefined;
+  /** How long an allowed action id is remembered for replay detection, ms (default 10 min). */
+  replayWindowMs?: number | undefined;
 }
 
 /** The quota service's domain object. */
@@ -74,6 +83,7 @@ export function createQuota(options: QuotaOptions): Quota {
   const { store, limits, metrics } = options;
   const maxPayloadBytes = options.maxPayloadBytes ?? limits.maxPayloadBytes;
   const regionLimit = resolveRegionLimit(limits.defaults.region, options.regionRps);
+  const replayWindowMs = options.replayWindowMs ?? 600_000;
 
   function limitsFor(agentId: string, tenantId: string): StoreLimit[] {
     const tenantKey = encodeURIComponent(tenantId);
@@ -102,13 +112,17 @@ export function createQuota(options: QuotaOptions): Quota {
           cost,
           limits: applied,
           activeMember: `${encodeURIComponent(request.tenantId)}:${request.agentId}`,
+          replay: request.actionId ? { key: request.actionId, windowMs: replayWindowMs } : undefined,
         });
-        decision = summarize(applied, result.outcomes, result.allowed, result.store, cost);
+        decision = {
+          ...summarize(applied, result.outcomes, result.allowed, result.store, cost),
+          replay: result.replay === true,
+        };
       } catch (error) {
         metrics?.checkDone('error', store.name, (performance.now() - started) / 1000);
         throw error;
       }
-      for (const name of decision.shadowDenied) metrics?.shadowDenied(name);
+      if (!decision.replay) for (const name of decision.shadowDenied) metrics?.shadowDenied(name);
       const result = decision.allowed ? 'allowed' : 'denied';
       metrics?.checkDone(result, decision.store, (performance.now() - started) / 1000);
       return decision;
@@ -138,7 +152,7 @@ function summarize(
   allowed: boolean,
   store: string,
   cost: number,
-): QuotaDecision {
+): Omit<QuotaDecision, 'replay'> {
   const shadowDenied: string[] = [];
   let pick: { limit: StoreLimit; outcome: LimitOutcome } | undefined;
   limits.forEach((limit, i) => {

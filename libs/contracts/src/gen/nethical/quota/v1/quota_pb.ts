@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file nethical/quota/v1/quota.proto.
  */
 export const file_nethical_quota_v1_quota: GenFile = /*@__PURE__*/
-  fileDesc("Ch1uZXRoaWNhbC9xdW90YS92MS9xdW90YS5wcm90bxIRbmV0aGljYWwucXVvdGEudjEiawoMQ2hlY2tSZXF1ZXN0EhAKCGFnZW50X2lkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIRCglyZWdpb25faWQYAyABKAkSDAoEY29zdBgEIAEoDRIVCg1wYXlsb2FkX2J5dGVzGAUgASgEItwBCg1DaGVja1Jlc3BvbnNlEg8KB2FsbG93ZWQYASABKAgSEQoJcmVtYWluaW5nGAIgASgEEhsKE3JldHJ5X2FmdGVyX3NlY29uZHMYAyABKAESGwoTcmVzZXRfYWZ0ZXJfc2Vjb25kcxgEIAEoARISCgpsaW1pdF9uYW1lGAUgASgJEg0KBWxpbWl0GAYgASgEEhUKDXNoYWRvd19kZW5pZWQYByADKAkSDQoFc3RvcmUYCCABKAkSFgoOd2luZG93X3NlY29uZHMYCSABKAESDAoEY29zdBgKIAEoDTJaCgxRdW90YVNlcnZpY2USSgoFQ2hlY2sSHy5uZXRoaWNhbC5xdW90YS52MS5DaGVja1JlcXVlc3QaIC5uZXRoaWNhbC5xdW90YS52MS5DaGVja1Jlc3BvbnNlYgZwcm90bzM");
+  fileDesc("Ch1uZXRoaWNhbC9xdW90YS92MS9xdW90YS5wcm90bxIRbmV0aGljYWwucXVvdGEudjEifgoMQ2hlY2tSZXF1ZXN0EhAKCGFnZW50X2lkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIRCglyZWdpb25faWQYAyABKAkSDAoEY29zdBgEIAEoDRIVCg1wYXlsb2FkX2J5dGVzGAUgASgEEhEKCWFjdGlvbl9pZBgGIAEoCSLsAQoNQ2hlY2tSZXNwb25zZRIPCgdhbGxvd2VkGAEgASgIEhEKCXJlbWFpbmluZxgCIAEoBBIbChNyZXRyeV9hZnRlcl9zZWNvbmRzGAMgASgBEhsKE3Jlc2V0X2FmdGVyX3NlY29uZHMYBCABKAESEgoKbGltaXRfbmFtZRgFIAEoCRINCgVsaW1pdBgGIAEoBBIVCg1zaGFkb3dfZGVuaWVkGAcgAygJEg0KBXN0b3JlGAggASgJEhYKDndpbmRvd19zZWNvbmRzGAkgASgBEgwKBGNvc3QYCiABKA0SDgoGcmVwbGF5GAsgASgIMloKDFF1b3RhU2VydmljZRJKCgVDaGVjaxIfLm5ldGhpY2FsLnF1b3RhLnYxLkNoZWNrUmVxdWVzdBogLm5ldGhpY2FsLnF1b3RhLnYxLkNoZWNrUmVzcG9uc2ViBnByb3RvMw");
 
 /**
  * @generated from message nethical.quota.v1.CheckRequest
@@ -45,6 +45,15 @@ export type CheckRequest = Message<"nethical.quota.v1.CheckRequest"> & {
    * @generated from field: uint64 payload_bytes = 5;
    */
   payloadBytes: bigint;
+
+  /**
+   * The action's id, as an idempotency key (optional). A check of an id that was already
+   * allowed within the replay window (NETHICAL_QUOTA_REPLAY_WINDOW_SECONDS) is not charged and
+   * answers replay = true; a denied check leaves no trace, so its retry is charged.
+   *
+   * @generated from field: string action_id = 6;
+   */
+  actionId: string;
 };
 
 /**
@@ -80,6 +89,15 @@ export type CheckRequestJson = {
    * @generated from field: uint64 payload_bytes = 5;
    */
   payloadBytes?: string;
+
+  /**
+   * The action's id, as an idempotency key (optional). A check of an id that was already
+   * allowed within the replay window (NETHICAL_QUOTA_REPLAY_WINDOW_SECONDS) is not charged and
+   * answers replay = true; a denied check leaves no trace, so its retry is charged.
+   *
+   * @generated from field: string action_id = 6;
+   */
+  actionId?: string;
 };
 
 /**
@@ -162,6 +180,14 @@ export type CheckResponse = Message<"nethical.quota.v1.CheckResponse"> & {
    * @generated from field: uint32 cost = 10;
    */
   cost: number;
+
+  /**
+   * This action id was already allowed and charged within the replay window: nothing was
+   * charged now, and allowed is true. The gateway answers such an action from the audit trail.
+   *
+   * @generated from field: bool replay = 11;
+   */
+  replay: boolean;
 };
 
 /**
@@ -237,6 +263,14 @@ export type CheckResponseJson = {
    * @generated from field: uint32 cost = 10;
    */
   cost?: number;
+
+  /**
+   * This action id was already allowed and charged within the replay window: nothing was
+   * charged now, and allowed is true. The gateway answers such an action from the audit trail.
+   *
+   * @generated from field: bool replay = 11;
+   */
+  replay?: boolean;
 };
 
 /**
