@@ -52,13 +52,20 @@ function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
 
 /** The untiered baseline: every referenced signal is scanned before deciding. */
 function evaluateFully(rule: CompiledRule, ctx: ScanContext): Finding | null {
-  const all = rule.all.map((s) => ctx.hits(s));
-  const any = rule.any.map((s) => ctx.hits(s));
-  const none = rule.none.map((s) => ctx.hits(s));
-  if (all.some((h) => h.length === 0)) return null;
-  if (rule.any.length > 0 && any.filter((h) => h.length > 0).length < rule.minAny) return null;
-  if (none.some((h) => h.length > 0)) return null;
-  return toFinding(rule, ctx, [...all.flat(), ...any.flat()]);
+  // Loops rather than map/filter: this runs for every rule of every action.
+  let allFired = true;
+  for (const s of rule.all) if (ctx.hits(s).length === 0) allFired = false;
+  let anyFired = 0;
+  for (const s of rule.any) if (ctx.hits(s).length > 0) anyFired++;
+  let noneFired = false;
+  for (const s of rule.none) if (ctx.hits(s).length > 0) noneFired = true;
+  if (!allFired) return null;
+  if (rule.any.length > 0 && anyFired < rule.minAny) return null;
+  if (noneFired) return null;
+  const evidence: SignalHit[] = [];
+  for (const s of rule.all) evidence.push(...ctx.hits(s));
+  for (const s of rule.any) evidence.push(...ctx.hits(s));
+  return toFinding(rule, ctx, evidence);
 }
 
 function toFinding(rule: CompiledRule, ctx: ScanContext, evidence: SignalHit[]): Finding {

@@ -11,6 +11,33 @@ export interface DecodedSegment {
 const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
 const HEX_RUN = /(?:(?:\\x|0x)?[0-9a-fA-F]{2}[\s,:]?){8,}/g;
 const URL_RUN = /[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){3,}/g;
+/** Characters of BASE64_RUN, by char code (all ASCII). */
+const BASE64_CHARS = asciiClass(
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-',
+);
+
+function asciiClass(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = 1;
+  return table;
+}
+
+/**
+ * Whether `text` has `min` consecutive characters of `table`: when it does not, a pattern
+ * `[class]{min,}` cannot match, and one char-code pass is cheaper than the regex trying every
+ * word start of ordinary prose.
+ */
+function hasRun(text: string, table: Uint8Array, min: number): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && table[c] === 1) {
+      if (++run >= min) return true;
+    } else run = 0;
+  }
+  return false;
+}
+
 /** Encoded segments longer than this are decoded only up to it (bounded work per segment). */
 const MAX_SEGMENT_CHARS = 16_384;
 
@@ -25,7 +52,11 @@ function looksLikeText(s: string): boolean {
     if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) letters++;
   }
   // Fixed-width pattern: linear on any input (a greedy `[a-z]{2,}…` would be quadratic on long runs).
-  return printable / s.length >= 0.9 && letters / s.length >= 0.5 && /[a-z]{2}[\s.,:;!?][a-z]{2}/i.test(s);
+  return (
+    printable / s.length >= 0.9 &&
+    letters / s.length >= 0.5 &&
+    /[a-z]{2}[\s.,:;!?][a-z]{2}/i.test(s)
+  );
 }
 
 function decodeBase64(seg: string): string {
@@ -41,7 +72,9 @@ function decodeUrl(seg: string): string {
   try {
     return decodeURIComponent(seg);
   } catch {
-    return seg.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+    return seg.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) =>
+      String.fromCharCode(parseInt(h, 16)),
+    );
   }
 }
 
@@ -55,25 +88,60 @@ export function findEncodedSegments(text: string, maxSegments: number): DecodedS
     re.lastIndex = 0;
     for (const m of text.matchAll(re)) {
       if (out.length >= maxSegments) return;
-      const decoded = decode(m[0].length > MAX_SEGMENT_CHARS ? m[0].slice(0, MAX_SEGMENT_CHARS) : m[0]);
-      if (looksLikeText(decoded)) out.push({ kind, text: decoded, segment: { start: m.index, end: m.index + m[0].length } });
+      const decoded = decode(
+        m[0].length > MAX_SEGMENT_CHARS ? m[0].slice(0, MAX_SEGMENT_CHARS) : m[0],
+      );
+      if (looksLikeText(decoded))
+        out.push({ kind, text: decoded, segment: { start: m.index, end: m.index + m[0].length } });
     }
   };
   if (text.includes('%')) scan(URL_RUN, 'url', decodeUrl);
   scan(HEX_RUN, 'hex', decodeHex);
-  scan(BASE64_RUN, 'base64', decodeBase64);
+  if (hasRun(text, BASE64_CHARS, 16)) scan(BASE64_RUN, 'base64', decodeBase64);
   return out;
 }
 
 /** ROT13 (self-inverse, same length, so spans map 1:1). */
 export function rot13(text: string): string {
-  return text.replace(/[a-zA-Z]/g, (c) => {
-    const base = c <= 'Z' ? 65 : 97;
-    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
-  });
+  // A char-code loop (no per-letter regex callback); code units are copied as they are.
+  const codes = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 97 && c <= 122) codes[i] = ((c - 84) % 26) + 97;
+    else if (c >= 65 && c <= 90) codes[i] = ((c - 52) % 26) + 65;
+    else codes[i] = c;
+  }
+  let out = '';
+  for (let i = 0; i < codes.length; i += 8192)
+    out += String.fromCharCode(...codes.subarray(i, i + 8192));
+  return out;
 }
 
-const STOPWORDS = /\b(?:the|and|you|your|to|of|is|are|how|what|ignore|instructions|make|write|this|that)\b/gi;
+const STOPWORD_LIST = [
+  'the',
+  'and',
+  'you',
+  'your',
+  'to',
+  'of',
+  'is',
+  'are',
+  'how',
+  'what',
+  'ignore',
+  'instructions',
+  'make',
+  'write',
+  'this',
+  'that',
+];
+const STOPWORDS = new RegExp(`\\b(?:${STOPWORD_LIST.join('|')})\\b`, 'gi');
+/**
+ * The stop words as they read after ROT13. ROT13 maps letters to letters and leaves every
+ * other character alone, so word boundaries stay put and `rot13(t)` has exactly as many
+ * STOPWORDS matches as `t` has ROT13_STOPWORDS matches: counting them needs no rotated copy.
+ */
+const ROT13_STOPWORDS = new RegExp(`\\b(?:${STOPWORD_LIST.map(rot13).join('|')})\\b`, 'gi');
 const ROT13_HINT = /\b(?:rot-?13|caesar|cipher|rotated|decode)\b/i;
 
 /**
@@ -86,6 +154,6 @@ export function rot13Likely(text: string): boolean {
   const sample = text.length > 4096 ? text.slice(0, 4096) : text;
   const plain = sample.match(STOPWORDS)?.length ?? 0;
   if (plain >= 3) return false;
-  const rotated = rot13(sample).match(STOPWORDS)?.length ?? 0;
+  const rotated = sample.match(ROT13_STOPWORDS)?.length ?? 0;
   return rotated >= 3 && rotated > plain * 2;
 }

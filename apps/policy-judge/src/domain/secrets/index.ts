@@ -27,7 +27,25 @@ export { shannonEntropy, looksSecret, isPlaceholder } from './entropy.js';
  */
 const LONG_TOKEN_RE = /[A-Za-z0-9_\-+/=.~:|%]{16,}/g;
 
+/** LONG_TOKEN_RE's characters by char code (all ASCII). */
+const TOKEN_CHARS = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+/=.~:|%')
+  TOKEN_CHARS[c.charCodeAt(0)] = 1;
+
+/** Whether LONG_TOKEN_RE can match: a char-code pass, cheaper than the regex on prose. */
+function hasLongToken(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && TOKEN_CHARS[c] === 1) {
+      if (++run >= 16) return true;
+    } else run = 0;
+  }
+  return false;
+}
+
 function longTokens(text: string): string {
+  if (!hasLongToken(text)) return '';
   const found = text.match(LONG_TOKEN_RE);
   return found === null ? '' : found.join('\n').toLowerCase();
 }
