@@ -52,15 +52,13 @@ export function createLiteralAutomaton(literals: readonly string[]): LiteralAuto
     own[s]!.push(id);
   });
   const states = children.length;
-  // 16-bit states while they fit: half the table, better cache use.
-  const delta =
-    states < 0x10000 ? new Uint16Array(states * classes) : new Int32Array(states * classes);
+  const table = new Int32Array(states * classes);
   const fail = new Int32Array(states);
   const outputs: number[][] = new Array<number[]>(states);
   outputs[0] = [];
   const queue: number[] = [];
   for (const [k, child] of children[0]!) {
-    delta[k] = child;
+    table[k] = child;
     queue.push(child);
   }
   for (let head = 0; head < queue.length; head++) {
@@ -68,18 +66,35 @@ export function createLiteralAutomaton(literals: readonly string[]): LiteralAuto
     outputs[s] = [...own[s]!, ...outputs[fail[s]!]!];
     for (let k = 0; k < classes; k++) {
       const child = children[s]!.get(k);
-      if (child === undefined) delta[s * classes + k] = delta[fail[s]! * classes + k]!;
+      if (child === undefined) table[s * classes + k] = table[fail[s]! * classes + k]!;
       else {
-        delta[s * classes + k] = child;
-        fail[child] = delta[fail[s]! * classes + k]!;
+        table[s * classes + k] = child;
+        fail[child] = table[fail[s]! * classes + k]!;
         queue.push(child);
       }
     }
   }
-  // Outputs flattened: state s reports outIds[outStart[s] .. outStart[s + 1]).
-  const outStart = new Int32Array(states + 1);
-  for (let s = 0; s < states; s++) outStart[s + 1] = outStart[s]! + outputs[s]!.length;
-  const outIds = Int32Array.from(outputs.flat());
+
+  // Renumber: states that report literals last (from `reporting` on), so the scan loop tells
+  // them apart by number alone; the root (no outputs) stays 0. 16-bit states while they fit.
+  const order = [...Array(states).keys()].sort(
+    (a, b) => Number(outputs[a]!.length > 0) - Number(outputs[b]!.length > 0) || a - b,
+  );
+  const renamed = new Int32Array(states);
+  order.forEach((old, i) => (renamed[old] = i));
+  const reporting = order.findIndex((s) => outputs[s]!.length > 0);
+  const firstReporting = reporting < 0 ? states : reporting;
+  const delta =
+    states < 0x10000 ? new Uint16Array(states * classes) : new Int32Array(states * classes);
+  for (let s = 0; s < states; s++) {
+    for (let k = 0; k < classes; k++)
+      delta[renamed[s]! * classes + k] = renamed[table[s * classes + k]!]!;
+  }
+  // Outputs flattened: reporting state s (new number) reports outIds[outStart[r] .. outStart[r + 1]), r = s - firstReporting.
+  const reportingStates = order.slice(firstReporting);
+  const outStart = new Int32Array(reportingStates.length + 1);
+  reportingStates.forEach((old, r) => (outStart[r + 1] = outStart[r]! + outputs[old]!.length));
+  const outIds = Int32Array.from(reportingStates.flatMap((old) => outputs[old]!));
 
   return {
     size: literals.length,
@@ -87,8 +102,9 @@ export function createLiteralAutomaton(literals: readonly string[]): LiteralAuto
       let s = 0;
       for (let i = 0; i < text.length; i++) {
         s = delta[s * classes + classOf[text.charCodeAt(i)]!]!;
-        const end = outStart[s + 1]!;
-        for (let k = outStart[s]!; k < end; k++) {
+        if (s < firstReporting) continue;
+        const r = s - firstReporting;
+        for (let k = outStart[r]!; k < outStart[r + 1]!; k++) {
           const id = outIds[k]!;
           if (present[id] === 0) {
             present[id] = 1;

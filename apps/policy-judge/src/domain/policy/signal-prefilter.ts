@@ -73,29 +73,32 @@ export function createSignalPrefilter(signals: ReadonlyArray<readonly string[]>)
   const present = new Uint8Array(literals.length);
   const found: number[] = [];
   const have = new Int32Array(arity.length); // true children so far
-  const touched: number[] = [];
-  const stack: number[] = [];
+  const touched = new Int32Array(arity.length); // nodes whose `have` is not 0
+  // Every node is pushed at most once per child, so the stack never holds more than all edges.
+  const stack = new Int32Array(leafIds.length + parentIds.length + 1);
 
   return {
     possibleSignals(text) {
-      const out = always.slice();
+      const out = new Uint8Array(always);
       automaton.mark(text, present, found);
-      for (const lit of found) {
+      let touchedCount = 0;
+      for (let f = 0; f < found.length; f++) {
+        const lit = found[f]!;
         present[lit] = 0;
-        for (let k = leafStart[lit]!; k < leafStart[lit + 1]!; k++) stack.push(leafIds[k]!);
-        // Each pushed node has one more true child (a leaf: one of its literals).
-        while (stack.length > 0) {
-          const n = stack.pop()!;
-          if (have[n] === 0) touched.push(n);
+        let top = 0;
+        for (let k = leafStart[lit]!; k < leafStart[lit + 1]!; k++) stack[top++] = leafIds[k]!;
+        // Each popped node has one more true child (for a leaf: one of its literals).
+        while (top > 0) {
+          const n = stack[--top]!;
+          if (have[n] === 0) touched[touchedCount++] = n;
           if (++have[n]! !== need[n]) continue; // not yet true, or already true before
           const signal = signalOf[n]!;
           if (signal >= 0) out[signal] = 1;
-          for (let k = parentStart[n]!; k < parentStart[n + 1]!; k++) stack.push(parentIds[k]!);
+          for (let k = parentStart[n]!; k < parentStart[n + 1]!; k++) stack[top++] = parentIds[k]!;
         }
       }
-      for (const n of touched) have[n] = 0;
+      for (let t = 0; t < touchedCount; t++) have[touched[t]!] = 0;
       found.length = 0;
-      touched.length = 0;
       return out;
     },
   };
