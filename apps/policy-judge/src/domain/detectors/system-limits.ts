@@ -1,4 +1,5 @@
 import type { Finding } from '../finding.js';
+import { WHITESPACE } from '../normalise/char-tables.js';
 import type { Detector } from './detector.js';
 
 /**
@@ -25,7 +26,8 @@ export function createSystemLimitsDetector(): Detector {
           reason: `content is ${text.length} characters, above the ${limits.maxContentChars} that are scanned`,
         });
       }
-      const bounded = text.length > limits.maxContentChars ? text.slice(0, limits.maxContentChars) : text;
+      const bounded =
+        text.length > limits.maxContentChars ? text.slice(0, limits.maxContentChars) : text;
       const run = longestRun(bounded);
       if (run.length >= limits.repetitionMaxRun) {
         findings.push({
@@ -37,7 +39,11 @@ export function createSystemLimitsDetector(): Detector {
           reason: `one character repeated ${run.length} times in a row`,
         });
       } else {
-        const flood = tokenFlood(bounded, limits.repetitionMinTokens, limits.repetitionMaxDistinctRatio);
+        const flood = tokenFlood(
+          bounded,
+          limits.repetitionMinTokens,
+          limits.repetitionMaxDistinctRatio,
+        );
         if (flood) {
           findings.push({
             detector: 'system-limits',
@@ -57,17 +63,30 @@ export function createSystemLimitsDetector(): Detector {
 function longestRun(text: string): { start: number; length: number } {
   let best = { start: 0, length: text.length > 0 ? 1 : 0 };
   let start = 0;
+  let code = text.charCodeAt(0);
   for (let i = 1; i <= text.length; i++) {
-    if (i === text.length || text.charCodeAt(i) !== text.charCodeAt(start)) {
+    const next = i === text.length ? -1 : text.charCodeAt(i);
+    if (next !== code) {
       // Whitespace runs (indentation, blank lines) are normal formatting, not a flood.
-      if (i - start > best.length && !/\s/.test(text[start]!)) best = { start, length: i - start };
+      if (i - start > best.length && WHITESPACE[code] === 0) best = { start, length: i - start };
       start = i;
+      code = next;
     }
   }
   return best;
 }
 
-function tokenFlood(text: string, minTokens: number, maxRatio: number): { tokens: number; distinct: number } | null {
+function tokenFlood(
+  text: string,
+  minTokens: number,
+  maxRatio: number,
+): { tokens: number; distinct: number } | null {
+  // Tokens are separated by whitespace, so there are at most (whitespace characters + 1) of
+  // them: most texts are ruled out by this count, without splitting.
+  let spaces = 0;
+  for (let i = 0; i < text.length && spaces + 1 < minTokens; i++)
+    spaces += WHITESPACE[text.charCodeAt(i)]!;
+  if (spaces + 1 < minTokens) return null;
   const tokens = text.split(/\s+/, 20_000).filter((t) => t.length > 0);
   if (tokens.length < minTokens) return null;
   const distinct = new Set(tokens.map((t) => t.toLowerCase())).size;

@@ -1,4 +1,5 @@
 import type { Span } from '../finding.js';
+import { asciiTable, hasRun, WHITESPACE } from './char-tables.js';
 
 /** A decoded payload found in the text: what it says and where its encoded form sits. */
 export interface DecodedSegment {
@@ -11,29 +12,26 @@ export interface DecodedSegment {
 const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
 const HEX_RUN = /(?:(?:\\x|0x)?[0-9a-fA-F]{2}[\s,:]?){8,}/g;
 const URL_RUN = /[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){3,}/g;
-/** Characters of BASE64_RUN, by char code (all ASCII). */
-const BASE64_CHARS = asciiClass(
+/** Characters of BASE64_RUN. */
+const BASE64_CHARS = asciiTable(
   'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-',
 );
-
-function asciiClass(chars: string): Uint8Array {
-  const table = new Uint8Array(128);
-  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = 1;
-  return table;
-}
+const HEX_DIGITS = asciiTable('0123456789abcdefABCDEF');
+/** Characters of HEX_RUN other than hex digits: the `\\x`/`0x` prefixes and the `[\s,:]` separators. */
+const HEX_OTHER = asciiTable('\\x,:');
 
 /**
- * Whether `text` has `min` consecutive characters of `table`: when it does not, a pattern
- * `[class]{min,}` cannot match, and one char-code pass is cheaper than the regex trying every
- * word start of ordinary prose.
+ * Whether HEX_RUN can match: every character of a match is a hex digit, a separator or a
+ * prefix character, and a match has at least 16 hex digits; so some stretch of such
+ * characters must hold 16 hex digits.
  */
-function hasRun(text: string, table: Uint8Array, min: number): boolean {
-  let run = 0;
+function mayHaveHexRun(text: string): boolean {
+  let digits = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 128 && table[c] === 1) {
-      if (++run >= min) return true;
-    } else run = 0;
+    if (c < 128 && HEX_DIGITS[c] === 1) {
+      if (++digits >= 16) return true;
+    } else if (!((c < 128 && HEX_OTHER[c] === 1) || WHITESPACE[c] === 1)) digits = 0;
   }
   return false;
 }
@@ -96,7 +94,7 @@ export function findEncodedSegments(text: string, maxSegments: number): DecodedS
     }
   };
   if (text.includes('%')) scan(URL_RUN, 'url', decodeUrl);
-  scan(HEX_RUN, 'hex', decodeHex);
+  if (mayHaveHexRun(text)) scan(HEX_RUN, 'hex', decodeHex);
   if (hasRun(text, BASE64_CHARS, 16)) scan(BASE64_RUN, 'base64', decodeBase64);
   return out;
 }

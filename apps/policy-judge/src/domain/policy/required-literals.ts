@@ -199,6 +199,11 @@ interface Analysis {
   exact: string[] | null;
   /** What any match of this part contains. */
   req: Requirement;
+  /**
+   * For a repetition of a finite part (`x{2,8}`), its minimum copies: every match both starts
+   * and ends with one of these strings, so they join the finite parts around it.
+   */
+  edge?: string[] | null;
 }
 
 function cross(a: string[], b: string[]): string[] | null {
@@ -242,16 +247,17 @@ function analyse(node: Node): Analysis {
         return { exact, req: TRUE };
       }
       // At least one copy is in the match: its requirement, or its strings, hold.
-      let exact: string[] | null = null;
-      if (node.min === node.max && inner.exact) {
-        exact = [''];
-        for (let k = 0; k < node.min && exact; k++) exact = cross(exact, inner.exact);
+      let least: string[] | null = null;
+      if (inner.exact) {
+        least = [''];
+        for (let k = 0; k < node.min && least; k++) least = cross(least, inner.exact);
       }
       return {
-        exact,
+        exact: node.min === node.max ? least : null,
+        edge: least,
         req: and([
           inner.req,
-          exact ? literalsReq(exact) : inner.exact ? literalsReq(inner.exact) : TRUE,
+          least ? literalsReq(least) : inner.exact ? literalsReq(inner.exact) : TRUE,
         ]),
       };
     }
@@ -287,6 +293,10 @@ function analyseSequence(items: Node[]): Analysis {
         reqs.push(literalsReq(run));
         run = p.exact;
       }
+    } else if (p.edge) {
+      // The finite text before it joins its first copies; its last copies start the next window.
+      reqs.push(literalsReq(cross(run, p.edge) ?? run), p.req);
+      run = p.edge;
     } else {
       reqs.push(literalsReq(run), p.req);
       run = [''];

@@ -52,6 +52,17 @@ describe('required literals', () => {
     ['\\w{1,30}\\d', { op: 'true' }],
     ['ab|cdef', { op: 'true' }],
     ['[^x]{2}yz', { op: 'true' }],
+    ['\\bf[*]{2,8}\\w{0,4}', { op: 'any', literals: ['f**'] }],
+    [
+      'x(?:a|b){2,3}y',
+      {
+        op: 'and',
+        of: [
+          { op: 'any', literals: ['xaa', 'xab', 'xba', 'xbb'] },
+          { op: 'any', literals: ['aay', 'aby', 'bay', 'bby'] },
+        ],
+      },
+    ],
   ])('%s', (pattern, expected) => {
     expect(requiredLiterals(pattern)).toEqual(expected);
   });

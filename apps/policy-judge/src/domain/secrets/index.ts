@@ -4,6 +4,7 @@
  * high-entropy values. Placeholders (`xxx`, `<your-key>`, `changeme`, `example`) are ignored.
  */
 import type { SensitiveEntity } from '../finding.js';
+import { asciiTable, hasRun } from '../normalise/char-tables.js';
 import { resolveOverlaps } from '../pii/resolve-overlaps.js';
 import { detectKeywordAssignments } from './keyword-assignments.js';
 import { PROVIDER_RULES } from './provider-rules.js';
@@ -27,25 +28,14 @@ export { shannonEntropy, looksSecret, isPlaceholder } from './entropy.js';
  */
 const LONG_TOKEN_RE = /[A-Za-z0-9_\-+/=.~:|%]{16,}/g;
 
-/** LONG_TOKEN_RE's characters by char code (all ASCII). */
-const TOKEN_CHARS = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+/=.~:|%')
-  TOKEN_CHARS[c.charCodeAt(0)] = 1;
-
-/** Whether LONG_TOKEN_RE can match: a char-code pass, cheaper than the regex on prose. */
-function hasLongToken(text: string): boolean {
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 128 && TOKEN_CHARS[c] === 1) {
-      if (++run >= 16) return true;
-    } else run = 0;
-  }
-  return false;
-}
+/** LONG_TOKEN_RE's characters. */
+const TOKEN_CHARS = asciiTable(
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+/=.~:|%',
+);
 
 function longTokens(text: string): string {
-  if (!hasLongToken(text)) return '';
+  // A char-code pass rules out most prose before the regex runs.
+  if (!hasRun(text, TOKEN_CHARS, 16)) return '';
   const found = text.match(LONG_TOKEN_RE);
   return found === null ? '' : found.join('\n').toLowerCase();
 }
