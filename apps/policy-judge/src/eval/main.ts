@@ -33,13 +33,17 @@ const privacy = await runPiiSecretsEval(dir);
 process.stdout.write(`${formatPiiSecretsEvalReport(privacy)}\n\n`);
 
 const checks: Array<[string, number | null, (v: number) => boolean, string]> = [
-  ['attacks/harmful recall', prompts.overall.recall, (v) => v >= targets.attackRecall, `≥ ${targets.attackRecall * 100}%`],
-  ['benign false-positive rate', prompts.overall.falsePositiveRate, (v) => v <= targets.benignFpr, `≤ ${targets.benignFpr * 100}%`],
+  // The attack/benign targets are about agent inputs: labelled_prompts.jsonl (attacks and harmful
+  // requests vs benign prompts, trigger words and documents). The outputs file (harmful
+  // responses vs refusals) is the output-side check; it is reported above and below, not gated.
+  ['attacks/harmful recall', prompts.prompts.summary.recall, (v) => v >= targets.attackRecall, `≥ ${targets.attackRecall * 100}%`],
+  ['benign false-positive rate', prompts.prompts.summary.falsePositiveRate, (v) => v <= targets.benignFpr, `≤ ${targets.benignFpr * 100}%`],
   ['structured PII recall', privacy.pii.structured.recall, (v) => v >= targets.structuredPii, `≥ ${targets.structuredPii * 100}%`],
   ['structured PII precision', privacy.pii.structured.precision, (v) => v >= targets.structuredPii, `≥ ${targets.structuredPii * 100}%`],
   ['secrets recall', privacy.secrets.overall.recall, (v) => v >= targets.secretsRecall, `≥ ${targets.secretsRecall * 100}%`],
 ];
 let missed = 0;
+const pct = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
 process.stdout.write('targets\n');
 for (const [name, value, ok, target] of checks) {
   const pass = value !== null && ok(value);
@@ -47,4 +51,7 @@ for (const [name, value, ok, target] of checks) {
   process.stdout.write(`  ${pass ? 'PASS' : 'MISS'}  ${name.padEnd(28)} ${value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`}  (target ${target})\n`);
 }
 if (opts.json) await writeFile(opts.json, JSON.stringify({ prompts, privacy }, null, 2));
+process.stdout.write(
+  `  info  outputs (not gated)            recall ${pct(prompts.outputs.summary.recall)}, false-positive rate ${pct(prompts.outputs.summary.falsePositiveRate)}; prompts + outputs: ${pct(prompts.overall.recall)} / ${pct(prompts.overall.falsePositiveRate)}\n`,
+);
 if (opts.check && missed > 0) process.exitCode = 1;
