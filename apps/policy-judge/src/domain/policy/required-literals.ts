@@ -30,11 +30,22 @@ const MIN_LITERAL = 3;
 const MAX_LITERAL = 12;
 const TRUE: Requirement = { op: 'true' };
 
-type Node =
-  | { t: 'char'; set: string[] | null } // one character: its possible (folded) values, null = any/unknown
+/** A parsed pattern (exported for the prefilter's generative test). */
+export type PatternNode =
+  // One character: its possible (folded) values, null = many/unknown; `src` is its source.
+  | { t: 'char'; set: string[] | null; src: string }
   | { t: 'empty' } // zero-width: anchors, \b, lookaround
-  | { t: 'alt'; of: Node[][] }
-  | { t: 'rep'; node: Node; min: number; max: number };
+  | { t: 'alt'; of: PatternNode[][] }
+  | { t: 'rep'; node: PatternNode; min: number; max: number };
+type Node = PatternNode;
+
+/** Parse a pattern into its branches (for tests); throws on what the analysis cannot read. */
+export function parsePattern(source: string): PatternNode {
+  const parser = new Parser(source);
+  const of = parser.alternation();
+  if (parser.pos !== source.length) throw new Error(`unparsed from ${parser.pos}`);
+  return { t: 'alt', of };
+}
 
 /** The requirement of one pattern (safe subset; anything unexpected degrades to `true`). */
 export function requiredLiterals(source: string): Requirement {
@@ -96,6 +107,13 @@ class Parser {
   }
 
   private atom(): Node {
+    const start = this.pos;
+    const node = this.readAtom();
+    if (node.t === 'char') node.src = this.src.slice(start, this.pos);
+    return node;
+  }
+
+  private readAtom(): Node {
     const src = this.src;
     const c = src[this.pos]!;
     if (c === '(') {
@@ -115,9 +133,9 @@ class Parser {
     if (c === '\\') return this.escape();
     this.pos++;
     if (c === '^' || c === '$') return { t: 'empty' };
-    if (c === '.') return { t: 'char', set: null };
+    if (c === '.') return { t: 'char', set: null, src: '' };
     const f = foldChar(c);
-    return { t: 'char', set: f === null ? null : [f] };
+    return { t: 'char', set: f === null ? null : [f], src: '' };
   }
 
   /** Lookaround is zero-width: it adds nothing to the matched text. */
@@ -155,7 +173,7 @@ class Parser {
     }
     const ch = this.escapedChar();
     const f = ch === null ? null : foldChar(ch);
-    return { t: 'char', set: f === null ? null : [f] };
+    return { t: 'char', set: f === null ? null : [f], src: '' };
   }
 
   private charClass(): Node {
@@ -183,14 +201,14 @@ class Parser {
     }
     if (src[this.pos] !== ']') throw new Error('unterminated class');
     this.pos++;
-    if (!known) return { t: 'char', set: null };
+    if (!known) return { t: 'char', set: null, src: '' };
     const folded = new Set<string>();
     for (const ch of chars) {
       const f = foldChar(ch);
-      if (f === null) return { t: 'char', set: null };
+      if (f === null) return { t: 'char', set: null, src: '' };
       folded.add(f);
     }
-    return { t: 'char', set: folded.size <= 8 ? [...folded] : null };
+    return { t: 'char', set: folded.size <= 8 ? [...folded] : null, src: '' };
   }
 }
 

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { buildViews } from '../normalise/normaliser.js';
 import { compilePolicy } from './compile-policy.js';
 import { createLiteralAutomaton } from './literal-automaton.js';
-import { requiredLiterals, type Requirement } from './required-literals.js';
+import {
+  parsePattern,
+  requiredLiterals,
+  type PatternNode,
+  type Requirement,
+} from './required-literals.js';
 import { createSignalPrefilter } from './signal-prefilter.js';
 
 const root = new URL('../../../../../', import.meta.url);
@@ -144,5 +149,81 @@ describe('signal prefilter on the shipped policy', () => {
     expect([...pf.possibleSignals('ALPHA one')]).toEqual([1, 1, 0]);
     expect([...pf.possibleSignals('two, one')]).toEqual([1, 0, 1]);
     expect([...pf.possibleSignals('Three')]).toEqual([1, 0, 1]);
+  });
+});
+
+/** Characters tried for a class the analysis does not expand (`\\w`, `[^.\\n]`, `\\s` …). */
+const POOL = [...'aZq0 5\n\t.-_*\'":/#@!?,;()[]<>|~$%&+=’é\u00a0Ωж🔓'];
+
+/** A random string the pattern should match (checked against the real RegExp by the caller). */
+function generate(node: PatternNode, rnd: () => number, pools: Map<string, string[]>): string {
+  switch (node.t) {
+    case 'empty':
+      return '';
+    case 'char': {
+      if (node.set) {
+        const c = node.set[Math.floor(rnd() * node.set.length)]!;
+        return rnd() < 0.3 ? c.toUpperCase() : c;
+      }
+      let pool = pools.get(node.src);
+      if (!pool) {
+        const re = new RegExp(`^(?:${node.src})$`, 'i');
+        pool = POOL.filter((c) => re.test(c));
+        pools.set(node.src, pool);
+      }
+      // Mostly a space where one fits: it keeps the `\\b` around gaps satisfied.
+      if (pool.includes(' ') && rnd() < 0.7) return ' ';
+      return pool[Math.floor(rnd() * pool.length)] ?? 'a';
+    }
+    case 'alt': {
+      const branch = node.of[Math.floor(rnd() * node.of.length)]!;
+      return branch.map((n) => generate(n, rnd, pools)).join('');
+    }
+    case 'rep': {
+      const top = Math.min(node.max, node.min + 3);
+      const n = node.min + Math.floor(rnd() * (top - node.min + 1));
+      let out = '';
+      for (let k = 0; k < n; k++) out += generate(node.node, rnd, pools);
+      return out;
+    }
+  }
+}
+
+describe('signal prefilter on generated matches', () => {
+  it('every generated match of every shipped pattern passes its requirement and its signal prefilter', () => {
+    const policy = compilePolicy(
+      readFileSync(new URL('config/policies/default.json', root), 'utf8'),
+      'default.json',
+    );
+    let seed = 12345;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const pools = new Map<string, string[]>();
+    const contexts = ['', ' ', 'Hello. ', '. ', '\n', 'Ok, '];
+    let tried = 0;
+    let matched = 0;
+    for (const [name, patterns] of Object.entries(policy.file.signals)) {
+      const index = policy.signals.get(name)!.index;
+      for (const p of patterns) {
+        const re = new RegExp(p, 'i');
+        const tree = parsePattern(p);
+        const req = requiredLiterals(p);
+        for (let k = 0; k < 40; k++) {
+          const text =
+            contexts[k % contexts.length]! +
+            generate(tree, rnd, pools) +
+            contexts[(k + 3) % contexts.length]!;
+          tried++;
+          if (!re.test(text)) continue;
+          matched++;
+          expect(holds(req, text), `${p} on ${JSON.stringify(text)}`).toBe(true);
+          expect(
+            policy.prefilter.possibleSignals(text)[index],
+            `${name} on ${JSON.stringify(text)}`,
+          ).toBe(1);
+        }
+      }
+    }
+    // The generator follows the parse: most of what it makes must really match the pattern.
+    expect(matched / tried).toBeGreaterThan(0.5);
   });
 });
