@@ -37,25 +37,28 @@ export function createScanContext(
   let views: TextView[] | undefined;
   /** Per view (same order as `views`): which signals may match it, computed on first use. */
   const possible: Array<Uint8Array | undefined> = [];
-  const memo = new Map<string, SignalHit[]>();
+  /** Hits per signal (by its index): each signal scans once per judgment. */
+  const memo: Array<SignalHit[] | undefined> = new Array<SignalHit[] | undefined>(
+    policy.signals.size,
+  );
   let scans = 0;
   const getViews = () => (views ??= buildViews(scanned, limits));
+  const none: SignalHit[] = [];
   const hits = (name: string): SignalHit[] => {
-    const cached = memo.get(name);
-    if (cached) return cached;
     const signal = policy.signals.get(name);
+    if (!signal) return none;
+    const cached = memo[signal.index];
+    if (cached) return cached;
     const out: SignalHit[] = [];
-    if (signal) {
-      const all = getViews();
-      for (let v = 0; v < all.length; v++) {
-        const view = all[v]!;
-        const inView = (possible[v] ??= policy.prefilter.possibleSignals(view.text));
-        if (inView[signal.index] === 0) continue; // cannot match in this view
-        scans++;
-        scanView(signal.re, view, limits.scanChunkChars, out);
-      }
+    const all = getViews();
+    for (let v = 0; v < all.length; v++) {
+      const view = all[v]!;
+      const inView = (possible[v] ??= policy.prefilter.possibleSignals(view.text));
+      if (inView[signal.index] === 0) continue; // cannot match in this view
+      scans++;
+      scanView(signal.re, view, limits.scanChunkChars, out);
     }
-    memo.set(name, out);
+    memo[signal.index] = out;
     return out;
   };
   return {

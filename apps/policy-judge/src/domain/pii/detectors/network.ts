@@ -55,8 +55,40 @@ export function detectIps(text: string, emit: Emit): void {
   }
 }
 
+const HEX = new Uint8Array(128);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+const isHex = (text: string, i: number): boolean => HEX[text.charCodeAt(i)] === 1; // NaN/non-ASCII → undefined
+
+/**
+ * Whether MAC_RE can match: it needs a `:`/`-` between two hex pairs or a `.` between two hex
+ * quads. A char-code pass is much cheaper than the regex on prose, which has many dots.
+ */
+function mayHaveMac(text: string): boolean {
+  for (let i = 2; i < text.length - 2; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3a || c === 0x2d) {
+      if (isHex(text, i - 1) && isHex(text, i - 2) && isHex(text, i + 1) && isHex(text, i + 2))
+        return true;
+    } else if (c === 0x2e) {
+      if (
+        isHex(text, i - 1) &&
+        isHex(text, i - 2) &&
+        isHex(text, i - 3) &&
+        isHex(text, i - 4) &&
+        isHex(text, i + 1) &&
+        isHex(text, i + 2) &&
+        isHex(text, i + 3) &&
+        isHex(text, i + 4)
+      )
+        return true;
+    }
+  }
+  return false;
+}
+
 /** Emit MAC addresses; all-zero and broadcast addresses identify no device and are skipped. */
 export function detectMacs(text: string, emit: Emit): void {
+  if (!mayHaveMac(text)) return;
   MAC_RE.lastIndex = 0;
   for (let m = MAC_RE.exec(text); m !== null; m = MAC_RE.exec(text)) {
     const hex = m[0].replace(/[^0-9A-Fa-f]/g, '').toLowerCase();
