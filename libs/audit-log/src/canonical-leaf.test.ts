@@ -1,8 +1,16 @@
 import { create } from '@bufbuild/protobuf';
 import { TimestampSchema } from '@bufbuild/protobuf/wkt';
-import { auditv1, ActionType, Decision, Severity, ViolationSchema } from '@nethical/contracts';
+import {
+  auditv1,
+  ActionType,
+  Decision,
+  EvidenceSpanSchema,
+  Severity,
+  ViolationSchema,
+} from '@nethical/contracts';
+import canonicalize from 'canonicalize';
 import { describe, expect, it } from 'vitest';
-import { canonicalLeaf, leafObject } from './canonical-leaf';
+import { canonicalLeaf, canonicalLeafText, leafObject } from './canonical-leaf';
 import { isoToMicros, microsToIso, microsToTimestamp, timestampToMicros } from './timestamps';
 
 function record(): auditv1.AuditRecord {
@@ -69,5 +77,102 @@ describe('canonical leaf', () => {
     expect(isoToMicros('2026-11-27T06:48:12.123456789+01:00')).toBe(
       isoToMicros('2026-11-27T05:48:12.123456Z'),
     );
+  });
+
+  it('writes exactly what the generic RFC 8785 serialiser writes, on generated records', () => {
+    let seed = 12345;
+    const random = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const alphabet = [
+      'a',
+      'Z',
+      '_',
+      ' ',
+      '"',
+      '\\',
+      '\n',
+      '\u0001',
+      '\u007f',
+      'é',
+      '€',
+      '😀',
+      '\u2028',
+      '/',
+      '{',
+    ];
+    const text = (max: number): string =>
+      Array.from(
+        { length: Math.floor(random() * max) },
+        () => alphabet[Math.floor(random() * alphabet.length)],
+      ).join('');
+    const numbers = [
+      0,
+      -0,
+      1,
+      -1,
+      0.1 + 0.2,
+      1e21,
+      1e-7,
+      5e-324,
+      1.7976931348623157e308,
+      123456789.125,
+      -2.5e-10,
+    ];
+    const number = (): number =>
+      random() < 0.5
+        ? numbers[Math.floor(random() * numbers.length)]!
+        : (random() - 0.5) * 10 ** Math.floor(random() * 30 - 10);
+    for (let i = 0; i < 500; i++) {
+      const r = record();
+      r.sequence = BigInt(Math.floor(random() * 2 ** 53));
+      r.actionId = text(20);
+      r.content = text(200);
+      r.riskScore = number();
+      r.mlScore = random() < 0.3 ? undefined : number();
+      r.receivedAt =
+        random() < 0.3
+          ? undefined
+          : microsToTimestamp(BigInt(Math.floor((random() - 0.3) * 2 ** 52)));
+      r.stageLatencyMs = Object.fromEntries(
+        Array.from({ length: Math.floor(random() * 5) }, () => [text(6), number()]),
+      );
+      r.detectorsRun = Array.from({ length: Math.floor(random() * 4) }, () => text(8));
+      r.violations = Array.from({ length: Math.floor(random() * 3) }, () =>
+        create(ViolationSchema, {
+          detector: text(8),
+          category: text(8),
+          severity: Math.floor(random() * 5),
+          confidence: number(),
+          evidence: Array.from({ length: Math.floor(random() * 3) }, () =>
+            create(EvidenceSpanSchema, {
+              start: Math.floor(random() * 1000),
+              end: Math.floor(random() * 1000),
+              excerpt: text(10),
+            }),
+          ),
+          reason: text(30),
+          ethicalDimensions: Array.from({ length: Math.floor(random() * 3) }, () => text(6)),
+        }),
+      );
+      expect(canonicalLeafText(r)).toBe(canonicalize(leafObject(r)));
+    }
+  });
+
+  it('refuses what the generic serialiser refuses: lone surrogates, NaN, infinities', () => {
+    const cases: Array<(r: auditv1.AuditRecord) => void> = [
+      (r) => (r.content = 'a\ud800b'),
+      (r) => (r.reasoning = '\udc00'),
+      (r) => (r.stageLatencyMs = { ['\ud83d']: 1 }),
+      (r) => (r.riskScore = Number.NaN),
+      (r) => (r.mlScore = Number.POSITIVE_INFINITY),
+    ];
+    for (const change of cases) {
+      const r = record();
+      change(r);
+      expect(() => canonicalize(leafObject(r))).toThrow();
+      expect(() => canonicalLeafText(r)).toThrow();
+    }
   });
 });
