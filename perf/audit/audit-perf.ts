@@ -49,9 +49,11 @@ program
   .option('--batch-size <n>', 'records per COPY transaction', int, 50_000)
   .option('--days <n>', 'days the records are spread over', int, 7)
   .option('--seed <n>', 'PRNG seed', int, 42)
+  .option('--workers <n>', 'worker threads building batches (0: main thread)', int, 2)
   .option('--defer-indexes', 'build the secondary indexes after the load', false)
   .action(
     async (o: {
+      workers: number;
       deferIndexes: boolean;
       databaseUrl: string;
       count: number;

@@ -64,11 +64,16 @@ export interface SyntheticOptions {
   spacingUs: number;
 }
 
-/** A generator of committed records (sequence, committed_at and leaf-ready fields set). */
+/**
+ * A generator of committed records (sequence, committed_at and leaf-ready fields set). Record
+ * `i` depends only on the seed and `i` (its own PRNG stream), so worker threads can build any
+ * range of the same data set (bulk-ingest).
+ */
 export function createSyntheticRecords(
   options: SyntheticOptions,
 ): (sequence: number) => auditv1.AuditRecord {
-  const random = createRandom(options.seed ?? 42);
+  const seed = options.seed ?? 42;
+  let random = createRandom(seed);
   const agents = options.agents ?? 5000;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const text = (min: number, max: number): string => {
@@ -88,6 +93,10 @@ export function createSyntheticRecords(
   const pool = Array.from({ length: 2048 }, () => text(80, 2000));
   const startUs = BigInt(options.startMs) * 1000n;
   return (sequence) => {
+    random = createRandom(
+      Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(sequence, 0x85ebca6b),
+    );
+    random();
     // Zipf-like agent choice: a few agents are very active, most are rare.
     const agent = Math.floor(agents * random() ** 3);
     const roll = random();
