@@ -1,7 +1,9 @@
+import { asciiTable } from '../normalise/char-tables.js';
 import type { Detector } from './detector.js';
 
 /** Characters that rarely cluster inside prose tokens but fill optimiser-generated suffixes. */
 const JUNK = /[{}[\]()<>`|\\^~=$#@*_]/g;
+const JUNK_CHARS = asciiTable('{}[]()<>`|\\^~=$#@*_');
 const TAIL_CHARS = 400;
 const TAIL_TOKENS = 24;
 
@@ -24,7 +26,17 @@ export function createAdversarialSuffixDetector(): Detector {
       const start = Math.max(0, text.length - TAIL_CHARS);
       const tail = text.slice(start);
       if (tail.includes('\n')) return [];
-      const tokens = tail.split(/\s+/).filter((t) => t.length > 0).slice(-TAIL_TOKENS);
+      // Four junk tokens hold at least 8 junk characters: count them before splitting.
+      let junkChars = 0;
+      for (let i = 0; i < tail.length && junkChars < 8; i++) {
+        const c = tail.charCodeAt(i);
+        if (c < 128 && JUNK_CHARS[c] === 1) junkChars++;
+      }
+      if (junkChars < 8) return [];
+      const tokens = tail
+        .split(/\s+/)
+        .filter((t) => t.length > 0)
+        .slice(-TAIL_TOKENS);
       let junk = 0;
       for (const t of tokens) if ((t.match(JUNK)?.length ?? 0) >= 2) junk++;
       if (junk < 4) return [];

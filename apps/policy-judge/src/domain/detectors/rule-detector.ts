@@ -29,16 +29,17 @@ export function createRuleDetector(compiled: CompiledDetector): Detector {
 }
 
 function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
+  const { all, any, none } = rule.signals;
   const evidence: SignalHit[] = [];
-  for (const s of rule.all) {
-    const h = ctx.hits(s);
+  for (const s of all) {
+    const h = ctx.hitsOf(s);
     if (h.length === 0) return null;
     evidence.push(...h);
   }
-  if (rule.any.length > 0) {
+  if (any.length > 0) {
     let count = 0;
-    for (const s of rule.any) {
-      const h = ctx.hits(s);
+    for (const s of any) {
+      const h = ctx.hitsOf(s);
       if (h.length > 0) {
         count++;
         evidence.push(...h);
@@ -46,25 +47,26 @@ function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
     }
     if (count < rule.minAny) return null;
   }
-  for (const s of rule.none) if (ctx.fired(s)) return null;
+  for (const s of none) if (ctx.hitsOf(s).length > 0) return null;
   return toFinding(rule, ctx, evidence);
 }
 
 /** The untiered baseline: every referenced signal is scanned before deciding. */
 function evaluateFully(rule: CompiledRule, ctx: ScanContext): Finding | null {
+  const { all, any, none } = rule.signals;
   // Loops rather than map/filter: this runs for every rule of every action.
   let allFired = true;
-  for (const s of rule.all) if (ctx.hits(s).length === 0) allFired = false;
+  for (const s of all) if (ctx.hitsOf(s).length === 0) allFired = false;
   let anyFired = 0;
-  for (const s of rule.any) if (ctx.hits(s).length > 0) anyFired++;
+  for (const s of any) if (ctx.hitsOf(s).length > 0) anyFired++;
   let noneFired = false;
-  for (const s of rule.none) if (ctx.hits(s).length > 0) noneFired = true;
+  for (const s of none) if (ctx.hitsOf(s).length > 0) noneFired = true;
   if (!allFired) return null;
-  if (rule.any.length > 0 && anyFired < rule.minAny) return null;
+  if (any.length > 0 && anyFired < rule.minAny) return null;
   if (noneFired) return null;
   const evidence: SignalHit[] = [];
-  for (const s of rule.all) evidence.push(...ctx.hits(s));
-  for (const s of rule.any) evidence.push(...ctx.hits(s));
+  for (const s of all) evidence.push(...ctx.hitsOf(s));
+  for (const s of any) evidence.push(...ctx.hitsOf(s));
   return toFinding(rule, ctx, evidence);
 }
 

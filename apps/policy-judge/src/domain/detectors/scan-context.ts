@@ -1,7 +1,7 @@
 import type { ActionTypeName, Span } from '../finding.js';
 import { buildViews } from '../normalise/normaliser.js';
 import type { TextView, ViewKind } from '../normalise/text-view.js';
-import type { CompiledPolicy } from '../policy/compile-policy.js';
+import type { CompiledPolicy, CompiledSignal } from '../policy/compile-policy.js';
 
 /** Where a signal matched: a range of the ORIGINAL content and the view it was seen in. */
 export interface SignalHit extends Span {
@@ -15,6 +15,8 @@ export interface ScanContext {
   policy: CompiledPolicy;
   views(): TextView[];
   hits(signal: string): SignalHit[];
+  /** `hits` for an already resolved signal (rules hold theirs: no name lookup). */
+  hitsOf(signal: CompiledSignal): SignalHit[];
   fired(signal: string): boolean;
   /** Number of signal scans (one signal over one view) performed so far; the prefilter's skips are not scans. */
   scans(): number;
@@ -43,10 +45,7 @@ export function createScanContext(
   );
   let scans = 0;
   const getViews = () => (views ??= buildViews(scanned, limits));
-  const none: SignalHit[] = [];
-  const hits = (name: string): SignalHit[] => {
-    const signal = policy.signals.get(name);
-    if (!signal) return none;
+  const hitsOf = (signal: CompiledSignal): SignalHit[] => {
     const cached = memo[signal.index];
     if (cached) return cached;
     const out: SignalHit[] = [];
@@ -61,12 +60,17 @@ export function createScanContext(
     memo[signal.index] = out;
     return out;
   };
+  const hits = (name: string): SignalHit[] => {
+    const signal = policy.signals.get(name);
+    return signal ? hitsOf(signal) : [];
+  };
   return {
     content,
     actionType,
     policy,
     views: getViews,
     hits,
+    hitsOf,
     fired: (name) => hits(name).length > 0,
     scans: () => scans,
   };

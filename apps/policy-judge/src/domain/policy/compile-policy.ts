@@ -15,6 +15,8 @@ export interface CompiledSignal {
 
 export interface CompiledRule extends PolicyRule {
   detector: string;
+  /** `all` / `any` / `none` resolved to their compiled signals (no name lookups per judgment). */
+  signals: { all: CompiledSignal[]; any: CompiledSignal[]; none: CompiledSignal[] };
 }
 
 export interface CompiledDetector {
@@ -96,10 +98,16 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
       if (rule.all.length > 0) gate.add(rule.all[0]!);
       else rule.any.forEach((s) => gate.add(s));
     }
+    // Unknown names are reported above and make the whole compile throw below.
+    const resolve = (names: string[]) => names.flatMap((n) => signals.get(n) ?? []);
     detectors.push({
       id,
       tier: det.tier,
-      rules: det.rules.map((r) => ({ ...r, detector: id })),
+      rules: det.rules.map((r) => ({
+        ...r,
+        detector: id,
+        signals: { all: resolve(r.all), any: resolve(r.any), none: resolve(r.none) },
+      })),
       gate: [...gate],
     });
   }
