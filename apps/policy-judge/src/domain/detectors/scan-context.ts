@@ -38,7 +38,7 @@ export function createScanContext(
     content.length > limits.maxContentChars ? content.slice(0, limits.maxContentChars) : content;
   let views: TextView[] | undefined;
   /** Per view (same order as `views`): which signals may match it, computed on first use. */
-  const possible: Array<Uint8Array | undefined> = [];
+  const possible: Array<readonly number[] | undefined> = [];
   /** Hits per signal (by its index): each signal scans once per judgment. */
   const memo: Array<SignalHit[] | undefined> = new Array<SignalHit[] | undefined>(
     policy.signals.size,

@@ -12,7 +12,7 @@ import { requiredLiterals, type Requirement } from './required-literals.js';
  */
 export interface SignalPrefilter {
   /** Per signal (its position in the policy's `signals`): 1 when it may match `text`, else 0. */
-  possibleSignals(text: string): Uint8Array;
+  possibleSignals(text: string): readonly number[];
 }
 
 /** Compile the prefilter for signals given as lists of patterns (one list per signal, in order). */
@@ -50,7 +50,7 @@ export function createSignalPrefilter(signals: ReadonlyArray<readonly string[]>)
       }
     }
   };
-  const always = new Uint8Array(signals.length);
+  const always: number[] = new Array<number>(signals.length).fill(0);
   signals.forEach((patterns, index) => {
     const reqs = patterns.map(requiredLiterals);
     // A signal matches when any of its patterns does.
@@ -79,7 +79,7 @@ export function createSignalPrefilter(signals: ReadonlyArray<readonly string[]>)
 
   return {
     possibleSignals(text) {
-      const out = new Uint8Array(always);
+      const out = always.slice();
       automaton.mark(text, present, found);
       let touchedCount = 0;
       for (let f = 0; f < found.length; f++) {

@@ -5,6 +5,7 @@
  * because bare they are indistinguishable from any other number.
  */
 import { itinValid, nhsValid, ssnValid } from '../checksums.js';
+import { asciiTable, hasRun } from '../../normalise/char-tables.js';
 import { hasContextBefore, type Emit } from './scan-context.js';
 
 /** 3-2-4 digits with one consistent separator (dash, space, dot) or none. */
@@ -22,6 +23,8 @@ const LICENSE_CONTEXT = /\b(?:driver'?s?|driving|dl)\b|\blicen[cs]e\b/i;
 /** UK driving licence: surname(5) + encoded DOB(6) + initials(2) + digit + 2 check letters. */
 const UK_DL_RE =
   /(?<![\w])[A-Z9]{5}\d(?:[05][1-9]|[16][0-2])(?:0[1-9]|[12]\d|3[01])\d[A-Z9]{2}\d[A-Z]{2}(?![\w])/g;
+/** UK_DL_RE's leading `[A-Z9]{5}` (case-sensitive): prose rarely has five capitals in a row. */
+const UK_DL_HEAD = asciiTable('ABCDEFGHIJKLMNOPQRSTUVWXYZ9');
 
 /** Emit `US_SSN` and `US_ITIN`. */
 export function detectSsnItin(text: string, emit: Emit): void {
@@ -52,6 +55,7 @@ export function detectUkIds(text: string, emit: Emit): void {
     const context = hasContextBefore(text, m.index, NHS_CONTEXT);
     emit('UK_NHS', m.index, m.index + m[0].length, context ? 0.9 : m[2] === '' ? 0.45 : 0.65);
   }
+  if (!hasRun(text, UK_DL_HEAD, 5)) return;
   UK_DL_RE.lastIndex = 0;
   for (let m = UK_DL_RE.exec(text); m !== null; m = UK_DL_RE.exec(text)) {
     emit('DRIVER_LICENSE', m.index, m.index + m[0].length, 0.85);
