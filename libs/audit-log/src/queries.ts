@@ -39,17 +39,13 @@ export async function getRecord(
   q: SqlQueryable,
   actionId: string,
 ): Promise<auditv1.AuditRecord | undefined> {
-  // Two probes instead of a join: both hit a primary key, and the second prunes to one partition.
-  const ids = await q.query<{ sequence: bigint; committed_at: string }>(
-    `SELECT sequence, committed_at::text AS committed_at FROM audit_action_ids WHERE action_id = $1`,
-    [actionId],
-    { prepare: true },
-  );
-  const id = ids.rows[0];
-  if (!id) return undefined;
+  // One round trip: the action id's primary-key probe runs first (an InitPlan) and its commit
+  // time prunes audit_records to one partition at execution time, where the primary key is
+  // probed; prepared, so the partitioned plan is not re-planned per call.
   const { rows } = await q.query<RecordRow>(
-    `SELECT ${RECORD_COLUMNS} FROM audit_records WHERE sequence = $1 AND committed_at = $2::timestamptz`,
-    [id.sequence.toString(), id.committed_at],
+    `SELECT ${RECORD_COLUMNS} FROM audit_records WHERE (sequence, committed_at) =
+       (SELECT sequence, committed_at FROM audit_action_ids WHERE action_id = $1)`,
+    [actionId],
     { prepare: true },
   );
   return rows[0] ? rowToRecord(rows[0]) : undefined;
