@@ -88,6 +88,8 @@ export async function openSqlTreeStore(options: SqlTreeStoreOptions): Promise<Tr
            FROM unnest($1::smallint[], $2::int8[]) AS u(l, i)
            JOIN ${p}tiles t ON t.tile_level = u.l AND t.tile_index = u.i`,
         [ids.map((id) => id.level), ids.map((id) => id.index)],
+        // Prepared: one statement text for every proof, so it is planned once per connection.
+        { prepare: true },
       );
       for (const r of rows) {
         out.set(tileKey({ level: r.tile_level, index: Number(r.tile_index) }), r.hashes);
