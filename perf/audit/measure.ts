@@ -1,6 +1,11 @@
 import { createAuditLog, verifyAuditLog } from '@nethical/audit-log';
+import { Decision } from '@nethical/contracts';
+import { verifyInclusion } from '@nethical/merkle';
 import { openSql } from '@nethical/postgres';
 import hdr from 'hdr-histogram-js';
+// The merkle-anchor's own store and log, as in anchor-tree.ts (tools are not an app).
+import { openSqlTreeStore } from '../../apps/merkle-anchor/src/adapters/sql-tree-store';
+import { openMerkleLog } from '../../apps/merkle-anchor/src/domain/merkle-log';
 import { createRandom } from './synthetic-records';
 
 export interface MeasureResult {
@@ -8,6 +13,10 @@ export interface MeasureResult {
   bytes: { records: number; actionIds: number; merkle: number; total: number; perAction: number };
   lookupByActionIdMs: { p50: number; p99: number; samples: number };
   listByAgentMs: { p50: number; p99: number; samples: number };
+  /** First page (50) by decision: half ALLOW (primary key walk), half others (partial index). */
+  listByDecisionMs: { p50: number; p99: number; samples: number };
+  /** Inclusion proof of a random leaf at the current size (merkle-anchor log), verified. */
+  inclusionProofMs: { p50: number; p99: number; samples: number };
   verify?: { records: number; seconds: number; rate: number; ok: boolean } | undefined;
 }
 
@@ -49,35 +58,61 @@ export async function measureAudit(options: {
       `SELECT action_id, agent_id FROM audit_records WHERE sequence IN (SELECT (random() * $1)::int8 FROM generate_series(1, $2))`,
       [count - 1, options.samples],
     );
-    const lookup = hdr.build({
-      lowestDiscernibleValue: 1,
-      highestTrackableValue: 60_000_000,
-      numberOfSignificantValueDigits: 3,
-    });
-    const list = hdr.build({
-      lowestDiscernibleValue: 1,
-      highestTrackableValue: 60_000_000,
-      numberOfSignificantValueDigits: 3,
-    });
-    for (const p of picks.rows) {
+    const histogram = () =>
+      hdr.build({
+        lowestDiscernibleValue: 1,
+        highestTrackableValue: 60_000_000,
+        numberOfSignificantValueDigits: 3,
+      });
+    const lookup = histogram();
+    const list = histogram();
+    const byDecision = histogram();
+    const proof = histogram();
+    const others = [
+      Decision.ALLOW_WITH_MODIFICATION,
+      Decision.WARN,
+      Decision.BLOCK,
+      Decision.ESCALATE,
+      Decision.QUARANTINE,
+    ];
+    const tree = await openMerkleLog(await openSqlTreeStore({ sql }));
+    const root = tree.root();
+    for (const pick of picks.rows) {
       let t = performance.now();
-      const found = await log.get(p.action_id);
+      const found = await log.get(pick.action_id);
       lookup.recordValue(Math.max(1, Math.round((performance.now() - t) * 1000)));
-      if (!found) throw new Error(`lookup of ${p.action_id} found nothing`);
+      if (!found) throw new Error(`lookup of ${pick.action_id} found nothing`);
       t = performance.now();
       await log.list({
-        agentId: random() < 0.5 ? p.agent_id : `agent-${Math.floor(random() * 5000)}`,
+        agentId: random() < 0.5 ? pick.agent_id : `agent-${Math.floor(random() * 5000)}`,
         pageSize: 50,
       });
       list.recordValue(Math.max(1, Math.round((performance.now() - t) * 1000)));
+      const decision =
+        random() < 0.5 ? Decision.ALLOW : others[Math.floor(random() * others.length)]!;
+      t = performance.now();
+      await log.list({ decision, pageSize: 50 });
+      byDecision.recordValue(Math.max(1, Math.round((performance.now() - t) * 1000)));
+      const index = Math.floor(random() * tree.size);
+      t = performance.now();
+      const path = await tree.inclusionProof(index);
+      proof.recordValue(Math.max(1, Math.round((performance.now() - t) * 1000)));
+      if (!verifyInclusion(index, tree.size, path.leafHash, path.hashes, root).ok)
+        throw new Error(`inclusion proof of ${index} does not verify`);
     }
     await log.close();
-    const q = (h: typeof lookup, p: number): number => h.getValueAtPercentile(p) / 1000;
+    const q = (h: hdr.Histogram, p: number): number => h.getValueAtPercentile(p) / 1000;
     const result: MeasureResult = {
       records: count,
       bytes: { records, actionIds, merkle, total, perAction: count ? total / count : 0 },
       lookupByActionIdMs: { p50: q(lookup, 50), p99: q(lookup, 99), samples: picks.rowCount },
       listByAgentMs: { p50: q(list, 50), p99: q(list, 99), samples: picks.rowCount },
+      listByDecisionMs: {
+        p50: q(byDecision, 50),
+        p99: q(byDecision, 99),
+        samples: picks.rowCount,
+      },
+      inclusionProofMs: { p50: q(proof, 50), p99: q(proof, 99), samples: picks.rowCount },
     };
     if (options.verify) {
       const t = performance.now();
