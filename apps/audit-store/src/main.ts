@@ -27,6 +27,7 @@ health.addComponent('database', () => log.health());
 
 const stopping = new AbortController();
 const server = await startServer({
+  h2Server: config.NETHICAL_GRPC_SERVER,
   name: 'audit-store',
   host: config.NETHICAL_HOST,
   port: base.port,

@@ -43,6 +43,7 @@ health.addComponent('scorer', async () => {
 logger.info({ modelFile: config.NETHICAL_ML_MODEL_FILE, anomalyStore: redis ? 'redis' : 'memory' }, 'ml-scorer ready');
 
 const server = await startServer({
+  h2Server: config.NETHICAL_GRPC_SERVER,
   name: 'ml-scorer',
   host: config.NETHICAL_HOST,
   port: base.port,

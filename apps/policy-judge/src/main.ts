@@ -99,6 +99,7 @@ logger.info({ warmMs: Math.round(warmMs) }, 'judge warmed up');
 logger.info({ revision: policy.current().revision, stores: redis ? 'redis' : 'memory', ml: wantsMl }, 'judge ready');
 
 const server = await startServer({
+  h2Server: config.NETHICAL_GRPC_SERVER,
   name: 'policy-judge',
   host: config.NETHICAL_HOST,
   port: base.port,

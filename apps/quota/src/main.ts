@@ -46,6 +46,7 @@ health.addComponent('quota-store', async () => {
 });
 
 const server = await startServer({
+  h2Server: config.NETHICAL_GRPC_SERVER,
   name: 'quota',
   host: config.NETHICAL_HOST,
   port: base.port,

@@ -128,6 +128,8 @@ export const configSchema = z.object({
   NETHICAL_QUOTA_REPLAY_WINDOW_SECONDS: num(600, 1, 604_800),
   /** Client library of internal unary calls: grpc-js (default) or connect. */
   NETHICAL_RPC_CLIENT: z.enum(['grpc-js', 'connect']).default('grpc-js'),
+  /** Server of gRPC over cleartext HTTP/2 in the internal services: grpc-js (default) or connect. */
+  NETHICAL_GRPC_SERVER: z.enum(['grpc-js', 'connect']).default('grpc-js'),
   /** Model file of the ML risk scorer. */
   NETHICAL_ML_MODEL_FILE: z.string().default('apps/ml-scorer/models/risk-lr-v1.json'),
   /** Merkle checkpoint signer key (PRIVATE+KEY+…); generated and kept in the storage dir when unset. */

@@ -1,46 +1,67 @@
 import { create } from '@bufbuild/protobuf';
-import { createClient } from '@connectrpc/connect';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
-import { healthv1, reflectionv1 } from '@nethical/contracts';
+import { healthv1, quotav1, reflectionv1 } from '@nethical/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotFoundError } from './errors';
 import { createHealth } from './health';
 import { createLogger } from './logger';
 import { createServiceMetrics } from './metrics';
 import { startServer, type RunningServer } from './server';
 
-let server: RunningServer;
-let base: string;
-const health = createHealth();
-
-beforeAll(async () => {
-  server = await startServer({
-    name: 'test',
-    host: '127.0.0.1',
-    port: 0,
-    services: [],
-    routes: () => {},
-    httpRoutes: [{ method: 'GET', path: '/hello', handler: (_q, res) => void res.end('hi') }],
-    health,
-    metrics: createServiceMetrics('test'),
-    logger: createLogger('test', 'silent'),
+describe.each(['connect', 'grpc-js'] as const)('one port for every protocol (h2c served by %s)', (h2Server) => {
+  let server: RunningServer;
+  let base: string;
+  const health = createHealth();
+  beforeAll(async () => {
+    server = await startServer({
+      name: 'test',
+      host: '127.0.0.1',
+      port: 0,
+      services: [quotav1.QuotaService],
+      routes: (router) =>
+        router.service(quotav1.QuotaService, {
+          check: (req) => {
+            if (req.agentId === 'missing') throw new NotFoundError('no agent missing');
+            return { allowed: true, limitName: `agent:${req.agentId}` };
+          },
+        }),
+      httpRoutes: [{ method: 'GET', path: '/hello', handler: (_q, res) => void res.end('hi') }],
+      health,
+      metrics: createServiceMetrics('test'),
+      logger: createLogger('test', 'silent'),
+      h2Server,
+    });
+    base = `http://127.0.0.1:${server.port}`;
   });
-  base = `http://127.0.0.1:${server.port}`;
-});
-afterAll(() => server.close(100));
+  afterAll(() => server.close(100));
 
-describe('one port for every protocol', () => {
   it('answers gRPC over h2c, Connect over HTTP/1.1 and gRPC-web over HTTP/1.1', async () => {
     health.setStarted();
     const serving = healthv1.HealthCheckResponse_ServingStatus.SERVING;
     for (const transport of [
       createGrpcTransport({ baseUrl: base }),
       createConnectTransport({ baseUrl: base, httpVersion: '1.1' }),
-      createConnectTransport({ baseUrl: base, httpVersion: '2' }),
+      // Connect over h2c only where connect-node serves h2c (the public gateway).
+      ...(h2Server === 'connect' ? [createConnectTransport({ baseUrl: base, httpVersion: '2' })] : []),
       createGrpcWebTransport({ baseUrl: base, httpVersion: '1.1' }),
     ]) {
       const client = createClient(healthv1.Health, transport);
       expect((await client.check({ service: '' })).status).toBe(serving);
     }
+  });
+
+  it('runs the service implementation with typed errors mapped to gRPC codes, on both protocols', async () => {
+    for (const transport of [createGrpcTransport({ baseUrl: base }), createConnectTransport({ baseUrl: base, httpVersion: '1.1' })]) {
+      const client = createClient(quotav1.QuotaService, transport);
+      expect(await client.check({ agentId: 'a7' })).toMatchObject({ allowed: true, limitName: 'agent:a7' });
+      const err = await client.check({ agentId: 'missing' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectError);
+      expect((err as ConnectError).code).toBe(Code.NotFound);
+      expect((err as ConnectError).rawMessage).toContain('no agent missing');
+    }
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/nethical_rpc_server_duration_seconds_count\{[^}]*method="Check"[^}]*code="NotFound"[^}]*\} [1-9]/);
   });
 
   it('serves plain HTTP routes, /healthz, /readyz and /metrics', async () => {
@@ -66,16 +87,13 @@ describe('one port for every protocol', () => {
     const list = answers[0]!.messageResponse;
     expect(list.case).toBe('listServicesResponse');
     if (list.case === 'listServicesResponse') {
-      expect(list.value.service.map((s) => s.name)).toContain('grpc.health.v1.Health');
+      expect(list.value.service.map((s) => s.name)).toEqual(expect.arrayContaining(['grpc.health.v1.Health', 'nethical.quota.v1.QuotaService']));
     }
     expect(answers[1]!.messageResponse.case).toBe('fileDescriptorResponse');
   });
-});
 
-describe('internal clients', () => {
-  it('make unary calls through @grpc/grpc-js with codes and deadlines intact, streams through Connect', async () => {
+  it('internal clients make unary calls through @grpc/grpc-js with codes and deadlines intact, streams through Connect', async () => {
     const { createInternalClient } = await import('./clients');
-    const { Code, ConnectError } = await import('@connectrpc/connect');
     const c = createInternalClient(healthv1.Health, base, { timeoutMs: 2000 });
     expect((await c.client.check({ service: '' })).status).toBe(healthv1.HealthCheckResponse_ServingStatus.SERVING);
     const err = await c.client.check({ service: 'no.such.Service' }).catch((e: unknown) => e);
@@ -86,6 +104,39 @@ describe('internal clients', () => {
       break;
     }
     c.close();
+  });
+});
+
+describe('graceful close with grpc-js on h2c', () => {
+  it('lets an in-flight gRPC call finish before closing', async () => {
+    let release: () => void = () => {};
+    const s = await startServer({
+      name: 'drain-grpc',
+      host: '127.0.0.1',
+      port: 0,
+      services: [quotav1.QuotaService],
+      routes: (router) =>
+        router.service(quotav1.QuotaService, {
+          check: async () => {
+            await new Promise<void>((r) => (release = r));
+            return { allowed: true };
+          },
+        }),
+      health: createHealth(),
+      metrics: createServiceMetrics('drain-grpc'),
+      logger: createLogger('drain-grpc', 'silent'),
+      h2Server: 'grpc-js',
+    });
+    const client = createClient(quotav1.QuotaService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${s.port}` }));
+    const slow = client.check({ agentId: 'a' });
+    await new Promise((r) => setTimeout(r, 100));
+    let closedAt = 0;
+    const closed = s.close(60_000).then(() => (closedAt = Date.now()));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(closedAt).toBe(0);
+    release();
+    expect((await slow).allowed).toBe(true);
+    await closed;
   });
 });
 

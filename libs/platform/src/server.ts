@@ -1,6 +1,7 @@
 import type { DescService } from '@bufbuild/protobuf';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
+import * as grpc from '@grpc/grpc-js';
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
@@ -12,6 +13,7 @@ import type { Logger } from './logger';
 import { metricsInterceptor, type ServiceMetrics } from './metrics';
 import { registerReflection } from './reflection';
 import { errorMappingInterceptor } from './errors';
+import { collectServices, createGrpcJsServer } from './grpc-js-server';
 
 export interface ServerOptions {
   name: string;
@@ -29,6 +31,13 @@ export interface ServerOptions {
   interceptors?: Interceptor[];
   /** Largest RPC message accepted, bytes. */
   readMaxBytes?: number;
+  /**
+   * Who serves cleartext HTTP/2 connections: `connect` (connect-node: gRPC, gRPC-web and
+   * Connect; the default, and what the public gateway uses) or `grpc-js` (@grpc/grpc-js: gRPC
+   * only, several times cheaper per call; internal services, `NETHICAL_GRPC_SERVER`). HTTP/1.1
+   * always goes to connect-node and the plain HTTP routes.
+   */
+  h2Server?: 'connect' | 'grpc-js';
 }
 
 export interface RunningServer {
@@ -46,18 +55,37 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { health, metrics, logger } = options;
+  const routes = (router: ConnectRouter) => {
+    options.routes(router);
+    router.service(healthv1.Health, healthService(health, options.services.map((s) => s.typeName)));
+    registerReflection(router, [...options.services, healthv1.Health]);
+  };
+  const interceptors = [
+    metricsInterceptor(metrics),
+    errorMappingInterceptor((err, procedure) => logger.error({ err, procedure }, 'rpc failed')),
+    ...(options.interceptors ?? []),
+  ];
+  const readMaxBytes = options.readMaxBytes ?? 4 * 1024 * 1024;
+  let inFlight = 0;
+  const grpcJs =
+    options.h2Server === 'grpc-js'
+      ? createGrpcJsServer({
+          services: collectServices(routes),
+          interceptors,
+          readMaxBytes,
+          onCallStart: () => {
+            inFlight += 1;
+          },
+          onCallEnd: () => {
+            inFlight -= 1;
+          },
+        })
+      : undefined;
+  const injector = grpcJs?.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const rpcHandler = connectNodeAdapter({
-    routes: (router) => {
-      options.routes(router);
-      router.service(healthv1.Health, healthService(health, options.services.map((s) => s.typeName)));
-      registerReflection(router, [...options.services, healthv1.Health]);
-    },
-    interceptors: [
-      metricsInterceptor(metrics),
-      errorMappingInterceptor((err, procedure) => logger.error({ err, procedure }, 'rpc failed')),
-      ...(options.interceptors ?? []),
-    ],
-    readMaxBytes: options.readMaxBytes ?? 4 * 1024 * 1024,
+    routes,
+    interceptors,
+    readMaxBytes,
     grpc: true,
     grpcWeb: true,
     connect: true,
@@ -84,7 +112,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   ];
   const httpRoutes = [...builtIn, ...(options.httpRoutes ?? [])];
 
-  let inFlight = 0;
   const handle = (req: NodeRequest, res: NodeResponse) => {
     inFlight += 1;
     res.once('close', () => {
@@ -116,6 +143,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   h2.on('sessionError', (err) => logger.debug({ err }, 'http2 session error'));
   const sockets = new Set<net.Socket>();
+  /** Connections handed to grpc-js: drained (GOAWAY) on close, cut only after the deadline. */
+  const grpcSockets = new Set<net.Socket>();
   const preface = Buffer.from('PRI * HTTP/2.0');
   const tcp = net.createServer((socket) => {
     sockets.add(socket);
@@ -130,7 +159,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       socket.unshift(head);
       // HTTP/2 sessions read the unshifted bytes themselves; resuming here would lose them.
       if (head.subarray(0, preface.length).equals(preface)) {
-        h2.emit('connection', socket);
+        if (injector) {
+          grpcSockets.add(socket);
+          socket.once('close', () => grpcSockets.delete(socket));
+          injector.injectConnection(socket);
+        } else h2.emit('connection', socket);
       } else {
         h1.emit('connection', socket);
         socket.resume();
@@ -155,8 +188,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       h1.on('request', (_req, res) => res.setHeader('connection', 'close'));
       h1.closeIdleConnections();
       for (const session of sessions) session.close();
+      injector?.drain(deadlineMs);
       const end = Date.now() + deadlineMs;
       while (inFlight > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      // grpc-js sessions close by themselves once their last response is flushed (GOAWAY sent
+      // above); cutting them earlier would cancel an answer already given.
+      while (grpcSockets.size > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+      injector?.destroy();
+      grpcJs?.forceShutdown();
       for (const socket of sockets) socket.destroy();
     },
   };
