@@ -173,15 +173,26 @@ export function createGrpcJsServer(options: GrpcJsServerOptions): grpc.Server {
         handlers[method.localName] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
           options.onCallStart();
           const controller = new AbortController();
-          call.once('cancelled', () => controller.abort(new ConnectError('call cancelled', Code.Canceled)));
+          let answered = false;
+          // grpc-js also reports 'cancelled' when the client resets the stream after reading the
+          // answer; only a call still running is aborted (an abort builds two error objects).
+          call.once('cancelled', () => {
+            if (!answered) controller.abort(new ConnectError('call cancelled', Code.Canceled));
+          });
           const req = { ...base, signal: controller.signal, header: headersFrom(call.metadata), contextValues: createContextValues(), message: call.request, [CALL]: call } as unknown as UnaryRequest;
-          chain(req).then(
-            (res) => {
-              if (hasEntries(res.header)) call.sendMetadata(metadataFrom(res.header));
-              callback(null, res.message, hasEntries(res.trailer) ? metadataFrom(res.trailer) : undefined);
-            },
-            (err: unknown) => callback(statusOf(err), null),
-          ).finally(options.onCallEnd);
+          chain(req)
+            .then(
+              (res) => {
+                answered = true;
+                if (hasEntries(res.header)) call.sendMetadata(metadataFrom(res.header));
+                callback(null, res.message, hasEntries(res.trailer) ? metadataFrom(res.trailer) : undefined);
+              },
+              (err: unknown) => {
+                answered = true;
+                callback(statusOf(err), null);
+              },
+            )
+            .finally(options.onCallEnd);
         };
         continue;
       }
