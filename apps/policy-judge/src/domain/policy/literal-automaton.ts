@@ -17,87 +17,37 @@ export interface LiteralAutomaton {
   mark(text: string, present: Uint8Array, found: number[]): void;
 }
 
+/** The compiled tables: all the automaton keeps (build-time structures are left to the GC). */
+interface Tables {
+  size: number;
+  /** Char code → alphabet class (0: in no literal). */
+  classOf: Uint8Array;
+  classes: number;
+  /** `delta[state * classes + class]` → next state. */
+  delta: Uint16Array | Int32Array;
+  /** States from this number on report literals. */
+  firstReporting: number;
+  /** Reporting state s reports outIds[outStart[r] .. outStart[r + 1]), r = s - firstReporting. */
+  outStart: Int32Array;
+  outIds: Int32Array;
+}
+
 /** Build the automaton. Literals must be lower case and non-empty; duplicates share an id each. */
 export function createLiteralAutomaton(literals: readonly string[]): LiteralAutomaton {
-  // Alphabet: class 0 is "a character in no literal"; upper-case ASCII shares its lower-case class.
-  const classOf = new Uint8Array(0x10000);
-  let classes = 1;
-  for (const lit of literals) {
-    for (let i = 0; i < lit.length; i++) {
-      const c = lit.charCodeAt(i);
-      if (classOf[c] === 0) {
-        if (classes === 0xff) throw new RangeError('literal alphabet larger than 254 characters');
-        classOf[c] = classes++;
-      }
-    }
-  }
-  for (let c = 0x41; c <= 0x5a; c++) classOf[c] = classOf[c + 0x20]!;
+  return automatonOver(buildTables(literals));
+}
 
-  // Trie (transitions in a map while building), then fail links and the full DFA breadth-first.
-  const children: Array<Map<number, number>> = [new Map()];
-  const own: number[][] = [[]];
-  literals.forEach((lit, id) => {
-    let s = 0;
-    for (let i = 0; i < lit.length; i++) {
-      const k = classOf[lit.charCodeAt(i)]!;
-      let next = children[s]!.get(k);
-      if (next === undefined) {
-        next = children.length;
-        children.push(new Map());
-        own.push([]);
-        children[s]!.set(k, next);
-      }
-      s = next;
-    }
-    own[s]!.push(id);
-  });
-  const states = children.length;
-  const table = new Int32Array(states * classes);
-  const fail = new Int32Array(states);
-  const outputs: number[][] = new Array<number[]>(states);
-  outputs[0] = [];
-  const queue: number[] = [];
-  for (const [k, child] of children[0]!) {
-    table[k] = child;
-    queue.push(child);
-  }
-  for (let head = 0; head < queue.length; head++) {
-    const s = queue[head]!;
-    outputs[s] = [...own[s]!, ...outputs[fail[s]!]!];
-    for (let k = 0; k < classes; k++) {
-      const child = children[s]!.get(k);
-      if (child === undefined) table[s * classes + k] = table[fail[s]! * classes + k]!;
-      else {
-        table[s * classes + k] = child;
-        fail[child] = table[fail[s]! * classes + k]!;
-        queue.push(child);
-      }
-    }
-  }
-
-  // Renumber: states that report literals last (from `reporting` on), so the scan loop tells
-  // them apart by number alone; the root (no outputs) stays 0. 16-bit states while they fit.
-  const order = [...Array(states).keys()].sort(
-    (a, b) => Number(outputs[a]!.length > 0) - Number(outputs[b]!.length > 0) || a - b,
-  );
-  const renamed = new Int32Array(states);
-  order.forEach((old, i) => (renamed[old] = i));
-  const reporting = order.findIndex((s) => outputs[s]!.length > 0);
-  const firstReporting = reporting < 0 ? states : reporting;
-  const delta =
-    states < 0x10000 ? new Uint16Array(states * classes) : new Int32Array(states * classes);
-  for (let s = 0; s < states; s++) {
-    for (let k = 0; k < classes; k++)
-      delta[renamed[s]! * classes + k] = renamed[table[s * classes + k]!]!;
-  }
-  // Outputs flattened: reporting state s (new number) reports outIds[outStart[r] .. outStart[r + 1]), r = s - firstReporting.
-  const reportingStates = order.slice(firstReporting);
-  const outStart = new Int32Array(reportingStates.length + 1);
-  reportingStates.forEach((old, r) => (outStart[r + 1] = outStart[r]! + outputs[old]!.length));
-  const outIds = Int32Array.from(reportingStates.flatMap((old) => outputs[old]!));
-
+function automatonOver({
+  size,
+  classOf,
+  classes,
+  delta,
+  firstReporting,
+  outStart,
+  outIds,
+}: Tables): LiteralAutomaton {
   return {
-    size: literals.length,
+    size,
     mark(text, present, found) {
       let s = 0;
       for (let i = 0; i < text.length; i++) {
@@ -113,5 +63,99 @@ export function createLiteralAutomaton(literals: readonly string[]): LiteralAuto
         }
       }
     },
+  };
+}
+
+function buildTables(literals: readonly string[]): Tables {
+  // Alphabet: class 0 is "a character in no literal"; upper-case ASCII shares its lower-case class.
+  const classOf = new Uint8Array(0x10000);
+  let classes = 1;
+  for (const lit of literals) {
+    for (let i = 0; i < lit.length; i++) {
+      const c = lit.charCodeAt(i);
+      if (classOf[c] === 0) {
+        if (classes === 0xff) throw new RangeError('literal alphabet larger than 254 characters');
+        classOf[c] = classes++;
+      }
+    }
+  }
+  for (let c = 0x41; c <= 0x5a; c++) classOf[c] = classOf[c + 0x20]!;
+
+  // Trie: one map of edges (state * classes + class → child) while building, and each
+  // state's edges as [class, child, class, child, …].
+  const edges = new Map<number, number>();
+  const own: number[][] = [[]];
+  const out: number[][] = [[]];
+  for (let id = 0; id < literals.length; id++) {
+    const lit = literals[id]!;
+    let s = 0;
+    for (let i = 0; i < lit.length; i++) {
+      const k = classOf[lit.charCodeAt(i)]!;
+      let next = edges.get(s * classes + k);
+      if (next === undefined) {
+        next = own.length;
+        own.push([]);
+        out.push([]);
+        edges.set(s * classes + k, next);
+        out[s]!.push(k, next);
+      }
+      s = next;
+    }
+    own[s]!.push(id);
+  }
+  const states = own.length;
+
+  // Fail links and the full DFA, breadth-first: a state's row is its fail state's row with
+  // its own edges written over; outputs include those of the fail state.
+  const table = new Int32Array(states * classes);
+  const fail = new Int32Array(states);
+  const outputs: number[][] = new Array<number[]>(states);
+  outputs[0] = [];
+  const queue: number[] = [];
+  const rootEdges = out[0]!;
+  for (let e = 0; e < rootEdges.length; e += 2) {
+    table[rootEdges[e]!] = rootEdges[e + 1]!;
+    queue.push(rootEdges[e + 1]!);
+  }
+  for (let head = 0; head < queue.length; head++) {
+    const s = queue[head]!;
+    const f = fail[s]!;
+    outputs[s] = own[s]!.length === 0 ? outputs[f]! : [...own[s]!, ...outputs[f]!];
+    table.copyWithin(s * classes, f * classes, f * classes + classes);
+    const list = out[s]!;
+    for (let e = 0; e < list.length; e += 2) {
+      const k = list[e]!;
+      const child = list[e + 1]!;
+      fail[child] = table[f * classes + k]!;
+      table[s * classes + k] = child;
+      queue.push(child);
+    }
+  }
+
+  // Renumber: states that report literals last, so the scan loop tells them apart by number
+  // alone; the root (no outputs) stays 0. 16-bit states while they fit (half the table).
+  const quiet: number[] = [];
+  const reporting: number[] = [];
+  for (let s = 0; s < states; s++) (outputs[s]!.length > 0 ? reporting : quiet).push(s);
+  const order = [...quiet, ...reporting];
+  const renamed = new Int32Array(states);
+  order.forEach((old, i) => (renamed[old] = i));
+  const delta =
+    states < 0x10000 ? new Uint16Array(states * classes) : new Int32Array(states * classes);
+  for (let s = 0; s < states; s++) {
+    const row = renamed[s]! * classes;
+    for (let k = 0; k < classes; k++) delta[row + k] = renamed[table[s * classes + k]!]!;
+  }
+  const outStart = new Int32Array(reporting.length + 1);
+  reporting.forEach((old, r) => (outStart[r + 1] = outStart[r]! + outputs[old]!.length));
+  const outIds = Int32Array.from(reporting.flatMap((old) => outputs[old]!));
+  return {
+    size: literals.length,
+    classOf,
+    classes,
+    delta,
+    firstReporting: quiet.length,
+    outStart,
+    outIds,
   };
 }

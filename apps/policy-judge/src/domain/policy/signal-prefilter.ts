@@ -1,4 +1,4 @@
-import { createLiteralAutomaton } from './literal-automaton.js';
+import { createLiteralAutomaton, type LiteralAutomaton } from './literal-automaton.js';
 import { requiredLiterals, type Requirement } from './required-literals.js';
 
 /**
@@ -15,8 +15,28 @@ export interface SignalPrefilter {
   possibleSignals(text: string): readonly number[];
 }
 
+/** The compiled formulas: all the prefilter keeps (build-time structures are left to the GC). */
+interface Formulas {
+  automaton: LiteralAutomaton;
+  /** Per signal: 1 when some pattern has no requirement (always scanned). */
+  always: number[];
+  /** Literal l is in the leaves leafIds[leafStart[l] .. leafStart[l + 1]). */
+  leafStart: Int32Array;
+  leafIds: Int32Array;
+  /** Per node: true children it needs (1 for leaves and 'or', all for 'and'). */
+  need: Int32Array;
+  parentStart: Int32Array;
+  parentIds: Int32Array;
+  /** Per node: the signal it decides, or -1. */
+  signalOf: Int32Array;
+}
+
 /** Compile the prefilter for signals given as lists of patterns (one list per signal, in order). */
 export function createSignalPrefilter(signals: ReadonlyArray<readonly string[]>): SignalPrefilter {
+  return prefilterOver(buildFormulas(signals));
+}
+
+function buildFormulas(signals: ReadonlyArray<readonly string[]>): Formulas {
   // Formula nodes: 'any' leaves (true when one of their literals occurs), 'or' and 'and' nodes.
   const arity: number[] = []; // children needed: 1 for leaves and 'or', all of them for 'and'
   const parents: number[][] = [];
@@ -68,12 +88,17 @@ export function createSignalPrefilter(signals: ReadonlyArray<readonly string[]>)
   parents.forEach((p, i) => (parentStart[i + 1] = parentStart[i]! + p.length));
   const parentIds = Int32Array.from(parents.flat());
   const signalOf = Int32Array.from(rootOf);
+  return { automaton, always, leafStart, leafIds, need, parentStart, parentIds, signalOf };
+}
 
+function prefilterOver(formulas: Formulas): SignalPrefilter {
+  const { automaton, always, leafStart, leafIds, need, parentStart, parentIds, signalOf } =
+    formulas;
   // Scratch state, reset after every call (calls are synchronous, so never interleaved).
-  const present = new Uint8Array(literals.length);
+  const present = new Uint8Array(automaton.size);
   const found: number[] = [];
-  const have = new Int32Array(arity.length); // true children so far
-  const touched = new Int32Array(arity.length); // nodes whose `have` is not 0
+  const have = new Int32Array(need.length); // true children so far
+  const touched = new Int32Array(need.length); // nodes whose `have` is not 0
   // Every node is pushed at most once per child, so the stack never holds more than all edges.
   const stack = new Int32Array(leafIds.length + parentIds.length + 1);
 
