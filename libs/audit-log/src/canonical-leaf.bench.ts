@@ -39,7 +39,7 @@ describe('canonical leaf', () => {
   bench('canonicalLeaf + hashLeaf', () => {
     hashLeaf(canonicalLeaf(record));
   });
-  bench('recordBody (compress content, violations, reasoning, latencies, detectors)', () => {
+  bench('recordBody (compress the nine body fields)', () => {
     recordBody(record);
   });
   bench('rowToRecord (decompresses the body, includes the leaf)', () => {
