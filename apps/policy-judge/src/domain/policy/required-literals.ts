@@ -123,6 +123,8 @@ class Parser {
       else if (src.startsWith('(?<=', this.pos) || src.startsWith('(?<!', this.pos))
         return this.skipGroup(4);
       else if (src.startsWith('(?<', this.pos)) this.pos = src.indexOf('>', this.pos) + 1;
+      else if (src.startsWith('(?', this.pos))
+        throw new Error('unknown group'); // e.g. modifiers
       else this.pos++;
       const of = this.alternation();
       if (src[this.pos] !== ')') throw new Error('unbalanced');
@@ -161,7 +163,10 @@ class Parser {
       this.pos += len;
       return String.fromCharCode(parseInt(hex, 16));
     }
-    if (/[a-zA-Z0-9]/.test(n)) return null; // \d \w \s \b \c… \1 …: classes, assertions, back-references
+    // \cX and \0, \1… (control letters, octal, back-references) span more characters than two:
+    // give up on the pattern rather than misread what follows.
+    if (n === 'c' || /[0-9]/.test(n)) throw new Error(`escape \\${n} not analysed`);
+    if (/[a-zA-Z]/.test(n)) return null; // \d \w \s \b …: classes and assertions
     return n; // identity escape: \. \- \/ \' …
   }
 

@@ -57,6 +57,9 @@ describe('required literals', () => {
     ['\\w{1,30}\\d', { op: 'true' }],
     ['ab|cdef', { op: 'true' }],
     ['[^x]{2}yz', { op: 'true' }],
+    // Escapes longer than two characters are not read: no requirement rather than a wrong one.
+    ['abc\\cJdef', { op: 'true' }],
+    ['xyz\\012abc', { op: 'true' }],
     ['\\bf[*]{2,8}\\w{0,4}', { op: 'any', literals: ['f**'] }],
     [
       'x(?:a|b){2,3}y',
