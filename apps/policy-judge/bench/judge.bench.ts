@@ -1,4 +1,5 @@
 import { bench, describe } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadPolicy, loadTaxonomy } from '../src/adapters/policy-loader.js';
 import { loadSensitiveDataPort } from '../src/domain/detectors/sensitive-data.js';
 import { createMemoryEscalationStore } from '../src/domain/escalation/escalation-store.js';
@@ -65,5 +66,31 @@ describe('judge: one 1 KB action (latency: mean / p75 / p99)', () => {
   }, opts);
   bench('untiered, 1 KB', async () => {
     await untiered.judge({ actionId: 'b', agentId: `k${k++ % 500}`, tenantId: 't', actionType: 'message', content: kb });
+  }, opts);
+});
+
+/**
+ * The labelled prompts of the evaluation data (`$NETHICAL_DATASETS` or `../shared/datasets`,
+ * read at run time, never copied): real attack and benign texts, ~500 characters on average,
+ * so longer than the generated corpus. Skipped when the folder is absent.
+ */
+const datasetsDir = process.env.NETHICAL_DATASETS ?? `${root}../shared/datasets`;
+const promptsFile = `${datasetsDir}/prompts/labelled_prompts.jsonl`;
+const labelled = existsSync(promptsFile)
+  ? readFileSync(promptsFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => String((JSON.parse(line) as { text: unknown }).text ?? ''))
+  : [];
+let m = 0;
+let n = 0;
+describe.skipIf(labelled.length === 0)('judge: labelled prompts of the evaluation data (evaluations/s = hz)', () => {
+  bench('tiered, labelled prompts', async () => {
+    const content = labelled[m++ % labelled.length]!;
+    await tiered.judge({ actionId: 'b', agentId: `p${m % 500}`, tenantId: 't', actionType: 'message', content });
+  }, opts);
+  bench('untiered, labelled prompts', async () => {
+    const content = labelled[n++ % labelled.length]!;
+    await untiered.judge({ actionId: 'b', agentId: `p${n % 500}`, tenantId: 't', actionType: 'message', content });
   }, opts);
 });
