@@ -12,6 +12,12 @@ export interface FollowerStatus {
  * Follow the audit log: stream committed records from the tree's size on and hand each batch's
  * leaves to `onBatch` in sequence order. Reconnects with backoff when the audit store goes away;
  * resumes from the tree's size, so nothing is skipped or appended twice.
+ *
+ * Each stream is recycled after `recycleAfterRecords` records (a fresh TailRecords from the
+ * tree's size, no backoff): @connectrpc/connect 2.3's client races every read of a server
+ * stream against one promise that settles only when the call ends (run-call.js,
+ * connectrpc/connect-es#1524), so a stream that never ends keeps every message it ever
+ * delivered — the merkle-anchor grew ~4 KB per action and hit its heap limit under load.
  */
 export function followAuditLog(opts: {
   audit: Client<typeof auditv1.AuditStoreService>;
@@ -19,18 +25,26 @@ export function followAuditLog(opts: {
   onBatch: (firstIndex: number, leaves: Uint8Array[]) => Promise<void>;
   logger: Logger;
   batchSize?: number;
+  /** Records after which the stream is closed and reopened (bounds the client's retention). */
+  recycleAfterRecords?: number;
 }): { status: FollowerStatus; stop(): Promise<void> } {
+  const recycleAfter = opts.recycleAfterRecords ?? 20_000;
   const status: FollowerStatus = { connected: false, lastError: '', lastBatchAt: 0 };
   const abort = new AbortController();
   let backoff = 100;
   const loop = (async () => {
     while (!abort.signal.aborted) {
+      const call = new AbortController();
+      const stopCall = () => call.abort();
+      abort.signal.addEventListener('abort', stopCall, { once: true });
+      let recycled = false;
       try {
         const stream = opts.audit.tailRecords(
           { fromSequence: BigInt(opts.nextSequence()), batchSize: opts.batchSize ?? 1000 },
-          { signal: abort.signal, timeoutMs: 0 },
+          { signal: call.signal, timeoutMs: 0 },
         );
         status.connected = true;
+        let received = 0;
         for await (const msg of stream) {
           if (msg.records.length === 0) continue;
           const first = Number(msg.records[0]!.sequence);
@@ -40,12 +54,21 @@ export function followAuditLog(opts: {
           );
           status.lastBatchAt = Date.now();
           backoff = 100;
+          received += msg.records.length;
+          if (received >= recycleAfter) {
+            recycled = true;
+            break;
+          }
         }
       } catch (err) {
         if (abort.signal.aborted) break;
         status.lastError = err instanceof Error ? err.message : String(err);
         opts.logger.warn({ err: status.lastError }, 'audit tail interrupted; reconnecting');
+      } finally {
+        abort.signal.removeEventListener('abort', stopCall);
+        call.abort();
       }
+      if (recycled) continue;
       status.connected = false;
       if (abort.signal.aborted) break;
       await new Promise((r) => setTimeout(r, backoff));
