@@ -15,7 +15,7 @@ describe('validate flags', () => {
   it('defaults to the seed targets with real Redis and PostgreSQL', () => {
     const o = parse();
     expect(o.sustained).toEqual(defaultValidateOptions.sustained);
-    expect(o.peak.rps).toBe(500);
+    expect(o.peak.rps).toBe(2500);
     expect(o.concurrent.agents).toBe(10_000);
     expect(o.redisUrl).toBe('redis://127.0.0.1:6379/3');
     expect(o.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/nethical_perf');
