@@ -7,7 +7,7 @@
  * (realistic mix from the load generator, padded with ordinary prose), one agent per 10 calls.
  *
  *   npx tsx perf/rpc/judge-load.ts [--rate 1000] [--seconds 20] [--warmup 3]
- *     [--redis redis://127.0.0.1:6379/12] [--port 18720] [--p99-ms 2]
+ *     [--redis redis://127.0.0.1:6379/12] [--port 18720] [--p99-ms 2] [--node-args '--trace-gc']
  */
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
@@ -29,6 +29,8 @@ const { values } = parseArgs({
     redis: { type: 'string', default: '' },
     port: { type: 'string', default: '18720' },
     'p99-ms': { type: 'string', default: '2' },
+    /** Extra Node.js flags for the judge process, e.g. `--trace-gc`. */
+    'node-args': { type: 'string', default: '' },
   },
 });
 const rate = Number(values.rate);
@@ -54,7 +56,7 @@ const actionTypes: Record<string, ActionType> = {
 };
 
 const [entry] = Object.values(await bundleServices(repoRoot, ['policy-judge']));
-const judgeProcess = spawn(process.execPath, [entry as string], {
+const judgeProcess = spawn(process.execPath, [...values['node-args'].split(' ').filter(Boolean), entry as string], {
   cwd: repoRoot,
   env: {
     ...process.env,
