@@ -11,7 +11,6 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { build } from 'hdr-histogram-js';
 import { Redis } from 'ioredis';
 import { createRedisQuotaStore } from '../../apps/quota/src/adapters/redis-quota-store';
 import { createFallbackQuotaStore } from '../../apps/quota/src/domain/fallback-quota-store';
@@ -19,6 +18,8 @@ import { parseQuotaLimits } from '../../apps/quota/src/domain/limits-config';
 import { createMemoryQuotaStore } from '../../apps/quota/src/domain/memory-quota-store';
 import { createQuota } from '../../apps/quota/src/domain/quota';
 import { systemClock } from '../../apps/quota/src/domain/quota-store';
+import { createLatencyHistogram } from '../load/latency-histogram';
+import { preciseSleep, runOpenLoop } from '../load/open-loop';
 
 const { values } = parseArgs({
   options: {
@@ -69,82 +70,54 @@ const quota = createQuota({
   }),
 });
 
-/** Latency in µs from intended start to completion (open-loop) and from actual start (service). */
-const total = build({
-  lowestDiscernibleValue: 1,
-  highestTrackableValue: 10_000_000,
-  numberOfSignificantValueDigits: 3,
-});
-const service = build({
-  lowestDiscernibleValue: 1,
-  highestTrackableValue: 10_000_000,
-  numberOfSignificantValueDigits: 3,
-});
+/** Latency from intended start to completion (open loop), from actual start (service), and the generator's own lag. */
+const total = createLatencyHistogram();
+const service = createLatencyHistogram();
+const dispatchLag = createLatencyHistogram();
 const counts = { allowed: 0, denied: 0, errors: 0, fallback: 0 };
-const intervalMs = 1000 / rate;
-const start = performance.now();
-const measureFrom = start + warmup * 1000;
-const end = measureFrom + seconds * 1000;
+let measureFrom = Infinity;
 let sent = 0;
 let cpuAtMeasure: NodeJS.CpuUsage | undefined;
 const inflight = new Set<Promise<void>>();
 
-function fire(intended: number, n: number): void {
+function fire(n: number, intended: number): void {
+  if (n === 0) measureFrom = intended + warmup * 1000;
   const began = performance.now();
+  const measured = intended >= measureFrom;
+  if (measured) {
+    cpuAtMeasure ??= process.cpuUsage();
+    dispatchLag.record(began - intended);
+  }
+  sent++;
   const p = quota
     .check({ agentId: `agent-${n % agents}`, tenantId: `tenant-${n % tenants}`, payloadBytes: 512 })
     .then(
       (d) => {
-        if (intended < measureFrom) return;
+        if (!measured) return;
         const done = performance.now();
-        total.recordValue(Math.max(1, Math.round((done - intended) * 1000)));
-        service.recordValue(Math.max(1, Math.round((done - began) * 1000)));
+        total.record(done - intended);
+        service.record(done - began);
         if (d.allowed) counts.allowed++;
         else counts.denied++;
         if (d.store !== 'redis') counts.fallback++;
       },
       () => {
-        if (intended >= measureFrom) counts.errors++;
+        if (measured) counts.errors++;
       },
     )
     .finally(() => inflight.delete(p));
   inflight.add(p);
 }
 
-// Issue every check whose intended start has passed, then yield to I/O. A 1 ms setTimeout
-// wakes 1–3 ms late on this VM, which the open-loop latency would charge to quota; when the
-// next start is less than 2 ms away the loop yields with setImmediate instead (the spin costs
-// this process CPU, reported below, not latency).
-const dispatchLag = build({
-  lowestDiscernibleValue: 1,
-  highestTrackableValue: 10_000_000,
-  numberOfSignificantValueDigits: 3,
-});
-await new Promise<void>((resolve) => {
-  const tick = () => {
-    const now = performance.now();
-    while (start + sent * intervalMs <= Math.min(now, end)) {
-      const intended = start + sent * intervalMs;
-      if (!cpuAtMeasure && intended >= measureFrom) cpuAtMeasure = process.cpuUsage();
-      if (intended >= measureFrom)
-        dispatchLag.recordValue(Math.max(1, Math.round((performance.now() - intended) * 1000)));
-      fire(intended, sent);
-      sent++;
-    }
-    if (now >= end) resolve();
-    else if (start + sent * intervalMs - now < 2) setImmediate(tick);
-    else setTimeout(tick, 1);
-  };
-  tick();
-});
+await runOpenLoop({ rate, durationMs: (warmup + seconds) * 1000, fire, sleep: preciseSleep });
 await Promise.all(inflight);
 const cpu = process.cpuUsage(cpuAtMeasure);
 const active = await quota.activeAgents();
 
-const ms = (us: number) => (us / 1000).toFixed(3);
-const measured = total.totalCount;
-const p99 = total.getValueAtPercentile(99) / 1000;
-const pass = p99 <= p99Threshold && counts.errors === 0;
+const t = total.summary();
+const ms = (v: number) => v.toFixed(3);
+const measured = t.count;
+const pass = t.p99Ms <= p99Threshold && counts.errors === 0;
 const cpuModel = cpus()[0]?.model ?? 'unknown';
 const redisVersion = ((await redis.info('server')).match(/redis_version:(\S+)/) ?? [])[1] ?? '?';
 const command = `npx tsx perf/quota/quota-load.ts --rate ${rate} --seconds ${seconds} --agents ${agents}${values['auto-pipelining'] ? ' --auto-pipelining' : ''}`;
@@ -166,13 +139,13 @@ latency from each check's intended start (includes client queueing).
 | checks measured | ${measured.toLocaleString('en')} (${(measured / seconds).toFixed(0)}/s) |
 | allowed / denied | ${counts.allowed} / ${counts.denied} |
 | errors / answered by fallback | ${counts.errors} / ${counts.fallback} |
-| p50 | ${ms(total.getValueAtPercentile(50))} ms |
-| p90 | ${ms(total.getValueAtPercentile(90))} ms |
-| **p99** | **${ms(total.getValueAtPercentile(99))} ms** (threshold ${p99Threshold} ms: ${pass ? 'PASS' : 'FAIL'}) |
-| p99.9 | ${ms(total.getValueAtPercentile(99.9))} ms |
-| max | ${ms(total.maxValue)} ms |
-| generator dispatch lag p99 (intended → sent) | ${ms(dispatchLag.getValueAtPercentile(99))} ms |
-| service-time p99 (from actual send) | ${ms(service.getValueAtPercentile(99))} ms |
+| p50 | ${ms(t.p50Ms)} ms |
+| p95 | ${ms(t.p95Ms)} ms |
+| **p99** | **${ms(t.p99Ms)} ms** (threshold ${p99Threshold} ms: ${pass ? 'PASS' : 'FAIL'}) |
+| p99.9 | ${ms(t.p999Ms)} ms |
+| max | ${ms(t.maxMs)} ms |
+| generator dispatch lag p99 (intended → sent) | ${ms(dispatchLag.summary().p99Ms)} ms |
+| service-time p99 (from actual send) | ${ms(service.summary().p99Ms)} ms |
 | client CPU per check (user + system, this process) | ${((cpu.user + cpu.system) / Math.max(1, measured)).toFixed(1)} µs |
 | active agents (HyperLogLog PFCOUNT) | ${active} (true: ${Math.min(agents, sent)}) |
 `;

@@ -13,13 +13,14 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { ActionSchema, ActionType, Decision, judgev1 } from '@nethical/contracts';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { build } from 'hdr-histogram-js';
 import { bundleServices } from '../../apps/cli/src/bundle-services';
 import { repoRoot } from '../../apps/cli/src/mesh';
 import { createActionGenerator, defaultMix } from '../load/action-generator';
+import { createLatencyHistogram } from '../load/latency-histogram';
+import { preciseSleep, runOpenLoop } from '../load/open-loop';
+import { clockTicksPerSecond, readProcSample } from '../validate/proc-sampler';
 
 const { values } = parseArgs({
   options: {
@@ -87,19 +88,20 @@ const method = '/nethical.judge.v1.PolicyJudgeService/Judge';
 const generator = createActionGenerator({ seed: 3, runId: `judge-${Date.now()}`, mix: defaultMix });
 const agents = Math.max(1, Math.round((rate * (seconds + warmup)) / 10));
 
-const histogram = () => build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-const total = histogram();
-const service = histogram();
-const lag = histogram();
+const total = createLatencyHistogram();
+const service = createLatencyHistogram();
+const lag = createLatencyHistogram();
 const decisions = new Map<string, number>();
 let errors = 0;
 let inflight = 0;
-const cpuTicks = () => {
-  const f = readFileSync(`/proc/${judgeProcess.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(f[11]) + Number(f[12]);
-};
+let measureFrom = Infinity;
+let ticksAtMeasure: number | undefined;
+const judgeTicks = () => readProcSample(judgeProcess.pid!)?.cpuTicks ?? 0;
 
-function fire(n: number, intended: number, measureFrom: number): void {
+function fire(n: number, intended: number): void {
+  if (n === 0) measureFrom = intended + warmup * 1000;
+  const measured = intended >= measureFrom;
+  if (measured) ticksAtMeasure ??= judgeTicks();
   const a = generator.next(n % agents);
   const request = create(judgev1.JudgeRequestSchema, {
     action: create(ActionSchema, {
@@ -112,57 +114,36 @@ function fire(n: number, intended: number, measureFrom: number): void {
     }),
   });
   const began = performance.now();
-  if (intended >= measureFrom) lag.recordValue(Math.max(1, Math.round((began - intended) * 1000)));
+  if (measured) lag.record(began - intended);
   inflight++;
   client.makeUnaryRequest(method, serialize, deserialize, request, { deadline: Date.now() + 5000 }, (err, res) => {
     inflight--;
-    if (intended < measureFrom) return;
+    if (!measured) return;
     const done = performance.now();
     if (err || !res) {
       errors++;
       return;
     }
-    total.recordValue(Math.max(1, Math.round((done - intended) * 1000)));
-    service.recordValue(Math.max(1, Math.round((done - began) * 1000)));
-    decisions.set(Decision[res.decision] ?? String(res.decision), (decisions.get(Decision[res.decision] ?? '') ?? 0) + 1);
+    total.record(done - intended);
+    service.record(done - began);
+    const decision = Decision[res.decision] ?? String(res.decision);
+    decisions.set(decision, (decisions.get(decision) ?? 0) + 1);
   });
 }
 
-// Open loop; yields with setImmediate when the next start is under 2 ms away (a 1 ms setTimeout
-// wakes 1–3 ms late on this VM and would be charged to the judge).
-const interval = 1000 / rate;
-const start = performance.now();
-const measureFrom = start + warmup * 1000;
-const end = measureFrom + seconds * 1000;
-let sent = 0;
-let ticksAtMeasure = 0;
-await new Promise<void>((resolve) => {
-  const tick = () => {
-    const now = performance.now();
-    while (start + sent * interval <= Math.min(now, end)) {
-      const intended = start + sent * interval;
-      if (!ticksAtMeasure && intended >= measureFrom) ticksAtMeasure = cpuTicks();
-      fire(sent, intended, measureFrom);
-      sent++;
-    }
-    if (now >= end) resolve();
-    else if (start + sent * interval - now < 2) setImmediate(tick);
-    else setTimeout(tick, 1);
-  };
-  tick();
-});
+await runOpenLoop({ rate, durationMs: (warmup + seconds) * 1000, fire, sleep: preciseSleep });
 while (inflight > 0) await new Promise((r) => setTimeout(r, 10));
-const judgeCpuMs = ((cpuTicks() - ticksAtMeasure) * 10) / Math.max(1, total.totalCount + errors);
+const t = total.summary();
+const judgeCpuMs = ((judgeTicks() - (ticksAtMeasure ?? 0)) * 1000) / clockTicksPerSecond() / Math.max(1, t.count + errors);
 
-const ms = (us: number) => (us / 1000).toFixed(3);
-const p99 = total.getValueAtPercentile(99) / 1000;
-const pass = p99 <= Number(values['p99-ms']) && errors === 0;
+const ms = (v: number) => v.toFixed(3);
+const pass = t.p99Ms <= Number(values['p99-ms']) && errors === 0;
 const lines = [
   `judge RPC, 1 KB actions, open loop ${rate}/s for ${seconds} s (warm-up ${warmup} s), ${values.redis ? `Redis ${values.redis}` : 'in-memory state'}`,
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' / ')}`,
-  `calls measured ${total.totalCount} (${(total.totalCount / seconds).toFixed(0)}/s), errors ${errors}`,
-  `latency from intended start (ms): p50 ${ms(total.getValueAtPercentile(50))} p90 ${ms(total.getValueAtPercentile(90))} p99 ${ms(total.getValueAtPercentile(99))} p99.9 ${ms(total.getValueAtPercentile(99.9))} max ${ms(total.maxValue)}`,
-  `service time p99 ${ms(service.getValueAtPercentile(99))} ms, generator dispatch lag p99 ${ms(lag.getValueAtPercentile(99))} ms`,
+  `calls measured ${t.count} (${(t.count / seconds).toFixed(0)}/s), errors ${errors}`,
+  `latency from intended start (ms): p50 ${ms(t.p50Ms)} p95 ${ms(t.p95Ms)} p99 ${ms(t.p99Ms)} p99.9 ${ms(t.p999Ms)} max ${ms(t.maxMs)}`,
+  `service time p99 ${ms(service.summary().p99Ms)} ms, generator dispatch lag p99 ${ms(lag.summary().p99Ms)} ms`,
   `judge process CPU per call ${judgeCpuMs.toFixed(3)} ms (user + system, from /proc)`,
   `decisions ${[...decisions].map(([d, n]) => `${d}:${n}`).join(' ')}`,
   `p99 ≤ ${values['p99-ms']} ms: ${pass ? 'PASS' : 'FAIL'}`,
