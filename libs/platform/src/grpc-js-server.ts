@@ -1,4 +1,4 @@
-import { create, fromBinary, toBinary, type DescMessage, type DescMethod, type DescService } from '@bufbuild/protobuf';
+import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import {
   Code,
   ConnectError,
@@ -94,20 +94,21 @@ function deadlineMs(call: SurfaceCall): number | undefined {
   return Number.isFinite(ms) ? Math.max(0, ms - Date.now()) : undefined;
 }
 
-function contextFor(service: DescService, method: DescMethod, call: SurfaceCall, signal: AbortSignal, requestHeader: Headers): HandlerContext {
-  const timeout = deadlineMs(call);
+/** The handler's context for a request the interceptors passed on (its values are the request's). */
+function contextFor(service: DescService, method: DescMethod, req: UnaryRequest | StreamRequest): HandlerContext {
+  const timeout = deadlineMs(callOf(req));
   return {
     service,
     method,
-    signal,
+    signal: req.signal,
     timeoutMs: () => timeout,
     requestMethod: 'POST',
-    requestHeader,
+    requestHeader: req.header,
     responseHeader: new Headers(),
     responseTrailer: new Headers(),
     protocolName: 'grpc',
-    values: createContextValues(),
-    url: `/${service.typeName}/${method.name}`,
+    values: req.contextValues,
+    url: req.url,
   };
 }
 
@@ -146,7 +147,7 @@ export function createGrpcJsServer(options: GrpcJsServerOptions): grpc.Server {
         responseStream,
         requestSerialize: (m: unknown) => Buffer.from(toBinary(input, m as never)),
         requestDeserialize: (b: Buffer) => fromBinary(input, b),
-        responseSerialize: (m: unknown) => Buffer.from(toBinary(output, (isOutput(m, output) ? m : create(output, m as never)) as never)),
+        responseSerialize: (m: unknown) => Buffer.from(toBinary(output, (isMessage(m, output) ? m : create(output, m as never)) as never)),
         responseDeserialize: (b: Buffer) => fromBinary(output, b),
       };
       if (!fn) {
@@ -166,7 +167,7 @@ export function createGrpcJsServer(options: GrpcJsServerOptions): grpc.Server {
       };
       if (!requestStream && !responseStream) {
         const chain = wrap<UnaryRequest, UnaryResponse>(async (req) => {
-          const ctx = contextFor(service, method, callOf(req), req.signal, req.header);
+          const ctx = contextFor(service, method, req);
           const message = await fn.call(impl, req.message, ctx);
           return { stream: false, service, method, header: ctx.responseHeader, trailer: ctx.responseTrailer, message } as unknown as UnaryResponse;
         });
@@ -198,8 +199,7 @@ export function createGrpcJsServer(options: GrpcJsServerOptions): grpc.Server {
       }
       // Streaming calls (health Watch, reflection, TailRecords).
       const chain = wrap<StreamRequest, StreamResponse>(async (req) => {
-        const call = callOf(req);
-        const ctx = contextFor(service, method, call, req.signal, req.header);
+        const ctx = contextFor(service, method, req);
         const arg = requestStream ? req.message : await first(req.message);
         const result = fn.call(impl, arg, ctx) as AsyncIterable<unknown> | Promise<unknown>;
         const message = responseStream
@@ -257,10 +257,6 @@ function callOf(req: UnaryRequest | StreamRequest): SurfaceCall {
 function hasEntries(headers: Headers): boolean {
   for (const _ of headers.keys()) return true;
   return false;
-}
-
-function isOutput(m: unknown, desc: DescMessage): boolean {
-  return typeof m === 'object' && m !== null && (m as { $typeName?: string }).$typeName === desc.typeName;
 }
 
 async function first<T>(messages: AsyncIterable<T>): Promise<T> {

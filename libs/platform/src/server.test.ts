@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { Code, ConnectError, createClient, createContextKey } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import { healthv1, quotav1, reflectionv1 } from '@nethical/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,9 @@ import { createHealth } from './health';
 import { createLogger } from './logger';
 import { createServiceMetrics } from './metrics';
 import { startServer, type RunningServer } from './server';
+
+/** What an interceptor hands the handler through the context values. */
+const tenantKey = createContextKey('none', { description: 'tenant from a header' });
 
 describe.each(['connect', 'grpc-js'] as const)('one port for every protocol (h2c served by %s)', (h2Server) => {
   let server: RunningServer;
@@ -21,11 +24,17 @@ describe.each(['connect', 'grpc-js'] as const)('one port for every protocol (h2c
       services: [quotav1.QuotaService],
       routes: (router) =>
         router.service(quotav1.QuotaService, {
-          check: (req) => {
+          check: (req, ctx) => {
             if (req.agentId === 'missing') throw new NotFoundError('no agent missing');
-            return { allowed: true, limitName: `agent:${req.agentId}` };
+            return { allowed: true, limitName: `agent:${req.agentId}@${ctx.values.get(tenantKey)}` };
           },
         }),
+      interceptors: [
+        (next) => async (req) => {
+          req.contextValues.set(tenantKey, req.header.get('x-tenant') ?? 'none');
+          return next(req);
+        },
+      ],
       httpRoutes: [{ method: 'GET', path: '/hello', handler: (_q, res) => void res.end('hi') }],
       health,
       metrics: createServiceMetrics('test'),
@@ -54,7 +63,10 @@ describe.each(['connect', 'grpc-js'] as const)('one port for every protocol (h2c
   it('runs the service implementation with typed errors mapped to gRPC codes, on both protocols', async () => {
     for (const transport of [createGrpcTransport({ baseUrl: base }), createConnectTransport({ baseUrl: base, httpVersion: '1.1' })]) {
       const client = createClient(quotav1.QuotaService, transport);
-      expect(await client.check({ agentId: 'a7' })).toMatchObject({ allowed: true, limitName: 'agent:a7' });
+      expect(await client.check({ agentId: 'a7' }, { headers: { 'x-tenant': 'acme' } })).toMatchObject({
+        allowed: true,
+        limitName: 'agent:a7@acme',
+      });
       const err = await client.check({ agentId: 'missing' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConnectError);
       expect((err as ConnectError).code).toBe(Code.NotFound);

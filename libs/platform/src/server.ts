@@ -51,14 +51,19 @@ export interface RunningServer {
  * One port for everything: gRPC, gRPC-web and Connect (connect-node), grpc.health.v1, server
  * reflection, `/healthz`, `/readyz`, `/metrics`, and the service's plain HTTP routes. Serves
  * HTTP/1.1 and cleartext HTTP/2 (h2c with prior knowledge, as gRPC clients speak it) by looking
- * at the first bytes of each connection: Node has no built-in h1+h2c server.
+ * at the first bytes of each connection: Node has no built-in h1+h2c server. With
+ * `h2Server: 'grpc-js'` the h2c connections go to @grpc/grpc-js (`grpc-js-server.ts`) instead.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { health, metrics, logger } = options;
-  const routes = (router: ConnectRouter) => {
+  // The service implementations are built once and registered on both servers.
+  const registered = collectServices((router) => {
     options.routes(router);
     router.service(healthv1.Health, healthService(health, options.services.map((s) => s.typeName)));
     registerReflection(router, [...options.services, healthv1.Health]);
+  });
+  const routes = (router: ConnectRouter) => {
+    for (const { service, impl } of registered) router.service(service, impl as never);
   };
   const interceptors = [
     metricsInterceptor(metrics),
@@ -70,7 +75,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const grpcJs =
     options.h2Server === 'grpc-js'
       ? createGrpcJsServer({
-          services: collectServices(routes),
+          services: registered,
           interceptors,
           readMaxBytes,
           onCallStart: () => {
