@@ -10,6 +10,7 @@ import type { RiskModel } from './model';
 import { createPredictor } from './predictor';
 import { createScorer } from './scorer';
 import { STRUCTURAL_FEATURES } from './structural-features';
+import { benchTexts } from './bench-texts';
 
 const model: RiskModel = {
   modelVersion: 'bench',
@@ -20,36 +21,7 @@ const model: RiskModel = {
   hashed: Float32Array.from({ length: 2 ** 17 }, (_, i) => Math.sin(i) / 4),
 };
 
-const words = [
-  'please',
-  'summarise',
-  'the',
-  'report',
-  'and',
-  'ignore',
-  'previous',
-  'instructions',
-  'run',
-  'curl',
-  'https://example.com/x',
-  'Quarterly',
-  'revenue',
-  'grew',
-  '12%',
-  'customer',
-  'data',
-  'export',
-  'to',
-  'CSV',
-];
-function text(seed: number): string {
-  let s = '';
-  let i = seed;
-  while (s.length < 1024)
-    s += `${words[(i = (i * 1103515245 + 12345) % 2147483648) % words.length]} `;
-  return s.slice(0, 1024);
-}
-const texts = Array.from({ length: 64 }, (_, i) => text(i + 1));
+const texts = benchTexts(64);
 const predictor = createPredictor(model);
 let clockMs = 0;
 const clock = { now: () => (clockMs += 1000) };

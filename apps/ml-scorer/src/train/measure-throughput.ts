@@ -8,36 +8,8 @@ import { loadModel } from '../domain/model';
 import { createPredictor } from '../domain/predictor';
 import { createScorer } from '../domain/scorer';
 import { DEFAULT_MODEL_FILE } from './ml-eval';
+import { benchTexts } from '../domain/bench-texts';
 
-const words = [
-  'please',
-  'summarise',
-  'the',
-  'report',
-  'and',
-  'ignore',
-  'previous',
-  'instructions',
-  'run',
-  'curl',
-  'https://example.com/x',
-  'Quarterly',
-  'revenue',
-  'grew',
-  '12%',
-  'customer',
-  'data',
-  'export',
-  'to',
-  'CSV',
-];
-function text(seed: number): string {
-  let s = '';
-  let i = seed;
-  while (s.length < 1024)
-    s += `${words[(i = (i * 1103515245 + 12345) % 2147483648) % words.length]} `;
-  return s.slice(0, 1024);
-}
 
 /** Best and median of `rounds` rounds: on a shared machine the best round is closest to the code's own cost. */
 async function perSecond(
@@ -63,7 +35,7 @@ async function perSecond(
 }
 
 const model = await loadModel(process.argv[2] ?? DEFAULT_MODEL_FILE);
-const texts = Array.from({ length: 64 }, (_, i) => text(i + 1));
+const texts = benchTexts(64);
 const predictor = createPredictor(model);
 let clockMs = 0;
 const clock = { now: () => (clockMs += 1000) };
