@@ -2,11 +2,8 @@ import { bench, describe } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadPolicy, loadTaxonomy } from '../src/adapters/policy-loader.js';
 import { loadSensitiveDataPort } from '../src/domain/detectors/sensitive-data.js';
-import { createMemoryEscalationStore } from '../src/domain/escalation/escalation-store.js';
-import { createJudge } from '../src/domain/judge.js';
+import { createStandaloneJudge } from '../src/domain/standalone-judge.js';
 import { createPolicyHandle } from '../src/domain/policy/policy-handle.js';
-import { createMemoryQuarantineStore } from '../src/domain/quarantine/quarantine-store.js';
-import { createMemoryRiskStore } from '../src/domain/risk/agent-risk.js';
 import { generateCorpus, oneKilobyteAction } from './corpus.js';
 
 /**
@@ -20,11 +17,8 @@ const taxonomy = await loadTaxonomy(`${root}config/taxonomy`);
 const sensitiveData = await loadSensitiveDataPort();
 
 function judgeWith(tiered: boolean) {
-  return createJudge({
+  return createStandaloneJudge({
     policy: createPolicyHandle(policy),
-    riskStore: createMemoryRiskStore(),
-    quarantineStore: createMemoryQuarantineStore(),
-    escalationStore: createMemoryEscalationStore(),
     sensitiveData,
     taxonomy,
     clock: () => 1_000,

@@ -1,9 +1,6 @@
-import type { JudgeDeps } from './domain/judge';
-import { createJudge } from './domain/judge';
-import { createMemoryEscalationStore } from './domain/escalation/escalation-store';
 import type { ActionTypeName } from './domain/finding';
-import { createMemoryQuarantineStore } from './domain/quarantine/quarantine-store';
-import { createMemoryRiskStore } from './domain/risk/agent-risk';
+import type { JudgeDeps } from './domain/judge';
+import { createStandaloneJudge } from './domain/standalone-judge';
 
 /** Inputs that exercise every detector family once (none of them is stored anywhere). */
 const samples: Array<[ActionTypeName, string]> = [
@@ -22,12 +19,7 @@ const samples: Array<[ActionTypeName, string]> = [
  * reports ready, so the first real action does not pay for regex compilation and JIT warm-up.
  */
 export async function warmUpJudge(deps: Omit<JudgeDeps, 'riskStore' | 'quarantineStore' | 'escalationStore' | 'mlScore'>, rounds = 3): Promise<number> {
-  const judge = createJudge({
-    ...deps,
-    riskStore: createMemoryRiskStore(),
-    quarantineStore: createMemoryQuarantineStore(),
-    escalationStore: createMemoryEscalationStore(),
-  });
+  const judge = createStandaloneJudge(deps);
   const start = performance.now();
   for (let r = 0; r < rounds; r++) {
     for (const [i, [actionType, content]] of samples.entries()) {

@@ -5,12 +5,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadPolicy, loadTaxonomy } from '../adapters/policy-loader.js';
 import { isFlagged } from '../domain/decision.js';
 import { loadSensitiveDataPort, type SensitiveDataPort } from '../domain/detectors/sensitive-data.js';
-import { createMemoryEscalationStore } from '../domain/escalation/escalation-store.js';
 import type { ActionTypeName, DecisionName } from '../domain/finding.js';
-import { createJudge } from '../domain/judge.js';
+import { createStandaloneJudge } from '../domain/standalone-judge.js';
 import { createPolicyHandle } from '../domain/policy/policy-handle.js';
-import { createMemoryQuarantineStore } from '../domain/quarantine/quarantine-store.js';
-import { createMemoryRiskStore } from '../domain/risk/agent-risk.js';
 
 /**
  * Prompt evaluation: judge every labelled prompt (action type `message`) and every labelled
@@ -100,11 +97,8 @@ export async function runPromptEval(datasetsDir: string, options: PromptEvalOpti
   const taxonomy = await loadTaxonomy(options.taxonomyDir ?? join(repoRoot, 'config/taxonomy'));
   const sensitiveData = options.sensitiveData ?? (await loadSensitiveDataPort().catch(() => nullPort));
   const tiered = options.tiered ?? true;
-  const judge = createJudge({
+  const judge = createStandaloneJudge({
     policy: createPolicyHandle(policy),
-    riskStore: createMemoryRiskStore(),
-    quarantineStore: createMemoryQuarantineStore(),
-    escalationStore: createMemoryEscalationStore(),
     sensitiveData,
     taxonomy,
     clock: () => 0,
