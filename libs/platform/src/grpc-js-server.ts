@@ -154,7 +154,7 @@ export function createGrpcJsServer(options: GrpcJsServerOptions): grpc.Server {
         handlers[method.localName] = (call: SurfaceCall, cb?: grpc.sendUnaryData<unknown>) => {
           const status = { code: grpc.status.UNIMPLEMENTED, details: `${service.typeName}.${method.name} is not implemented` };
           if (cb) cb(status, null);
-          else (call as grpc.ServerWritableStream<unknown, unknown>).destroy(Object.assign(new Error(status.details), status));
+          else (call as grpc.ServerWritableStream<unknown, unknown>).emit('error', Object.assign(new Error(status.details), status));
         };
         continue;
       }
@@ -239,7 +239,8 @@ export function createGrpcJsServer(options: GrpcJsServerOptions): grpc.Server {
             if (controller.signal.aborted) return;
             const status = statusOf(err);
             if (callback) callback(status, null);
-            else writable.destroy(Object.assign(new Error(status.details), status));
+            // grpc-js sends a stream's status when 'error' is emitted on it (destroy() would drop it).
+            else writable.emit('error', Object.assign(new Error(status.details), status));
           })
           .finally(options.onCallEnd);
       };
