@@ -11,9 +11,10 @@ export interface InternalClient<S extends DescService> {
 
 /**
  * A client for another Nethical service over gRPC (HTTP/2, one multiplexed session with
- * keep-alive pings). Every call carries a deadline. Unary calls go through @grpc/grpc-js, which
- * measured ~1.5x the throughput of Connect's gRPC transport (perf/RESULTS.md); streams and
- * calls that need interceptors (tracing) use Connect's transport.
+ * keep-alive pings). Every call carries a deadline. Unary and server-streaming calls go through
+ * @grpc/grpc-js, which measured ~1.5x the throughput of Connect's gRPC transport
+ * (perf/RESULTS.md); client/bidi streams and calls that need interceptors (tracing) use
+ * Connect's transport.
  */
 export function createInternalClient<S extends DescService>(
   service: S,

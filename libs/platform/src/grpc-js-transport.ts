@@ -3,10 +3,10 @@ import { Code, ConnectError, type Transport } from '@connectrpc/connect';
 import * as grpc from '@grpc/grpc-js';
 
 /**
- * A Connect `Transport` whose unary calls go through @grpc/grpc-js, so services keep the typed
- * `createClient` API while internal calls use the client that measured faster
- * (perf/RESULTS.md, "internal RPC client"). Streaming calls go to `streams`, a Connect
- * transport. gRPC status codes and Connect codes share their numbers.
+ * A Connect `Transport` whose unary and server-streaming calls go through @grpc/grpc-js, so
+ * services keep the typed `createClient` API while internal calls use the client that measured
+ * faster (perf/RESULTS.md, "internal RPC client"). Client and bidi streams go to `streams`, a
+ * Connect transport. gRPC status codes and Connect codes share their numbers.
  */
 export function createGrpcJsTransport(
   address: string,
@@ -23,15 +23,18 @@ export function createGrpcJsTransport(
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
   });
+  const metadataOf = (header: ConstructorParameters<typeof Headers>[0]): grpc.Metadata => {
+    const metadata = new grpc.Metadata();
+    new Headers(header).forEach((value, key) => metadata.set(key, value));
+    for (const [key, value] of Object.entries(options.headers?.() ?? {})) metadata.set(key, value);
+    return metadata;
+  };
   const transport: Transport = {
     unary(method, signal, timeoutMs, header, input) {
       const request = isMessage(input, method.input)
         ? input
         : create(method.input as DescMessage, input);
-      const metadata = new grpc.Metadata();
-      new Headers(header).forEach((value, key) => metadata.set(key, value));
-      for (const [key, value] of Object.entries(options.headers?.() ?? {}))
-        metadata.set(key, value);
+      const metadata = metadataOf(header);
       const timeout = timeoutMs ?? options.defaultTimeoutMs;
       return new Promise((resolve, reject) => {
         if (signal?.aborted) {
@@ -84,7 +87,52 @@ export function createGrpcJsTransport(
         signal?.addEventListener('abort', onAbort, { once: true });
       });
     },
-    stream: (...args) => options.streams.stream(...args),
+    async stream(method, signal, timeoutMs, header, input, contextValues) {
+      // Client and bidi streams keep Connect's transport; server streams (TailRecords, health
+      // Watch) read a grpc-js stream directly. Connect's own streaming client races every read
+      // against a promise that settles only when the call ends (connect-es#1524), so a
+      // never-ending stream kept every message it delivered.
+      if (method.methodKind !== 'server_streaming') {
+        return options.streams.stream(method, signal, timeoutMs, header, input, contextValues);
+      }
+      let first: unknown;
+      for await (const m of input) {
+        first = m;
+        break;
+      }
+      const request = isMessage(first, method.input) ? first : create(method.input as DescMessage, first as never);
+      const timeout = timeoutMs ?? options.defaultTimeoutMs;
+      if (signal?.aborted) throw new ConnectError('operation was aborted', Code.Canceled);
+      const call = client.makeServerStreamRequest(
+        `/${method.parent.typeName}/${method.name}`,
+        (m: typeof request) => Buffer.from(toBinary(method.input, m as never)),
+        (b: Buffer) => fromBinary(method.output, b),
+        request,
+        metadataOf(header),
+        timeout ? { deadline: Date.now() + timeout } : {},
+      );
+      const onAbort = () => call.cancel();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      async function* messages() {
+        try {
+          for await (const m of call) yield m;
+        } catch (err) {
+          const e = err as grpc.ServiceError;
+          throw new ConnectError(e.details || e.message, (e.code ?? Code.Unknown) as number as Code, undefined, undefined, err);
+        } finally {
+          signal?.removeEventListener('abort', onAbort);
+          call.cancel();
+        }
+      }
+      return {
+        stream: true,
+        service: method.parent,
+        method,
+        header: new Headers(),
+        trailer: new Headers(),
+        message: messages(),
+      } as never;
+    },
   };
   return { transport, close: () => client.close() };
 }

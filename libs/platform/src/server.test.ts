@@ -104,7 +104,7 @@ describe.each(['connect', 'grpc-js'] as const)('one port for every protocol (h2c
     expect(answers[1]!.messageResponse.case).toBe('fileDescriptorResponse');
   });
 
-  it('internal clients make unary calls through @grpc/grpc-js with codes and deadlines intact, streams through Connect', async () => {
+  it('internal clients make unary and server-streaming calls through @grpc/grpc-js with codes intact', async () => {
     const { createInternalClient } = await import('./clients');
     const c = createInternalClient(healthv1.Health, base, { timeoutMs: 2000 });
     expect((await c.client.check({ service: '' })).status).toBe(healthv1.HealthCheckResponse_ServingStatus.SERVING);
@@ -115,6 +115,13 @@ describe.each(['connect', 'grpc-js'] as const)('one port for every protocol (h2c
       expect(update.status).toBe(healthv1.HealthCheckResponse_ServingStatus.SERVING);
       break;
     }
+    // A server stream's error arrives as a ConnectError with its code (grpc-js transport).
+    const watchErr = await (async () => {
+      for await (const update of c.client.watch({ service: 'no.such.Service' })) return update;
+      return 'ended without error';
+    })().catch((e: unknown) => e);
+    expect(watchErr).toBeInstanceOf(ConnectError);
+    expect((watchErr as ConnectError).code).toBe(Code.NotFound);
     c.close();
   });
 });
