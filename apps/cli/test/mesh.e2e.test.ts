@@ -210,6 +210,12 @@ describe.each(targets)('mesh on $name', (target) => {
     expect(two.audit.replayed).toBe(true);
     const list = await json(fetch(`${gw}/v1/audit?agent_id=e2e-r1-${run}`));
     expect(list.records.filter((r: { action_id: string }) => r.action_id === id)).toHaveLength(1);
+    // Another agent reusing the id gets 409 naming the field, not the first agent's decision.
+    const stolen = await post({ agent_id: `e2e-r2-${run}`, action_id: id, action: 'Anything.' });
+    const body = await json(stolen);
+    expect(stolen.status).toBe(409);
+    expect(body).toMatchObject({ code: 'already_exists', field: 'action_id' });
+    expect(body.decision).toBeUndefined();
   });
 
   it('rejects bad input with a 4xx naming the field, and keeps serving', async () => {

@@ -2,7 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ActionType, Decision, auditv1, judgev1, quotav1, type Action } from '@nethical/contracts';
-import { QuotaExceededError } from '@nethical/platform';
+import { AlreadyExistsError, QuotaExceededError } from '@nethical/platform';
 import { describe, expect, it } from 'vitest';
 import type { ActionRequest } from '../src/domain/action-request';
 import { createActionProcessor, type GatewayPorts } from '../src/domain/process-action';
@@ -140,6 +140,22 @@ describe('action processor', () => {
     expect(again.response.audit?.replayed).toBe(true);
     await expect(h.process(request({ actionId: 'x-4' }))).rejects.toBeInstanceOf(QuotaExceededError);
   });
+
+  it.each([true, false])(
+    'refuses an action id already used by another agent instead of revealing its decision (quota remembers: %s)',
+    async (quotaRemembers) => {
+      const h = harness({ quotaRemembers });
+      await h.process(request({ actionId: 'shared-1', agentId: 'a1' }));
+      const err = await h.process(request({ actionId: 'shared-1', agentId: 'b2' })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AlreadyExistsError);
+      expect((err as AlreadyExistsError).field).toBe('action_id');
+      const otherTenant = await h.process(request({ actionId: 'shared-1', agentId: 'a1', tenantId: 'other' })).catch((e: unknown) => e);
+      expect(otherTenant).toBeInstanceOf(AlreadyExistsError);
+      expect(h.records.size).toBe(1);
+      // The owner's retry is still answered.
+      expect((await h.process(request({ actionId: 'shared-1', agentId: 'a1' }))).response.audit?.replayed).toBe(true);
+    },
+  );
 
   it('reads the audit trail when quota could not be asked (failed open)', async () => {
     const h = harness({ quotaStore: 'unavailable', quotaRemembers: false });

@@ -15,6 +15,17 @@ export class InvalidArgumentError extends Error {
   }
 }
 
+/** The request reuses an identifier that belongs to something else (ALREADY_EXISTS, 409). */
+export class AlreadyExistsError extends Error {
+  override name = 'AlreadyExistsError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
 export class PayloadTooLargeError extends Error {
   override name = 'PayloadTooLargeError';
   constructor(
@@ -68,6 +79,7 @@ export function toConnectError(err: unknown): ConnectError {
   if (err instanceof InvalidArgumentError) return new ConnectError(err.message, Code.InvalidArgument);
   if (err instanceof PayloadTooLargeError) return new ConnectError(err.message, Code.InvalidArgument);
   if (err instanceof NotFoundError) return new ConnectError(err.message, Code.NotFound);
+  if (err instanceof AlreadyExistsError) return new ConnectError(err.message, Code.AlreadyExists);
   if (err instanceof UnauthenticatedError) return new ConnectError(err.message, Code.Unauthenticated);
   if (err instanceof PermissionDeniedError) return new ConnectError(err.message, Code.PermissionDenied);
   if (err instanceof QuotaExceededError) {

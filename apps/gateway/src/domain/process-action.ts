@@ -2,7 +2,7 @@ import { create, type JsonObject } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Decision, ActionSchema, type Action } from '@nethical/contracts';
 import { auditv1, gatewayv1, judgev1, quotav1 } from '@nethical/contracts';
-import { QuotaExceededError } from '@nethical/platform';
+import { AlreadyExistsError, QuotaExceededError } from '@nethical/platform';
 import { ConnectError } from '@connectrpc/connect';
 import { createHash } from 'node:crypto';
 import type { ActionRequest } from './action-request';
@@ -74,6 +74,18 @@ export function responseFromRecord(
 }
 
 /**
+ * The stored record of a retried action id, only to the agent (and tenant) that sent it: an id
+ * reused by someone else is refused (409 / ALREADY_EXISTS) rather than answered with another
+ * agent's decision, reasoning and redacted content.
+ */
+function ownedBy(record: auditv1.AuditRecord, req: ActionRequest): auditv1.AuditRecord {
+  if (record.agentId !== req.agentId || record.tenantId !== req.tenantId) {
+    throw new AlreadyExistsError('action_id', 'this action_id was already used for another agent; use a new one');
+  }
+  return record;
+}
+
+/**
  * One action through the mesh: quota (which also recognises a retried action id) → judge →
  * durable audit → reply. The reply is built only after the audit store acknowledged COMMIT, so
  * an acknowledged action is never lost. A retried action id returns the original decision and
@@ -132,7 +144,7 @@ export function createActionProcessor(deps: ProcessorDeps) {
       existing = await replayed();
     }
     // A retried action gets its original decision, whatever its quota says now.
-    if (existing) return { response: responseFromRecord(existing, true) };
+    if (existing) return { response: responseFromRecord(ownedBy(existing, req), true) };
 
     if (quota && !quota.allowed) {
       throw new QuotaExceededError(
@@ -182,7 +194,7 @@ export function createActionProcessor(deps: ProcessorDeps) {
       detectorsRun: judged.detectorsRun,
     });
     const [appended] = await stage('audit', () => ports.appendAudit(record));
-    const stored = appended.record ?? record;
+    const stored = appended.duplicate && appended.record ? ownedBy(appended.record, req) : (appended.record ?? record);
     const response = responseFromRecord(stored, appended.duplicate, appended.duplicate ? undefined : judged);
     if (quota) {
       response.quota = create(gatewayv1.QuotaInfoSchema, {

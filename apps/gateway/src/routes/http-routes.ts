@@ -4,6 +4,7 @@ import { Decision, gatewayv1, judgev1 } from '@nethical/contracts';
 import {
   BodyTooLargeError,
   httpStatusOf,
+  AlreadyExistsError,
   InvalidArgumentError,
   PayloadTooLargeError,
   QuotaExceededError,
@@ -73,7 +74,7 @@ export function sendError(res: NodeResponse, err: unknown, logger: Logger): void
   if (status >= 500) logger.error({ err }, 'request failed');
   const headers: Record<string, string> = {};
   let body: Record<string, unknown> = { code: codeName(ce.code), message: ce.rawMessage };
-  if (err instanceof InvalidArgumentError) body.field = err.field;
+  if (err instanceof InvalidArgumentError || err instanceof AlreadyExistsError) body.field = err.field;
   if (err instanceof PayloadTooLargeError) body = { code: 'payload_too_large', message: err.message, field: err.field, limit_bytes: err.limitBytes };
   if (err instanceof QuotaExceededError) {
     headers['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfterSeconds)));
