@@ -44,26 +44,71 @@ function foldCodePoint(ch: string, cp: number): string {
 }
 
 /**
+ * Folded forms by code point. The alphabet an agent writes in is small and the same characters
+ * recur (curly quotes, accented letters), while folding one costs regex tests, a case mapping, a
+ * map lookup and an NFKD; bounded so adversarial input cannot grow it without limit.
+ */
+const FOLD_CACHE_LIMIT = 4096;
+const foldCache = new Map<number, string>();
+
+function foldCached(text: string, i: number, cp: number, width: number): string {
+  let folded = foldCache.get(cp);
+  if (folded === undefined) {
+    folded = foldCodePoint(width === 2 ? text.slice(i, i + 2) : text[i]!, cp);
+    if (foldCache.size < FOLD_CACHE_LIMIT) foldCache.set(cp, folded);
+  }
+  return folded;
+}
+
+/**
  * The de-obfuscated view: homoglyphs folded to ASCII look-alikes, invisible characters and
  * combining marks removed, compatibility forms normalised; each view character maps back to
  * the original code point that produced it.
+ *
+ * Built for the hot path: runs of ASCII are copied as one slice, and the maps are typed arrays
+ * sized to the input (grown only when a character folds to several), not one string
+ * concatenation and two array pushes per character.
  */
 export function foldedView(text: string): TextView {
+  let starts = new Uint32Array(text.length);
+  let ends = new Uint32Array(text.length);
+  let n = 0; // view characters so far
   let out = '';
-  const starts: number[] = [];
-  const ends: number[] = [];
+  let run = 0; // start of the pending ASCII run in `text`
   let i = 0;
   while (i < text.length) {
-    const cp = text.codePointAt(i) ?? 0;
-    const width = cp > 0xffff ? 2 : 1;
-    const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
-    const folded = cp < 0x80 ? ch : foldCodePoint(ch, cp);
-    for (let k = 0; k < folded.length; k++) {
-      starts.push(i);
-      ends.push(i + width);
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      starts[n] = i;
+      ends[n] = i + 1;
+      n++;
+      i++;
+      continue;
     }
-    out += folded;
+    const cp = text.codePointAt(i) ?? c;
+    const width = cp > 0xffff ? 2 : 1;
+    const folded = foldCached(text, i, cp, width);
+    // A character that folds to several (NFKD `ﬁ` → `fi`) makes the view longer than the input.
+    // The ASCII path writes one slot per input character, so keep room for all that is left.
+    const need = n + folded.length + (text.length - i - width);
+    if (need > starts.length) {
+      const size = Math.max(starts.length * 2, need);
+      const grownStarts = new Uint32Array(size);
+      grownStarts.set(starts.subarray(0, n));
+      starts = grownStarts;
+      const grownEnds = new Uint32Array(size);
+      grownEnds.set(ends.subarray(0, n));
+      ends = grownEnds;
+    }
+    for (let k = 0; k < folded.length; k++) {
+      starts[n] = i;
+      ends[n] = i + width;
+      n++;
+    }
+    out += text.slice(run, i) + folded;
     i += width;
+    run = i;
   }
-  return mappedView('folded', out, Uint32Array.from(starts), Uint32Array.from(ends));
+  out += text.slice(run);
+  return mappedView('folded', out, starts.subarray(0, n), ends.subarray(0, n));
 }
