@@ -28,27 +28,20 @@ export function createRuleDetector(compiled: CompiledDetector): Detector {
   };
 }
 
+/**
+ * Decide first, then gather evidence: most rules fail on their first signal, and an evidence
+ * array per rule evaluated was a large share of what a judgment allocated.
+ */
 function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
   const { all, any, none } = rule.signals;
-  const evidence: SignalHit[] = [];
-  for (const s of all) {
-    const h = ctx.hitsOf(s);
-    if (h.length === 0) return null;
-    evidence.push(...h);
-  }
+  for (const s of all) if (ctx.hitsOf(s).length === 0) return null;
   if (any.length > 0) {
     let count = 0;
-    for (const s of any) {
-      const h = ctx.hitsOf(s);
-      if (h.length > 0) {
-        count++;
-        evidence.push(...h);
-      }
-    }
+    for (const s of any) if (ctx.hitsOf(s).length > 0) count++;
     if (count < rule.minAny) return null;
   }
   for (const s of none) if (ctx.hitsOf(s).length > 0) return null;
-  return toFinding(rule, ctx, evidence);
+  return toFinding(rule, ctx, evidenceOf(rule, ctx));
 }
 
 /** The untiered baseline: every referenced signal is scanned before deciding. */
@@ -64,10 +57,15 @@ function evaluateFully(rule: CompiledRule, ctx: ScanContext): Finding | null {
   if (!allFired) return null;
   if (any.length > 0 && anyFired < rule.minAny) return null;
   if (noneFired) return null;
+  return toFinding(rule, ctx, evidenceOf(rule, ctx));
+}
+
+/** The hits of a rule that fired: its `all` signals, then those of its `any` signals that hit. */
+function evidenceOf(rule: CompiledRule, ctx: ScanContext): SignalHit[] {
   const evidence: SignalHit[] = [];
-  for (const s of all) evidence.push(...ctx.hitsOf(s));
-  for (const s of any) evidence.push(...ctx.hitsOf(s));
-  return toFinding(rule, ctx, evidence);
+  for (const s of rule.signals.all) evidence.push(...ctx.hitsOf(s));
+  for (const s of rule.signals.any) evidence.push(...ctx.hitsOf(s));
+  return evidence;
 }
 
 function toFinding(rule: CompiledRule, ctx: ScanContext, evidence: SignalHit[]): Finding {
