@@ -22,6 +22,8 @@ export function createGrpcJsTransport(
     'grpc.keepalive_timeout_ms': 5_000,
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
+    // No channelz: per-call tracking for an API nothing here serves (see grpc-js-server.ts).
+    'grpc.enable_channelz': 0,
   });
   const metadataOf = (header: ConstructorParameters<typeof Headers>[0]): grpc.Metadata => {
     const metadata = new grpc.Metadata();
