@@ -5,13 +5,20 @@
  * @grpc/grpc-js, as the gateway does, on an open-loop schedule: each call has an intended start
  * and its latency is measured from it, so queueing anywhere counts. Actions are ~1 KB, unique
  * (realistic mix from the load generator, padded with ordinary prose), one agent per 10 calls.
+ * Requests are built and serialised before the clock starts: the generator's work is not the
+ * RPC's.
  *
- *   npx tsx perf/rpc/judge-load.ts [--rate 1000] [--seconds 20] [--warmup 3]
- *     [--redis redis://127.0.0.1:6379/12] [--port 18720] [--p99-ms 2] [--node-args '--trace-gc']
+ * `--method health` sends `grpc.health.v1.Health/Check` instead, through the same client, server
+ * process, interceptors and loop: the transport's own latency on this machine, the floor under
+ * any judge figure. The report also gives the server-side duration (the judge's
+ * `nethical_rpc_server_duration_seconds` histogram, scraped before and after the measured window).
+ *
+ *   npx tsx perf/rpc/judge-load.ts [--rate 1000] [--seconds 20] [--warmup 3] [--method judge|health]
+ *     [--redis redis://127.0.0.1:6379/12] [--port 18720] [--p99-ms 2] [--node-args='--trace-gc']
  */
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
-import { ActionSchema, ActionType, Decision, judgev1 } from '@nethical/contracts';
+import { ActionSchema, ActionType, Decision, healthv1, judgev1 } from '@nethical/contracts';
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -30,6 +37,7 @@ const { values } = parseArgs({
     redis: { type: 'string', default: '' },
     port: { type: 'string', default: '18720' },
     'p99-ms': { type: 'string', default: '2' },
+    method: { type: 'string', default: 'judge' },
     /** Extra Node.js flags for the judge process, e.g. `--trace-gc`. */
     'node-args': { type: 'string', default: '' },
   },
@@ -38,6 +46,8 @@ const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const warmup = Number(values.warmup);
 const port = Number(values.port);
+if (values.method !== 'judge' && values.method !== 'health') throw new Error(`--method: expected judge or health, got ${values.method}`);
+const health = values.method === 'health';
 
 const PROSE =
   'The quarterly report covers shipping volumes, supplier lead times and the warehouse staffing plan. ' +
@@ -81,27 +91,21 @@ for (let i = 0; ; i++) {
   await new Promise((r) => setTimeout(r, 100));
 }
 
-const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-const serialize = (m: judgev1.JudgeRequest) => Buffer.from(toBinary(judgev1.JudgeRequestSchema, m));
-const deserialize = (b: Buffer) => fromBinary(judgev1.JudgeResponseSchema, b);
-const method = '/nethical.judge.v1.PolicyJudgeService/Judge';
+const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.enable_channelz': 0 });
+const passThrough = (b: Buffer) => b;
+const decodeJudge = (b: Buffer) => Decision[fromBinary(judgev1.JudgeResponseSchema, b).decision] ?? 'unknown';
+const decodeHealth = (b: Buffer) => healthv1.HealthCheckResponse_ServingStatus[fromBinary(healthv1.HealthCheckResponseSchema, b).status] ?? 'unknown';
+const method = health ? '/grpc.health.v1.Health/Check' : '/nethical.judge.v1.PolicyJudgeService/Judge';
+const decode = health ? decodeHealth : decodeJudge;
 const generator = createActionGenerator({ seed: 3, runId: `judge-${Date.now()}`, mix: defaultMix });
 const agents = Math.max(1, Math.round((rate * (seconds + warmup)) / 10));
-
-const total = createLatencyHistogram();
-const service = createLatencyHistogram();
-const lag = createLatencyHistogram();
-const decisions = new Map<string, number>();
-let errors = 0;
-let inflight = 0;
-let measureFrom = Infinity;
-let ticksAtMeasure: number | undefined;
-const judgeTicks = () => readProcSample(judgeProcess.pid!)?.cpuTicks ?? 0;
-
-function fire(n: number, intended: number): void {
-  if (n === 0) measureFrom = intended + warmup * 1000;
-  const measured = intended >= measureFrom;
-  if (measured) ticksAtMeasure ??= judgeTicks();
+const planned = Math.ceil(rate * (seconds + warmup));
+const requests: Buffer[] = [];
+for (let n = 0; n < planned; n++) {
+  if (health) {
+    requests.push(Buffer.from(toBinary(healthv1.HealthCheckRequestSchema, create(healthv1.HealthCheckRequestSchema, { service: '' }))));
+    continue;
+  }
   const a = generator.next(n % agents);
   const request = create(judgev1.JudgeRequestSchema, {
     action: create(ActionSchema, {
@@ -113,39 +117,79 @@ function fire(n: number, intended: number): void {
       content: oneKb(a.text),
     }),
   });
+  requests.push(Buffer.from(toBinary(judgev1.JudgeRequestSchema, request)));
+}
+
+/** Cumulative bucket counts of the judge's server-side duration histogram for `method`. */
+async function serverBuckets(): Promise<Map<number, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const name = health ? 'Check' : 'Judge';
+  const out = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('nethical_rpc_server_duration_seconds_bucket{') || !line.includes(`method="${name}"`)) continue;
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    const count = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (le) out.set(le === '+Inf' ? Infinity : Number(le), (out.get(le === '+Inf' ? Infinity : Number(le)) ?? 0) + count);
+  }
+  return out;
+}
+
+const total = createLatencyHistogram();
+const service = createLatencyHistogram();
+const lag = createLatencyHistogram();
+const decisions = new Map<string, number>();
+let errors = 0;
+let inflight = 0;
+let measureFrom = Infinity;
+let ticksAtMeasure: number | undefined;
+let bucketsAtMeasure: Promise<Map<number, number>> | undefined;
+const judgeTicks = () => readProcSample(judgeProcess.pid!)?.cpuTicks ?? 0;
+
+function fire(n: number, intended: number): void {
+  if (n === 0) measureFrom = intended + warmup * 1000;
+  const measured = intended >= measureFrom;
+  if (measured) {
+    ticksAtMeasure ??= judgeTicks();
+    bucketsAtMeasure ??= serverBuckets();
+  }
   const began = performance.now();
   if (measured) lag.record(began - intended);
   inflight++;
-  client.makeUnaryRequest(method, serialize, deserialize, request, { deadline: Date.now() + 5000 }, (err, res) => {
+  client.makeUnaryRequest(method, passThrough, decode, requests[n]!, { deadline: Date.now() + 5000 }, (err, res) => {
     inflight--;
     if (!measured) return;
     const done = performance.now();
-    if (err || !res) {
+    if (err || res === undefined) {
       errors++;
       return;
     }
     total.record(done - intended);
     service.record(done - began);
-    const decision = Decision[res.decision] ?? String(res.decision);
-    decisions.set(decision, (decisions.get(decision) ?? 0) + 1);
+    decisions.set(res, (decisions.get(res) ?? 0) + 1);
   });
 }
 
 await runOpenLoop({ rate, durationMs: (warmup + seconds) * 1000, fire, sleep: preciseSleep });
 while (inflight > 0) await new Promise((r) => setTimeout(r, 10));
 const t = total.summary();
+const before = (await bucketsAtMeasure) ?? new Map<number, number>();
+const after = await serverBuckets();
+const serverCount = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+/** Share of the window's calls the server finished within `le` seconds (a histogram bucket). */
+const within = (le: number) => (((after.get(le) ?? 0) - (before.get(le) ?? 0)) / Math.max(1, serverCount)) * 100;
 const judgeCpuMs = ((judgeTicks() - (ticksAtMeasure ?? 0)) * 1000) / clockTicksPerSecond() / Math.max(1, t.count + errors);
 
 const ms = (v: number) => v.toFixed(3);
 const pass = t.p99Ms <= Number(values['p99-ms']) && errors === 0;
 const lines = [
-  `judge RPC, 1 KB actions, open loop ${rate}/s for ${seconds} s (warm-up ${warmup} s), ${values.redis ? `Redis ${values.redis}` : 'in-memory state'}`,
+  `${health ? 'health Check (transport floor)' : 'judge RPC, 1 KB actions'}, open loop ${rate}/s for ${seconds} s (warm-up ${warmup} s), ${values.redis ? `Redis ${values.redis}` : 'in-memory state'}`,
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' / ')}`,
   `calls measured ${t.count} (${(t.count / seconds).toFixed(0)}/s), errors ${errors}`,
   `latency from intended start (ms): p50 ${ms(t.p50Ms)} p95 ${ms(t.p95Ms)} p99 ${ms(t.p99Ms)} p99.9 ${ms(t.p999Ms)} max ${ms(t.maxMs)}`,
   `service time p99 ${ms(service.summary().p99Ms)} ms, generator dispatch lag p99 ${ms(lag.summary().p99Ms)} ms`,
+  `server-side (interceptor to answer), ${serverCount} calls: ≤ 0.5 ms ${within(0.0005).toFixed(2)} %, ≤ 1 ms ${within(0.001).toFixed(2)} %, ≤ 2 ms ${within(0.002).toFixed(2)} %, ≤ 5 ms ${within(0.005).toFixed(2)} %`,
   `judge process CPU per call ${judgeCpuMs.toFixed(3)} ms (user + system, from /proc)`,
-  `decisions ${[...decisions].map(([d, n]) => `${d}:${n}`).join(' ')}`,
+  `${health ? 'statuses' : 'decisions'} ${[...decisions].map(([d, n]) => `${d}:${n}`).join(' ')}`,
   `p99 ≤ ${values['p99-ms']} ms: ${pass ? 'PASS' : 'FAIL'}`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
