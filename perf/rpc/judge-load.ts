@@ -13,7 +13,10 @@
  * any judge figure. The report also gives the server-side duration (the judge's
  * `nethical_rpc_server_duration_seconds` histogram, scraped before and after the measured window).
  *
- *   npx tsx perf/rpc/judge-load.ts [--rate 1000] [--seconds 20] [--warmup 3] [--method judge|health]
+ * `--client http2` sends through `raw-grpc-client.ts` instead of @grpc/grpc-js: the same calls
+ * without a client library, to tell the client's share of the tail from the server's.
+ *
+ *   npx tsx perf/rpc/judge-load.ts [--rate 1000] [--seconds 20] [--warmup 3] [--method judge|health] [--client grpc-js|http2]
  *     [--redis redis://127.0.0.1:6379/12] [--port 18720] [--p99-ms 2] [--node-args='--trace-gc']
  */
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
@@ -28,6 +31,7 @@ import { createActionGenerator, defaultMix } from '../load/action-generator';
 import { createLatencyHistogram } from '../load/latency-histogram';
 import { preciseSleep, runOpenLoop } from '../load/open-loop';
 import { clockTicksPerSecond, readProcSample } from '../validate/proc-sampler';
+import { connectRawGrpc } from './raw-grpc-client';
 
 const { values } = parseArgs({
   options: {
@@ -38,6 +42,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: '18720' },
     'p99-ms': { type: 'string', default: '2' },
     method: { type: 'string', default: 'judge' },
+    /** `grpc-js` (what the gateway uses) or `http2` (raw-grpc-client.ts: no client library). */
+    client: { type: 'string', default: 'grpc-js' },
     /** Extra Node.js flags for the judge process, e.g. `--trace-gc`. */
     'node-args': { type: 'string', default: '' },
   },
@@ -48,6 +54,7 @@ const warmup = Number(values.warmup);
 const port = Number(values.port);
 if (values.method !== 'judge' && values.method !== 'health') throw new Error(`--method: expected judge or health, got ${values.method}`);
 const health = values.method === 'health';
+if (values.client !== 'grpc-js' && values.client !== 'http2') throw new Error(`--client: expected grpc-js or http2, got ${values.client}`);
 
 const PROSE =
   'The quarterly report covers shipping volumes, supplier lead times and the warehouse staffing plan. ' +
@@ -92,6 +99,7 @@ for (let i = 0; ; i++) {
 }
 
 const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.enable_channelz': 0 });
+const raw = values.client === 'http2' ? await connectRawGrpc(`http://127.0.0.1:${port}`) : undefined;
 const passThrough = (b: Buffer) => b;
 const decodeJudge = (b: Buffer) => Decision[fromBinary(judgev1.JudgeResponseSchema, b).decision] ?? 'unknown';
 const decodeHealth = (b: Buffer) => healthv1.HealthCheckResponse_ServingStatus[fromBinary(healthv1.HealthCheckResponseSchema, b).status] ?? 'unknown';
@@ -155,7 +163,7 @@ function fire(n: number, intended: number): void {
   const began = performance.now();
   if (measured) lag.record(began - intended);
   inflight++;
-  client.makeUnaryRequest(method, passThrough, decode, requests[n]!, { deadline: Date.now() + 5000 }, (err, res) => {
+  const answered = (err: Error | null, res: string | undefined) => {
     inflight--;
     if (!measured) return;
     const done = performance.now();
@@ -166,7 +174,9 @@ function fire(n: number, intended: number): void {
     total.record(done - intended);
     service.record(done - began);
     decisions.set(res, (decisions.get(res) ?? 0) + 1);
-  });
+  };
+  if (raw) raw.unary(method, requests[n]!, (err, reply) => answered(err, reply && decode(reply)));
+  else client.makeUnaryRequest(method, passThrough, decode, requests[n]!, { deadline: Date.now() + 5000 }, answered);
 }
 
 await runOpenLoop({ rate, durationMs: (warmup + seconds) * 1000, fire, sleep: preciseSleep });
@@ -182,7 +192,7 @@ const judgeCpuMs = ((judgeTicks() - (ticksAtMeasure ?? 0)) * 1000) / clockTicksP
 const ms = (v: number) => v.toFixed(3);
 const pass = t.p99Ms <= Number(values['p99-ms']) && errors === 0;
 const lines = [
-  `${health ? 'health Check (transport floor)' : 'judge RPC, 1 KB actions'}, open loop ${rate}/s for ${seconds} s (warm-up ${warmup} s), ${values.redis ? `Redis ${values.redis}` : 'in-memory state'}`,
+  `${health ? 'health Check (transport floor)' : 'judge RPC, 1 KB actions'}, ${values.client} client, open loop ${rate}/s for ${seconds} s (warm-up ${warmup} s), ${values.redis ? `Redis ${values.redis}` : 'in-memory state'}`,
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' / ')}`,
   `calls measured ${t.count} (${(t.count / seconds).toFixed(0)}/s), errors ${errors}`,
   `latency from intended start (ms): p50 ${ms(t.p50Ms)} p95 ${ms(t.p95Ms)} p99 ${ms(t.p99Ms)} p99.9 ${ms(t.p999Ms)} max ${ms(t.maxMs)}`,
@@ -194,5 +204,6 @@ const lines = [
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 client.close();
+raw?.close();
 stopJudge();
 process.exit(pass ? 0 : 1);
