@@ -97,7 +97,7 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
   rule(
     'SLACK_TOKEN',
     ['xox', 'xapp-'],
-    `${B}(?:xox[bpe]-\\d{3,14}-(?:\\d{3,14}-){0,2}[A-Za-z0-9-]{10,64}|xox[ar]-(?:\\d-)?[0-9A-Za-z]{8,48}|xoxe\\.xox[bp]-\\d-[A-Z0-9]{100,200}|xoxe-\\d-[A-Z0-9]{100,200}|xapp-\\d-[A-Z0-9]{8,16}-\\d{8,16}-[a-z0-9]{32,80})${E}`,
+    `${B}(?:xox[bpe]-\\d{3,14}-(?:\\d{3,14}-){0,2}[A-Za-z0-9-]{10,64}|xox[ar]-(?:\\d-)?[0-9A-Za-z]{8,48}(?:-[0-9A-Za-z]{8,64}){0,4}|xoxe\\.xox[bp]-\\d-[A-Z0-9]{100,200}|xoxe-\\d-[A-Z0-9]{100,200}|xapp-\\d-[A-Z0-9]{8,16}-\\d{8,16}-[a-z0-9]{32,80})${E}`,
   ),
   rule(
     'SLACK_WEBHOOK',
@@ -218,6 +218,37 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
     ['akc', 'cmvmd'],
     `(?<![A-Za-z0-9])(?:AKC[A-Za-z0-9]{10,80}|cmVmd[A-Za-z0-9]{59})(?![A-Za-z0-9])`,
     0.85,
+  ),
+  // Sonar tokens from before the `squ_`/`sqp_`/`sqa_` prefixes (rule above) are bare 40-character
+  // values, recognisable only where they are assigned to `sonar.login` / `SONAR_TOKEN`.
+  anywhere(
+    rule(
+      'SONAR_TOKEN',
+      ['sonar'],
+      `sonar[\\w.-]{0,20}(?:login|token)[\\w.-]{0,10}["']?\\s{0,3}(?::{1,3}=|=>|=|:)\\s{0,3}["']?((?:sq[upa]_)?[A-Za-z0-9]{40})(?![A-Za-z0-9])`,
+      0.9,
+      'gi',
+    ),
+  ),
+  // Sumo Logic access ids: `su` + 12 alphanumerics, recognisable only next to the product name.
+  anywhere(
+    rule(
+      'SUMOLOGIC_ACCESS_ID',
+      ['sumo'],
+      `sumo[\\w.-]{0,20}?access[\\w.-]{0,3}id["']?\\s{0,3}(?::{1,3}=|=>|=|:)\\s{0,3}["']?(su[A-Za-z0-9]{12})(?![A-Za-z0-9])`,
+      0.85,
+      'gi',
+    ),
+  ),
+  // Sourcegraph access tokens from before the `sgp_` prefix: 40 hex next to the product name.
+  anywhere(
+    rule(
+      'SOURCEGRAPH_TOKEN',
+      ['sourcegraph'],
+      `sourcegraph[\\w.-]{0,20}["']?\\s{0,3}(?::{1,3}=|=>|=|:)\\s{0,3}["']?([a-fA-F0-9]{40})(?![A-Za-z0-9])`,
+      0.85,
+      'gi',
+    ),
   ),
   rule(
     'SOURCEGRAPH_TOKEN',
