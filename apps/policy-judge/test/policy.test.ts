@@ -32,7 +32,7 @@ describe('safe pattern subset', () => {
 describe('policy validation', () => {
   it('the shipped policy compiles and records name@version+sha', async () => {
     const p = await loadPolicy(policyDir);
-    expect(p.revision).toMatch(/^nethical-default@1\.0\.0\+[0-9a-f]{12}$/);
+    expect(p.revision).toMatch(/^nethical-default@1\.1\.0\+[0-9a-f]{12}$/);
     expect(p.detectors.length).toBeGreaterThan(8);
   });
   it('reports every problem at once', async () => {
@@ -60,6 +60,11 @@ describe('policy validation', () => {
       expect(issues.some((i) => /lookaround/.test(i))).toBe(true);
       expect(issues.some((i) => /unknown signal 'no_such_signal'/.test(i))).toBe(true);
     }
+  });
+  it('a rule names an unknown noneScope: the error names the field', async () => {
+    const bad = JSON.parse(await readFile(join(policyDir, 'default.json'), 'utf8'));
+    bad.detectors['output-checks'].rules[0].noneScope = 'sentence';
+    expect(() => compilePolicy(JSON.stringify(bad), 'bad.json')).toThrow(/noneScope/);
   });
   it('rejects non-JSON and unknown fields', () => {
     expect(() => compilePolicy('{', 'x.json')).toThrow(/not valid JSON/);

@@ -34,6 +34,7 @@ export function createRuleDetector(compiled: CompiledDetector): Detector {
  */
 function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
   const { all, any, none } = rule.signals;
+  if (rule.noneScope === 'paragraph' && none.length > 0) return evaluateByParagraph(rule, ctx);
   for (const s of all) if (ctx.hitsOf(s).length === 0) return null;
   if (any.length > 0) {
     let count = 0;
@@ -54,10 +55,67 @@ function evaluateFully(rule: CompiledRule, ctx: ScanContext): Finding | null {
   for (const s of any) if (ctx.hitsOf(s).length > 0) anyFired++;
   let noneFired = false;
   for (const s of none) if (ctx.hitsOf(s).length > 0) noneFired = true;
+  if (rule.noneScope === 'paragraph' && none.length > 0) return evaluateByParagraph(rule, ctx);
   if (!allFired) return null;
   if (any.length > 0 && anyFired < rule.minAny) return null;
   if (noneFired) return null;
   return toFinding(rule, ctx, evidenceOf(rule, ctx));
+}
+
+/**
+ * `noneScope: paragraph`: hits in a paragraph that also holds a `none` hit do not count; the
+ * rule is decided on the hits left. Both evaluation modes share this (it needs every signal's
+ * hits anyway, so there is nothing to short-circuit).
+ */
+function evaluateByParagraph(rule: CompiledRule, ctx: ScanContext): Finding | null {
+  const { all, any, none } = rule.signals;
+  const noneHits: SignalHit[] = [];
+  for (const s of none) noneHits.push(...ctx.hitsOf(s));
+  if (noneHits.length === 0) {
+    for (const s of all) if (ctx.hitsOf(s).length === 0) return null;
+    if (any.length > 0 && any.filter((s) => ctx.hitsOf(s).length > 0).length < rule.minAny) return null;
+    return toFinding(rule, ctx, evidenceOf(rule, ctx));
+  }
+  const paragraphOf = paragraphIndex(ctx.content);
+  const neutralised = new Set(noneHits.map((h) => paragraphOf(h.start)));
+  const usable = (s: CompiledRule['signals']['all'][number]) => ctx.hitsOf(s).filter((h) => !neutralised.has(paragraphOf(h.start)));
+  const evidence: SignalHit[] = [];
+  for (const s of all) {
+    const h = usable(s);
+    if (h.length === 0) return null;
+    evidence.push(...h);
+  }
+  if (any.length > 0) {
+    let count = 0;
+    for (const s of any) {
+      const h = usable(s);
+      if (h.length > 0) {
+        count++;
+        evidence.push(...h);
+      }
+    }
+    if (count < rule.minAny) return null;
+  }
+  return toFinding(rule, ctx, evidence);
+}
+
+const PARAGRAPH_BREAK = /\n[ \t]*\n/g;
+
+/** Position → paragraph number (paragraphs are separated by blank lines). */
+function paragraphIndex(text: string): (position: number) => number {
+  const breaks: number[] = [];
+  PARAGRAPH_BREAK.lastIndex = 0;
+  for (let m = PARAGRAPH_BREAK.exec(text); m !== null; m = PARAGRAPH_BREAK.exec(text)) breaks.push(m.index);
+  return (position) => {
+    let lo = 0;
+    let hi = breaks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (breaks[mid]! < position) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
 }
 
 /** The hits of a rule that fired: its `all` signals, then those of its `any` signals that hit. */

@@ -34,6 +34,12 @@ export const ruleSchema = z.strictObject({
   minAny: z.number().int().min(1).default(1),
   /** None of these may be present (defensive / benign framing). */
   none: z.array(z.string()).default([]),
+  /**
+   * Where a `none` hit counts. `text` (default): anywhere, it cancels the rule. `paragraph`: it
+   * neutralises only the `all`/`any` hits in its own paragraph (text between blank lines), so a
+   * refusal followed by a compliant answer in a later paragraph still fires the rule.
+   */
+  noneScope: z.enum(['text', 'paragraph']).default('text'),
   /** Only for these action types (all when absent). */
   actionTypes: z.array(actionType).optional(),
   /** Severity override per action type (e.g. `rm -rf` is worse as a system_command). */
