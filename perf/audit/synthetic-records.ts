@@ -152,6 +152,12 @@ export function createSyntheticRecords(
       reasoning: nViolations ? pick(REASONS) : 'no finding',
       cohort: random() < 0.1 ? 'canary' : 'default',
       detectorsRun: DETECTORS.slice(0, 3 + Math.floor(random() * 4)),
+      // Every gateway record carries the SHA-256 of its request (random bytes do not compress).
+      requestDigest: Array.from({ length: 8 }, () =>
+        Math.floor(random() * 2 ** 32)
+          .toString(16)
+          .padStart(8, '0'),
+      ).join(''),
     });
     if (random() < 0.9) record.mlScore = random();
     return record;

@@ -253,6 +253,26 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
     }
   });
 
+  it('keeps a request digest: in the body, in the leaf (format v2), on read, tail and export', async () => {
+    const log = await open();
+    const digest = 'e3'.repeat(32);
+    const withDigest = (await log.append(sampleRecord(1, { requestDigest: digest }))).record;
+    const without = (await log.append(sampleRecord(2))).record;
+    const leafText = new TextDecoder().decode(withDigest.leaf);
+    expect(leafText).toContain('"format":"nethical.audit.leaf.v2"');
+    expect(leafText).toContain(`"region_id":"eu-west-1","request_digest":"${digest}","risk_score"`);
+    expect(new TextDecoder().decode(without.leaf)).toContain('"format":"nethical.audit.leaf.v1"');
+    const read = (await log.get(withDigest.actionId))!;
+    expect(read.requestDigest).toBe(digest);
+    expect(read.leaf).toEqual(withDigest.leaf);
+    expect((await log.get(without.actionId))!.requestDigest).toBe('');
+    const lines: string[] = [];
+    for await (const line of log.exportNdjson({})) lines.push(line);
+    const exported = lines.map((l) => fromJson(auditv1.AuditRecordSchema, JSON.parse(l)));
+    expect(canonicalLeaf(exported.find((r) => r.actionId === withDigest.actionId)!)).toEqual(withDigest.leaf);
+    await expect(log.append(sampleRecord(3, { requestDigest: 'not-hex' }))).rejects.toMatchObject({ field: 'request_digest' });
+  });
+
   it('rejects what the store cannot hold exactly, naming the field', async () => {
     const log = await open();
     await expect(log.append(sampleRecord(1, { content: 'a\u0000b' }))).rejects.toMatchObject({

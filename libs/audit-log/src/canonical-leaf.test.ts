@@ -69,6 +69,20 @@ describe('canonical leaf', () => {
     expect(Object.keys(leafObject(base))).toHaveLength(21);
   });
 
+  it('is format v1 without a request digest and v2, with the digest, when it has one', () => {
+    const v1 = record();
+    expect(leafObject(v1).format).toBe('nethical.audit.leaf.v1');
+    expect(canonicalLeafText(v1)).not.toContain('request_digest');
+    const v2 = record();
+    v2.requestDigest = 'ab'.repeat(32);
+    expect(leafObject(v2)).toMatchObject({ format: 'nethical.audit.leaf.v2', request_digest: 'ab'.repeat(32) });
+    expect(Object.keys(leafObject(v2))).toHaveLength(22);
+    expect(canonicalLeafText(v2)).toBe(canonicalize(leafObject(v2)));
+    const other = record();
+    other.requestDigest = 'cd'.repeat(32);
+    expect(canonicalLeaf(other)).not.toEqual(canonicalLeaf(v2));
+  });
+
   it('round-trips times at microsecond precision, also before 1970', () => {
     for (const us of [0n, 1n, -1n, 1_790_000_000_123_456n, -86_400_000_001n]) {
       expect(isoToMicros(microsToIso(us))).toBe(us);
@@ -139,6 +153,7 @@ describe('canonical leaf', () => {
         Array.from({ length: Math.floor(random() * 5) }, () => [text(6), number()]),
       );
       r.detectorsRun = Array.from({ length: Math.floor(random() * 4) }, () => text(8));
+      r.requestDigest = random() < 0.5 ? '' : text(64);
       r.violations = Array.from({ length: Math.floor(random() * 3) }, () =>
         create(ViolationSchema, {
           detector: text(8),

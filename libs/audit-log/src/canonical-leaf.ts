@@ -23,10 +23,17 @@ import { microsToIso, timestampToMicros } from './timestamps';
  * | `committed_at` | RFC 3339 UTC with 6 fractional digits |
  * | `detectors_run` | array of strings, in stored order |
  *
+ * Format `nethical.audit.leaf.v2` is v1 plus one member, `request_digest` (string: the hex
+ * SHA-256 of the request the decision was made for). A record carries it when its
+ * `request_digest` is set, and v1 otherwise. Records written before the digest existed keep
+ * their v1 leaves byte for byte.
+ *
  * `leaf` itself is excluded. Times are truncated to microseconds (what PostgreSQL stores);
  * numbers must be finite; `-0` serialises as `0`.
  */
 export const LEAF_FORMAT = 'nethical.audit.leaf.v1';
+/** The leaf format of records that carry a `request_digest`. */
+export const LEAF_FORMAT_V2 = 'nethical.audit.leaf.v2';
 
 /** The JSON value of one violation inside the leaf (and inside the `violations` column). */
 export interface CanonicalViolation {
@@ -56,7 +63,8 @@ export function canonicalViolations(record: auditv1.AuditRecord): CanonicalViola
 export function leafObject(record: auditv1.AuditRecord): Record<string, unknown> {
   if (!record.committedAt) throw new Error('canonical leaf needs committed_at');
   return {
-    format: LEAF_FORMAT,
+    format: record.requestDigest ? LEAF_FORMAT_V2 : LEAF_FORMAT,
+    ...(record.requestDigest ? { request_digest: record.requestDigest } : {}),
     sequence: record.sequence.toString(),
     action_id: record.actionId,
     agent_id: record.agentId,
@@ -134,11 +142,14 @@ export function canonicalLeafText(record: auditv1.AuditRecord): string {
     `,"agent_id":${str(record.agentId)},"cohort":${str(record.cohort)}` +
     `,"committed_at":${str(microsToIso(timestampToMicros(record.committedAt)))}` +
     `,"content":${str(record.content)},"decision":${num(record.decision)}` +
-    `,"detectors_run":${strings(record.detectorsRun)},"format":${str(LEAF_FORMAT)}` +
+    `,"detectors_run":${strings(record.detectorsRun)}` +
+    `,"format":${str(record.requestDigest ? LEAF_FORMAT_V2 : LEAF_FORMAT)}` +
     `,"ml_score":${record.mlScore === undefined ? 'null' : num(record.mlScore)}` +
     `,"model_version":${str(record.modelVersion)},"policy_revision":${str(record.policyRevision)}` +
     `,"reasoning":${str(record.reasoning)},"received_at":${receivedAt}` +
-    `,"region_id":${str(record.regionId)},"risk_score":${num(record.riskScore)}` +
+    `,"region_id":${str(record.regionId)}` +
+    (record.requestDigest ? `,"request_digest":${str(record.requestDigest)}` : '') +
+    `,"risk_score":${num(record.riskScore)}` +
     `,"sequence":${str(record.sequence.toString())}` +
     `,"stage_latency_ms":${numberMap(record.stageLatencyMs)}` +
     `,"tenant_id":${str(record.tenantId)},"trace_id":${str(record.traceId)}` +

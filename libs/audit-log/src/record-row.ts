@@ -68,6 +68,8 @@ function rowBody(row: RecordRow): RecordBody {
     policyRevision: pick(row.policy_revision, 'policyRevision'),
     modelVersion: pick(row.model_version, 'modelVersion'),
     cohort: pick(row.cohort, 'cohort'),
+    // Only in bodies: rows that keep their columns predate the digest.
+    requestDigest: fromBody?.requestDigest ?? '',
   };
 }
 
@@ -103,6 +105,7 @@ export function rowToRecord(row: RecordRow): auditv1.AuditRecord {
     reasoning: body.reasoning,
     cohort: body.cohort,
     detectorsRun: body.detectorsRun,
+    requestDigest: body.requestDigest,
   });
   if (row.ml_score !== null) record.mlScore = row.ml_score;
   if (row.received_us !== null) record.receivedAt = microsToTimestamp(BigInt(row.received_us));
@@ -122,6 +125,7 @@ export function recordBody(record: auditv1.AuditRecord): Uint8Array {
     policyRevision: record.policyRevision,
     modelVersion: record.modelVersion,
     cohort: record.cohort,
+    requestDigest: record.requestDigest,
   });
 }
 
@@ -204,6 +208,9 @@ export function normaliseIncoming(input: auditv1.AuditRecord): auditv1.AuditReco
   });
   for (const [field, text] of texts) {
     if (text.includes('\u0000')) throw new AuditInvalidRecordError(field, 'must not contain NUL');
+  }
+  if (record.requestDigest !== '' && !/^[0-9a-f]{64}$/.test(record.requestDigest)) {
+    throw new AuditInvalidRecordError('request_digest', 'must be 64 lower-case hex characters (SHA-256) or empty');
   }
   requireFinite('risk_score', record.riskScore);
   if (record.mlScore !== undefined) requireFinite('ml_score', record.mlScore);
