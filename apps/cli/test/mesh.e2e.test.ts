@@ -216,6 +216,17 @@ describe.each(targets)('mesh on $name', (target) => {
     expect(stolen.status).toBe(409);
     expect(body).toMatchObject({ code: 'already_exists', field: 'action_id' });
     expect(body.decision).toBeUndefined();
+    // The same agent reusing the id for a different action is refused too: the stored decision
+    // was made for the first request, not this one.
+    const swapped = await post({ agent_id: `e2e-r1-${run}`, action_id: id, action: 'What is the capital of France?' });
+    const swappedBody = await json(swapped);
+    expect(swapped.status).toBe(409);
+    expect(swappedBody).toMatchObject({ code: 'already_exists', field: 'action_id' });
+    expect(swappedBody.message).toMatch(/different action/);
+    // The stored record carries the digest of the request it was judged for, inside its leaf.
+    const stored = await json(fetch(`${gw}/v1/audit/${encodeURIComponent(id)}`));
+    expect(stored.request_digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(Buffer.from(stored.leaf, 'base64').toString('utf8')).toContain(`"request_digest":"${stored.request_digest}"`);
   });
 
   it('rejects bad input with a 4xx naming the field, and keeps serving', async () => {

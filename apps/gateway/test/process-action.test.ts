@@ -5,7 +5,7 @@ import { ActionType, Decision, auditv1, judgev1, quotav1, type Action } from '@n
 import { AlreadyExistsError, QuotaExceededError } from '@nethical/platform';
 import { describe, expect, it } from 'vitest';
 import type { ActionRequest } from '../src/domain/action-request';
-import { createActionProcessor, type GatewayPorts } from '../src/domain/process-action';
+import { createActionProcessor, requestDigest, type GatewayPorts } from '../src/domain/process-action';
 
 /** An in-memory audit log and scripted judge/quota answers: the processor's ports, not servers. */
 function harness(
@@ -15,6 +15,8 @@ function harness(
     /** Quota remembers allowed action ids (its replay marker); false: it has forgotten them. */
     quotaRemembers?: boolean;
     quotaStore?: string;
+    /** The audit read misses (a concurrent retry racing the first append): only append dedupes. */
+    auditReadMisses?: boolean;
   } = {},
 ) {
   const records = new Map<string, auditv1.AuditRecord>();
@@ -65,7 +67,7 @@ function harness(
     },
     getAudit: async (id) => {
       calls.getAudit += 1;
-      return records.get(id);
+      return opts.auditReadMisses ? undefined : records.get(id);
     },
   };
   let n = 0;
@@ -104,7 +106,7 @@ describe('action processor', () => {
   it('returns the original decision for a retried action id without judging again', async () => {
     const h = harness();
     const first = await h.process(request({ actionId: 'x-1' }));
-    const again = await h.process(request({ actionId: 'x-1', action: 'something else' }));
+    const again = await h.process(request({ actionId: 'x-1' }));
     expect(again.response.decision).toBe(first.response.decision);
     expect(again.response.audit?.sequence).toBe(first.response.audit?.sequence);
     expect(again.response.audit?.replayed).toBe(true);
@@ -156,6 +158,46 @@ describe('action processor', () => {
       expect((await h.process(request({ actionId: 'shared-1', agentId: 'a1' }))).response.audit?.replayed).toBe(true);
     },
   );
+
+  it.each([
+    ['quota remembers', { quotaRemembers: true }],
+    ['quota forgot', { quotaRemembers: false }],
+    ['the audit read misses, only the append dedupes', { quotaRemembers: false, auditReadMisses: true }],
+  ])('refuses an action id reused by the same agent for a different action (%s)', async (_, opts) => {
+    const h = harness(opts);
+    const first = await h.process(request({ actionId: 'reuse-1' }));
+    expect(h.records.get('reuse-1')!.requestDigest).toBe(requestDigest(request()));
+    for (const changed of [
+      { action: 'rm -rf / --no-preserve-root' },
+      { actionType: ActionType.SYSTEM_COMMAND },
+      { context: { tool: 'shell' } },
+    ]) {
+      const err = await h.process(request({ actionId: 'reuse-1', ...changed })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AlreadyExistsError);
+      expect((err as AlreadyExistsError).field).toBe('action_id');
+      expect((err as AlreadyExistsError).message).toMatch(/different action/);
+    }
+    expect(h.records.size).toBe(1);
+    // The exact retry is still answered with the original decision.
+    const again = await h.process(request({ actionId: 'reuse-1' }));
+    expect(again.response.audit?.sequence).toBe(first.response.audit?.sequence);
+    expect(again.response.audit?.replayed).toBe(true);
+  });
+
+  it('digests the request canonically: context key order does not matter, values do', () => {
+    const a = requestDigest(request({ context: { tool: 'search', args: { q: 'x', n: 1 } } }));
+    expect(requestDigest(request({ context: { args: { n: 1, q: 'x' }, tool: 'search' } }))).toBe(a);
+    expect(requestDigest(request({ context: { tool: 'search', args: { q: 'x', n: 2 } } }))).not.toBe(a);
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('answers a retry of a record written before digests existed on agent and tenant alone', async () => {
+    const h = harness({ quotaRemembers: false });
+    await h.process(request({ actionId: 'legacy-1' }));
+    h.records.get('legacy-1')!.requestDigest = '';
+    const again = await h.process(request({ actionId: 'legacy-1', action: 'anything' }));
+    expect(again.response.audit?.replayed).toBe(true);
+  });
 
   it('reads the audit trail when quota could not be asked (failed open)', async () => {
     const h = harness({ quotaStore: 'unavailable', quotaRemembers: false });

@@ -77,6 +77,7 @@ export function auditRecordJson(r: auditv1.AuditRecord) {
     reasoning: r.reasoning,
     cohort: r.cohort,
     detectors_run: r.detectorsRun,
+    request_digest: r.requestDigest,
     leaf: b64(r.leaf),
   };
 }

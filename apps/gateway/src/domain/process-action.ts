@@ -4,6 +4,7 @@ import { Decision, ActionSchema, type Action } from '@nethical/contracts';
 import { auditv1, gatewayv1, judgev1, quotav1 } from '@nethical/contracts';
 import { AlreadyExistsError, QuotaExceededError } from '@nethical/platform';
 import { ConnectError } from '@connectrpc/connect';
+import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import type { ActionRequest } from './action-request';
 
@@ -74,13 +75,31 @@ export function responseFromRecord(
 }
 
 /**
- * The stored record of a retried action id, only to the agent (and tenant) that sent it: an id
- * reused by someone else is refused (409 / ALREADY_EXISTS) rather than answered with another
- * agent's decision, reasoning and redacted content.
+ * The digest that binds a decision to the request it was made for: hex SHA-256 of the RFC 8785
+ * JSON of the action type, content and context as received (before redaction). Stored with the
+ * record (and in its leaf), so a retried action id can be checked against it.
  */
-function ownedBy(record: auditv1.AuditRecord, req: ActionRequest): auditv1.AuditRecord {
+export function requestDigest(req: Pick<ActionRequest, 'actionType' | 'action' | 'context'>): string {
+  const canonical = canonicalize({ action_type: req.actionType, content: req.action, context: req.context ?? null });
+  return createHash('sha256').update(canonical ?? '', 'utf8').digest('hex');
+}
+
+/**
+ * The stored record of a retried action id, only for the same request from the agent (and
+ * tenant) that sent it. An id reused by someone else, or by the same agent for a different
+ * action, is refused (409 / ALREADY_EXISTS): answering it would hand out another agent's
+ * decision, or approve an action that was never judged. Records written before digests existed
+ * (empty `request_digest`) are matched on agent and tenant only.
+ */
+function ownedBy(record: auditv1.AuditRecord, req: ActionRequest, digest: string): auditv1.AuditRecord {
   if (record.agentId !== req.agentId || record.tenantId !== req.tenantId) {
     throw new AlreadyExistsError('action_id', 'this action_id was already used for another agent; use a new one');
+  }
+  if (record.requestDigest !== '' && record.requestDigest !== digest) {
+    throw new AlreadyExistsError(
+      'action_id',
+      'this action_id was already used for a different action (type, content or context); a retry must repeat the request exactly, a new action needs a new action_id',
+    );
   }
   return record;
 }
@@ -115,6 +134,7 @@ export function createActionProcessor(deps: ProcessorDeps) {
   return async function process(req: ActionRequest): Promise<ProcessOutcome> {
     const receivedAt = deps.now();
     const actionId = req.actionId || deps.newActionId();
+    const digest = requestDigest(req);
     const latencies: Record<string, number> = {};
     const checkQuota = ports.checkQuota;
     const replayed = async () => (await stage('replay', () => ports.getAudit(actionId)))[0];
@@ -144,7 +164,7 @@ export function createActionProcessor(deps: ProcessorDeps) {
       existing = await replayed();
     }
     // A retried action gets its original decision, whatever its quota says now.
-    if (existing) return { response: responseFromRecord(ownedBy(existing, req), true) };
+    if (existing) return { response: responseFromRecord(ownedBy(existing, req, digest), true) };
 
     if (quota && !quota.allowed) {
       throw new QuotaExceededError(
@@ -192,9 +212,10 @@ export function createActionProcessor(deps: ProcessorDeps) {
       reasoning: judged.reasoning,
       cohort: req.cohort,
       detectorsRun: judged.detectorsRun,
+      requestDigest: digest,
     });
     const [appended] = await stage('audit', () => ports.appendAudit(record));
-    const stored = appended.duplicate && appended.record ? ownedBy(appended.record, req) : (appended.record ?? record);
+    const stored = appended.duplicate && appended.record ? ownedBy(appended.record, req, digest) : (appended.record ?? record);
     const response = responseFromRecord(stored, appended.duplicate, appended.duplicate ? undefined : judged);
     if (quota) {
       response.quota = create(gatewayv1.QuotaInfoSchema, {
