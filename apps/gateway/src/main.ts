@@ -32,16 +32,17 @@ const base = await bootstrap('gateway');
 const { config, logger, metrics, health, shutdown } = base;
 
 const tracing: Interceptor[] = config.NETHICAL_ENABLE_OTEL ? [clientTracingInterceptor()] : [];
-const rpc = { timeoutMs: config.NETHICAL_RPC_TIMEOUT_MS, interceptors: tracing };
+const impl = config.NETHICAL_RPC_CLIENT;
+const rpc = { timeoutMs: config.NETHICAL_RPC_TIMEOUT_MS, interceptors: tracing, impl };
 const quota = createInternalClient(quotav1.QuotaService, config.NETHICAL_QUOTA_URL, { ...rpc, timeoutMs: Math.min(rpc.timeoutMs, 1000) });
 const judge = createInternalClient(judgev1.PolicyJudgeService, config.NETHICAL_JUDGE_URL, rpc);
 const audit = createInternalClient(auditv1.AuditStoreService, config.NETHICAL_AUDIT_URL, rpc);
 const merkle = createInternalClient(merklev1.MerkleAnchorService, config.NETHICAL_MERKLE_URL, rpc);
 const downstream = {
-  quota: createInternalClient(healthv1.Health, config.NETHICAL_QUOTA_URL, { timeoutMs: 1000 }),
-  'policy-judge': createInternalClient(healthv1.Health, config.NETHICAL_JUDGE_URL, { timeoutMs: 1000 }),
-  'audit-store': createInternalClient(healthv1.Health, config.NETHICAL_AUDIT_URL, { timeoutMs: 1000 }),
-  'merkle-anchor': createInternalClient(healthv1.Health, config.NETHICAL_MERKLE_URL, { timeoutMs: 1000 }),
+  quota: createInternalClient(healthv1.Health, config.NETHICAL_QUOTA_URL, { timeoutMs: 1000, impl }),
+  'policy-judge': createInternalClient(healthv1.Health, config.NETHICAL_JUDGE_URL, { timeoutMs: 1000, impl }),
+  'audit-store': createInternalClient(healthv1.Health, config.NETHICAL_AUDIT_URL, { timeoutMs: 1000, impl }),
+  'merkle-anchor': createInternalClient(healthv1.Health, config.NETHICAL_MERKLE_URL, { timeoutMs: 1000, impl }),
 };
 
 const instruments = createGatewayInstruments(metrics.registry);

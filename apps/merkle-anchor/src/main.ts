@@ -45,6 +45,7 @@ function loadSigner() {
 const audit = createInternalClient(auditv1.AuditStoreService, config.NETHICAL_AUDIT_URL, {
   timeoutMs: config.NETHICAL_RPC_TIMEOUT_MS,
   interceptors: config.NETHICAL_ENABLE_OTEL ? [clientTracingInterceptor()] : [],
+  impl: config.NETHICAL_RPC_CLIENT,
 });
 const signer = loadSigner();
 const origin = config.NETHICAL_MERKLE_ORIGIN ?? `nethical/${config.NETHICAL_REGION_ID}/audit`;

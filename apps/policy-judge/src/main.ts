@@ -71,6 +71,7 @@ const ml = wantsMl
   ? createInternalClient(mlv1.MlScorerService, config.NETHICAL_ML_URL, {
       timeoutMs: 250,
       interceptors: config.NETHICAL_ENABLE_OTEL ? [clientTracingInterceptor()] : [],
+      impl: config.NETHICAL_RPC_CLIENT,
     })
   : undefined;
 const mlScore: MlScoreFn | undefined = ml

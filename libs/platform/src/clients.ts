@@ -19,7 +19,8 @@ export interface InternalClient<S extends DescService> {
 export function createInternalClient<S extends DescService>(
   service: S,
   baseUrl: string,
-  options: { timeoutMs: number; interceptors?: Interceptor[]; impl?: 'grpc-js' | 'connect' },
+  /** `impl` is `NETHICAL_RPC_CLIENT` from the service's validated config. */
+  options: { timeoutMs: number; interceptors?: Interceptor[]; impl: 'grpc-js' | 'connect' },
 ): InternalClient<S> {
   const sessionManager = new Http2SessionManager(baseUrl, {
     pingIntervalMs: 10_000,
@@ -32,8 +33,7 @@ export function createInternalClient<S extends DescService>(
     defaultTimeoutMs: options.timeoutMs,
     interceptors: options.interceptors ?? [],
   });
-  const impl = options.impl ?? (process.env.NETHICAL_RPC_CLIENT === 'connect' ? 'connect' : 'grpc-js');
-  const useGrpcJs = impl === 'grpc-js' && (options.interceptors ?? []).length === 0;
+  const useGrpcJs = options.impl === 'grpc-js' && (options.interceptors ?? []).length === 0;
   if (!useGrpcJs) return { client: createClient(service, transport), close: () => sessionManager.abort() };
   const grpcJs = createGrpcJsTransport(baseUrl, { streams: transport, defaultTimeoutMs: options.timeoutMs });
   return {

@@ -104,9 +104,9 @@ describe.each(['connect', 'grpc-js'] as const)('one port for every protocol (h2c
     expect(answers[1]!.messageResponse.case).toBe('fileDescriptorResponse');
   });
 
-  it('internal clients make unary and server-streaming calls through @grpc/grpc-js with codes intact', async () => {
+  it.each(['grpc-js', 'connect'] as const)('internal clients (NETHICAL_RPC_CLIENT=%s) make unary and server-streaming calls with codes intact', async (impl) => {
     const { createInternalClient } = await import('./clients');
-    const c = createInternalClient(healthv1.Health, base, { timeoutMs: 2000 });
+    const c = createInternalClient(healthv1.Health, base, { timeoutMs: 2000, impl });
     expect((await c.client.check({ service: '' })).status).toBe(healthv1.HealthCheckResponse_ServingStatus.SERVING);
     const err = await c.client.check({ service: 'no.such.Service' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectError);
@@ -115,7 +115,7 @@ describe.each(['connect', 'grpc-js'] as const)('one port for every protocol (h2c
       expect(update.status).toBe(healthv1.HealthCheckResponse_ServingStatus.SERVING);
       break;
     }
-    // A server stream's error arrives as a ConnectError with its code (grpc-js transport).
+    // A server stream's error arrives as a ConnectError with its code (either transport).
     const watchErr = await (async () => {
       for await (const update of c.client.watch({ service: 'no.such.Service' })) return update;
       return 'ended without error';
