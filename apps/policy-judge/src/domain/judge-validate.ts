@@ -1,17 +1,8 @@
 import { InvalidActionError } from './errors.js';
-import type { ActionTypeName } from './finding.js';
+import { ACTION_TYPE_NAMES, type ActionTypeName } from './finding.js';
 import type { JudgeInput } from './judge-types.js';
 
-const ACTION_TYPES = new Set<ActionTypeName>([
-  'message',
-  'response',
-  'tool_call',
-  'code_execution',
-  'data_access',
-  'system_command',
-  'external_api',
-  'file_operation',
-]);
+const ACTION_TYPES = new Set<ActionTypeName>(ACTION_TYPE_NAMES);
 
 /** Reject malformed input with an error naming the field. Empty content is valid (nothing to judge). */
 export function validateJudgeInput(input: JudgeInput): void {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTION_TYPE_NAMES } from '../finding.js';
 
 /**
  * The policy file format (`config/policies/*.json`). Rules are data: signals are named lists
@@ -8,16 +9,7 @@ import { z } from 'zod';
 
 const severity = z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
 const decision = z.enum(['ALLOW', 'ALLOW_WITH_MODIFICATION', 'WARN', 'BLOCK', 'QUARANTINE', 'ESCALATE', 'TERMINATE']);
-const actionType = z.enum([
-  'message',
-  'response',
-  'tool_call',
-  'code_execution',
-  'data_access',
-  'system_command',
-  'external_api',
-  'file_operation',
-]);
+const actionType = z.enum(ACTION_TYPE_NAMES);
 const unit = z.number().min(0).max(1);
 
 export const ruleSchema = z.strictObject({
