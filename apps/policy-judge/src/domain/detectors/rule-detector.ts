@@ -1,5 +1,5 @@
 import type { Finding, Span } from '../finding.js';
-import type { CompiledDetector, CompiledRule } from '../policy/compile-policy.js';
+import type { CompiledDetector, CompiledRule, CompiledSignal } from '../policy/compile-policy.js';
 import type { Detector } from './detector.js';
 import type { ScanContext, SignalHit } from './scan-context.js';
 
@@ -34,7 +34,7 @@ export function createRuleDetector(compiled: CompiledDetector): Detector {
  */
 function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
   const { all, any, none } = rule.signals;
-  if (rule.noneScope === 'paragraph' && none.length > 0) return evaluateByParagraph(rule, ctx);
+  if (rule.noneScope === 'paragraph') return evaluateByParagraph(rule, ctx);
   for (const s of all) if (ctx.hitsOf(s).length === 0) return null;
   if (any.length > 0) {
     let count = 0;
@@ -42,7 +42,7 @@ function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
     if (count < rule.minAny) return null;
   }
   for (const s of none) if (ctx.hitsOf(s).length > 0) return null;
-  return toFinding(rule, ctx, evidenceOf(rule, ctx));
+  return toFinding(rule, ctx, evidenceOf(rule, ctx.hitsOf));
 }
 
 /** The untiered baseline: every referenced signal is scanned before deciding. */
@@ -55,51 +55,40 @@ function evaluateFully(rule: CompiledRule, ctx: ScanContext): Finding | null {
   for (const s of any) if (ctx.hitsOf(s).length > 0) anyFired++;
   let noneFired = false;
   for (const s of none) if (ctx.hitsOf(s).length > 0) noneFired = true;
-  if (rule.noneScope === 'paragraph' && none.length > 0) return evaluateByParagraph(rule, ctx);
+  if (rule.noneScope === 'paragraph') return evaluateByParagraph(rule, ctx);
   if (!allFired) return null;
   if (any.length > 0 && anyFired < rule.minAny) return null;
   if (noneFired) return null;
-  return toFinding(rule, ctx, evidenceOf(rule, ctx));
+  return toFinding(rule, ctx, evidenceOf(rule, ctx.hitsOf));
 }
 
+type HitsOf = (signal: CompiledSignal) => SignalHit[];
+
 /**
- * `noneScope: paragraph`: hits in a paragraph that also holds a `none` hit do not count; the
- * rule is decided on the hits left. Both evaluation modes share this (it needs every signal's
- * hits anyway, so there is nothing to short-circuit).
+ * `noneScope: paragraph`: hits in a paragraph that also holds a `none` hit do not count, and the
+ * rule is decided on the hits left (all of them when no `none` signal hit). Both evaluation
+ * modes share this.
  */
 function evaluateByParagraph(rule: CompiledRule, ctx: ScanContext): Finding | null {
   const { all, any, none } = rule.signals;
-  const noneHits: SignalHit[] = [];
-  for (const s of none) noneHits.push(...ctx.hitsOf(s));
-  if (noneHits.length === 0) {
-    for (const s of all) if (ctx.hitsOf(s).length === 0) return null;
-    if (any.length > 0 && any.filter((s) => ctx.hitsOf(s).length > 0).length < rule.minAny) return null;
-    return toFinding(rule, ctx, evidenceOf(rule, ctx));
+  const neutralised = new Set<number>();
+  let paragraphOf: ((position: number) => number) | undefined;
+  for (const s of none) {
+    for (const h of ctx.hitsOf(s)) neutralised.add((paragraphOf ??= paragraphIndex(ctx.content))(h.start));
   }
-  const paragraphOf = paragraphIndex(ctx.content);
-  const neutralised = new Set(noneHits.map((h) => paragraphOf(h.start)));
-  const usable = (s: CompiledRule['signals']['all'][number]) => ctx.hitsOf(s).filter((h) => !neutralised.has(paragraphOf(h.start)));
-  const evidence: SignalHit[] = [];
-  for (const s of all) {
-    const h = usable(s);
-    if (h.length === 0) return null;
-    evidence.push(...h);
-  }
+  const usable: HitsOf =
+    neutralised.size === 0 ? ctx.hitsOf : (s) => ctx.hitsOf(s).filter((h) => !neutralised.has(paragraphOf!(h.start)));
+  for (const s of all) if (usable(s).length === 0) return null;
   if (any.length > 0) {
     let count = 0;
-    for (const s of any) {
-      const h = usable(s);
-      if (h.length > 0) {
-        count++;
-        evidence.push(...h);
-      }
-    }
+    for (const s of any) if (usable(s).length > 0) count++;
     if (count < rule.minAny) return null;
   }
-  return toFinding(rule, ctx, evidence);
+  return toFinding(rule, ctx, evidenceOf(rule, usable));
 }
 
-const PARAGRAPH_BREAK = /\n[ \t]*\n/g;
+/** Blank lines, also with `\r\n` endings or stray whitespace on the empty line. */
+const PARAGRAPH_BREAK = /\n[^\S\n]*\n/g;
 
 /** Position → paragraph number (paragraphs are separated by blank lines). */
 function paragraphIndex(text: string): (position: number) => number {
@@ -119,10 +108,10 @@ function paragraphIndex(text: string): (position: number) => number {
 }
 
 /** The hits of a rule that fired: its `all` signals, then those of its `any` signals that hit. */
-function evidenceOf(rule: CompiledRule, ctx: ScanContext): SignalHit[] {
+function evidenceOf(rule: CompiledRule, hitsOf: HitsOf): SignalHit[] {
   const evidence: SignalHit[] = [];
-  for (const s of rule.signals.all) evidence.push(...ctx.hitsOf(s));
-  for (const s of rule.signals.any) evidence.push(...ctx.hitsOf(s));
+  for (const s of rule.signals.all) evidence.push(...hitsOf(s));
+  for (const s of rule.signals.any) evidence.push(...hitsOf(s));
   return evidence;
 }
 
