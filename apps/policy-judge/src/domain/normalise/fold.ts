@@ -67,11 +67,11 @@ function foldCached(text: string, i: number, cp: number, width: number): string 
  *
  * Built for the hot path: runs of ASCII are copied as one slice, and the maps are typed arrays
  * sized to the input (grown only when a character folds to several), not one string
- * concatenation and two array pushes per character.
+ * concatenation and two array pushes per character. Only each view character's source start is
+ * kept; its end follows from the source text.
  */
 export function foldedView(text: string): TextView {
   let starts = new Uint32Array(text.length);
-  let ends = new Uint32Array(text.length);
   let n = 0; // view characters so far
   let out = '';
   let run = 0; // start of the pending ASCII run in `text`
@@ -79,10 +79,7 @@ export function foldedView(text: string): TextView {
   while (i < text.length) {
     const c = text.charCodeAt(i);
     if (c < 0x80) {
-      starts[n] = i;
-      ends[n] = i + 1;
-      n++;
-      i++;
+      starts[n++] = i++;
       continue;
     }
     const cp = text.codePointAt(i) ?? c;
@@ -92,23 +89,15 @@ export function foldedView(text: string): TextView {
     // The ASCII path writes one slot per input character, so keep room for all that is left.
     const need = n + folded.length + (text.length - i - width);
     if (need > starts.length) {
-      const size = Math.max(starts.length * 2, need);
-      const grownStarts = new Uint32Array(size);
-      grownStarts.set(starts.subarray(0, n));
-      starts = grownStarts;
-      const grownEnds = new Uint32Array(size);
-      grownEnds.set(ends.subarray(0, n));
-      ends = grownEnds;
+      const grown = new Uint32Array(Math.max(starts.length * 2, need));
+      grown.set(starts.subarray(0, n));
+      starts = grown;
     }
-    for (let k = 0; k < folded.length; k++) {
-      starts[n] = i;
-      ends[n] = i + width;
-      n++;
-    }
+    for (let k = 0; k < folded.length; k++) starts[n++] = i;
     out += text.slice(run, i) + folded;
     i += width;
     run = i;
   }
   out += text.slice(run);
-  return mappedView('folded', out, starts.subarray(0, n), ends.subarray(0, n));
+  return mappedView('folded', out, text, starts.subarray(0, n));
 }

@@ -27,17 +27,20 @@ export function segmentView(kind: ViewKind, text: string, segment: Span): TextVi
 }
 
 /**
- * A view built character by character: `starts[i]`/`ends[i]` are the original range that
- * produced view character `i`.
+ * A view built character by character from `source`: view character `i` came from the source
+ * code point that starts at `starts[i]` (its end is derived: one code unit, two for a surrogate
+ * pair).
  */
-export function mappedView(kind: ViewKind, text: string, starts: Uint32Array, ends: Uint32Array): TextView {
+export function mappedView(kind: ViewKind, text: string, source: string, starts: Uint32Array): TextView {
+  const endOf = (start: number) => start + ((source.codePointAt(start) ?? 0) > 0xffff ? 2 : 1);
   return {
     kind,
     text,
     toOriginal(start, end) {
       if (text.length === 0) return { start: 0, end: 0 };
       const s = starts[Math.min(start, text.length - 1)] ?? 0;
-      const e = ends[Math.max(0, Math.min(end, text.length) - 1)] ?? s;
+      const last = starts[Math.max(0, Math.min(end, text.length) - 1)];
+      const e = last === undefined ? s : endOf(last);
       return { start: s, end: Math.max(s, e) };
     },
   };
