@@ -10,11 +10,12 @@ import {
   bootstrap,
   clientTracingInterceptor,
   createInternalClient,
+  keptSecret,
   serverTracingInterceptor,
   startServer,
 } from '@nethical/platform';
 import { openSql } from '@nethical/postgres';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { followAuditLog } from './adapters/audit-follower';
 import { openSqlTreeStore } from './adapters/sql-tree-store';
@@ -29,17 +30,15 @@ mkdirSync(stateDir, { recursive: true });
 
 /** The signer key: configured, or generated once and kept (0600) beside the embedded state. */
 function loadSigner() {
-  if (config.NETHICAL_MERKLE_SIGNER_KEY) return parseSignerKey(config.NETHICAL_MERKLE_SIGNER_KEY);
-  const file = path.join(stateDir, 'checkpoint-signer.key');
-  if (!existsSync(file)) {
-    const { signerKey } = generateNoteKeys(`nethical-${config.NETHICAL_REGION_ID}`);
-    writeFileSync(file, `${signerKey}\n`, { mode: 0o600 });
-    logger.warn(
-      { file },
-      'generated a checkpoint signing key; set NETHICAL_MERKLE_SIGNER_KEY in production',
-    );
-  }
-  return parseSignerKey(readFileSync(file, 'utf8'));
+  return parseSignerKey(
+    keptSecret({
+      configured: config.NETHICAL_MERKLE_SIGNER_KEY,
+      file: path.join(stateDir, 'checkpoint-signer.key'),
+      generate: () => generateNoteKeys(`nethical-${config.NETHICAL_REGION_ID}`).signerKey,
+      logger,
+      warning: 'generated a checkpoint signing key; set NETHICAL_MERKLE_SIGNER_KEY in production',
+    }),
+  );
 }
 
 const audit = createInternalClient(auditv1.AuditStoreService, config.NETHICAL_AUDIT_URL, {

@@ -4,6 +4,7 @@ export * from './config';
 export * from './errors';
 export * from './health';
 export * from './http-routes';
+export * from './kept-secret';
 export * from './logger';
 export * from './metrics';
 export * from './reflection';
