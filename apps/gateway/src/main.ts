@@ -10,11 +10,13 @@ import {
   createInternalClient,
   csv,
   currentTraceId,
+  keptSecret,
   serverTracingInterceptor,
   startServer,
 } from '@nethical/platform';
 import type { Interceptor } from '@connectrpc/connect';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { decisionName } from './adapters/json-view';
 import { createServicePorts } from './adapters/service-ports';
 import { createAuthenticator } from './domain/auth';
@@ -62,6 +64,13 @@ const ports = createServicePorts({
 });
 const processor = createActionProcessor({
   ports,
+  requestDigestKey: keptSecret({
+    configured: config.NETHICAL_REQUEST_DIGEST_KEY,
+    file: path.resolve(config.NETHICAL_STORAGE_DIR, 'gateway', 'request-digest.key'),
+    generate: () => randomBytes(32).toString('base64url'),
+    logger,
+    warning: 'generated a request-digest key; gateways that share retries must share NETHICAL_REQUEST_DIGEST_KEY',
+  }),
   now: () => new Date(),
   newActionId: randomUUID,
   observeStage: (stage, s) => instruments.stageDuration.observe({ stage }, s),

@@ -3,6 +3,7 @@ import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ActionType, Decision, auditv1, judgev1, quotav1, type Action } from '@nethical/contracts';
 import { AlreadyExistsError, QuotaExceededError } from '@nethical/platform';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ActionRequest } from '../src/domain/action-request';
 import { createActionProcessor, requestDigest, type GatewayPorts } from '../src/domain/process-action';
@@ -71,12 +72,14 @@ function harness(
     },
   };
   let n = 0;
-  const process = createActionProcessor({ ports, now: () => new Date(0), newActionId: () => `gen-${++n}` });
+  const process = createActionProcessor({ ports, now: () => new Date(0), newActionId: () => `gen-${++n}`, requestDigestKey: KEY });
   const setAllowed = (v: boolean) => {
     allowed = v;
   };
   return { process, records, calls, setAllowed };
 }
+
+const KEY = 'k'.repeat(32);
 
 const request = (over: Partial<ActionRequest> = {}): ActionRequest => ({
   agentId: 'a1',
@@ -166,7 +169,7 @@ describe('action processor', () => {
   ])('refuses an action id reused by the same agent for a different action (%s)', async (_, opts) => {
     const h = harness(opts);
     const first = await h.process(request({ actionId: 'reuse-1' }));
-    expect(h.records.get('reuse-1')!.requestDigest).toBe(requestDigest(request()));
+    expect(h.records.get('reuse-1')!.requestDigest).toBe(requestDigest(request(), KEY));
     for (const changed of [
       { action: 'rm -rf / --no-preserve-root' },
       { actionType: ActionType.SYSTEM_COMMAND },
@@ -185,10 +188,19 @@ describe('action processor', () => {
   });
 
   it('digests the request canonically: context key order does not matter, values do', () => {
-    const a = requestDigest(request({ context: { tool: 'search', args: { q: 'x', n: 1 } } }));
-    expect(requestDigest(request({ context: { args: { n: 1, q: 'x' }, tool: 'search' } }))).toBe(a);
-    expect(requestDigest(request({ context: { tool: 'search', args: { q: 'x', n: 2 } } }))).not.toBe(a);
+    const a = requestDigest(request({ context: { tool: 'search', args: { q: 'x', n: 1 } } }), KEY);
+    expect(requestDigest(request({ context: { args: { n: 1, q: 'x' }, tool: 'search' } }), KEY)).toBe(a);
+    expect(requestDigest(request({ context: { tool: 'search', args: { q: 'x', n: 2 } } }), KEY)).not.toBe(a);
     expect(a).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('keys the digest: the stored value does not confirm a guess of the redacted content', () => {
+    const req = request({ action: 'mail jane@example.com' });
+    const unkeyed = createHash('sha256')
+      .update(JSON.stringify({ action_type: req.actionType, content: req.action, context: null }))
+      .digest('hex');
+    expect(requestDigest(req, KEY)).not.toBe(unkeyed);
+    expect(requestDigest(req, 'another key of at least 32 chars!!')).not.toBe(requestDigest(req, KEY));
   });
 
   it('answers a retry of a record written before digests existed on agent and tenant alone', async () => {

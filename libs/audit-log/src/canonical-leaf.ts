@@ -24,7 +24,7 @@ import { microsToIso, timestampToMicros } from './timestamps';
  * | `detectors_run` | array of strings, in stored order |
  *
  * Format `nethical.audit.leaf.v2` is v1 plus one member, `request_digest` (string: the hex
- * SHA-256 of the request the decision was made for). A record carries it when its
+ * HMAC-SHA256 of the request the decision was made for, under the gateway's key). A record carries it when its
  * `request_digest` is set, and v1 otherwise. Records written before the digest existed keep
  * their v1 leaves byte for byte.
  *

@@ -136,6 +136,11 @@ export const configSchema = z.object({
   NETHICAL_MERKLE_SIGNER_KEY: z.string().optional(),
   /** Checkpoint origin line. */
   NETHICAL_MERKLE_ORIGIN: z.string().optional(),
+  /**
+   * Key of the gateway's request digests (HMAC-SHA256), at least 32 characters; generated and kept
+   * in the storage dir when unset. Every gateway that may see a retry of the same action must share it.
+   */
+  NETHICAL_REQUEST_DIGEST_KEY: z.string().min(32).optional(),
   /** SLA target for p99 action latency, milliseconds. */
   NETHICAL_SLA_P99_MS: num(200, 1, 600_000),
   /** OpenTelemetry exporter (`otlp` or `none`). */

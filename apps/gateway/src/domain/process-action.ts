@@ -5,7 +5,7 @@ import { auditv1, gatewayv1, judgev1, quotav1 } from '@nethical/contracts';
 import { AlreadyExistsError, QuotaExceededError } from '@nethical/platform';
 import { ConnectError } from '@connectrpc/connect';
 import canonicalize from 'canonicalize';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { ActionRequest } from './action-request';
 
 /** What the gateway needs of the other services: narrow ports, wired to RPC clients in main.ts. */
@@ -21,6 +21,8 @@ export interface ProcessorDeps {
   ports: GatewayPorts;
   now: () => Date;
   newActionId: () => string;
+  /** Key of the request digests (NETHICAL_REQUEST_DIGEST_KEY or the kept generated one). */
+  requestDigestKey: string;
   /** Measures the duration of each stage (for metrics). */
   observeStage?: (stage: string, seconds: number) => void;
   traceId?: () => string;
@@ -75,13 +77,15 @@ export function responseFromRecord(
 }
 
 /**
- * The digest that binds a decision to the request it was made for: hex SHA-256 of the RFC 8785
- * JSON of the action type, content and context as received (before redaction). Stored with the
- * record (and in its leaf), so a retried action id can be checked against it.
+ * The digest that binds a decision to the request it was made for: hex HMAC-SHA256, under the
+ * gateway's request-digest key, of the RFC 8785 JSON of the action type, content and context as
+ * received. Stored with the record (and in its leaf), so a retried action id can be checked
+ * against it. Keyed because the content is hashed before redaction: a plain hash in the audit
+ * trail would let anyone who reads it confirm a guess of the PII that redaction removed.
  */
-export function requestDigest(req: Pick<ActionRequest, 'actionType' | 'action' | 'context'>): string {
+export function requestDigest(req: Pick<ActionRequest, 'actionType' | 'action' | 'context'>, key: string): string {
   const canonical = canonicalize({ action_type: req.actionType, content: req.action, context: req.context ?? null });
-  return createHash('sha256').update(canonical ?? '', 'utf8').digest('hex');
+  return createHmac('sha256', key).update(canonical ?? '', 'utf8').digest('hex');
 }
 
 /**
@@ -134,7 +138,7 @@ export function createActionProcessor(deps: ProcessorDeps) {
   return async function process(req: ActionRequest): Promise<ProcessOutcome> {
     const receivedAt = deps.now();
     const actionId = req.actionId || deps.newActionId();
-    const digest = requestDigest(req);
+    const digest = requestDigest(req, deps.requestDigestKey);
     const latencies: Record<string, number> = {};
     const checkQuota = ports.checkQuota;
     const replayed = async () => (await stage('replay', () => ports.getAudit(actionId)))[0];

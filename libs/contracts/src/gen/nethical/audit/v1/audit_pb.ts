@@ -134,8 +134,9 @@ export type AuditRecord = Message<"nethical.audit.v1.AuditRecord"> & {
   leaf: Uint8Array;
 
   /**
-   * Lower-case hex SHA-256 of the request this decision was made for: RFC 8785 JSON of
-   * {"action_type", "content", "context"} as the gateway received them (before redaction).
+   * Lower-case hex HMAC-SHA256, under the gateway's request-digest key, of the request this
+   * decision was made for: RFC 8785 JSON of {"action_type", "content", "context"} as received
+   * (before redaction; keyed so it cannot confirm a guess of redacted content).
    * A retry of the action_id must carry the same request; empty on records written before it
    * existed. Part of the leaf (format v2) when set.
    *
@@ -262,8 +263,9 @@ export type AuditRecordJson = {
   leaf?: string;
 
   /**
-   * Lower-case hex SHA-256 of the request this decision was made for: RFC 8785 JSON of
-   * {"action_type", "content", "context"} as the gateway received them (before redaction).
+   * Lower-case hex HMAC-SHA256, under the gateway's request-digest key, of the request this
+   * decision was made for: RFC 8785 JSON of {"action_type", "content", "context"} as received
+   * (before redaction; keyed so it cannot confirm a guess of redacted content).
    * A retry of the action_id must carry the same request; empty on records written before it
    * existed. Part of the leaf (format v2) when set.
    *
