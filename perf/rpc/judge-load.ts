@@ -1,12 +1,13 @@
 /**
  * Judge RPC latency under load (issue 3: "judge RPC p99 ≤ 2 ms for a 1 KB action under load").
  * Starts the policy-judge service as its own process (the same esbuild bundle the mesh runs,
- * Redis-backed risk and quarantine state when --redis is given), then calls `Judge` over
- * @grpc/grpc-js, as the gateway does, on an open-loop schedule: each call has an intended start
- * and its latency is measured from it, so queueing anywhere counts. Actions are ~1 KB, unique
+ * Redis-backed risk and quarantine state when --redis is given), then calls `Judge` through the
+ * platform's internal client (@grpc/grpc-js), exactly as the gateway does, on an open-loop
+ * schedule: each call has an intended start and its latency is measured from it, so queueing
+ * anywhere counts. Actions are ~1 KB, unique
  * (realistic mix from the load generator, padded with ordinary prose), one agent per 10 calls.
- * Requests are built and serialised before the clock starts: the generator's work is not the
- * RPC's.
+ * Requests are built before the clock starts (the generator's work is not the RPC's); their
+ * serialisation is the client's, as in the gateway.
  *
  * `--method health` sends `grpc.health.v1.Health/Check` instead, through the same client, server
  * process, interceptors and loop: the transport's own latency on this machine, the floor under
@@ -20,8 +21,8 @@
  *     [--redis redis://127.0.0.1:6379/12] [--port 18720] [--p99-ms 2] [--node-args='--trace-gc']
  */
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import * as grpc from '@grpc/grpc-js';
 import { ActionSchema, ActionType, Decision, healthv1, judgev1 } from '@nethical/contracts';
+import { createInternalClient, type InternalClient } from '@nethical/platform';
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -98,34 +99,56 @@ for (let i = 0; ; i++) {
   await new Promise((r) => setTimeout(r, 100));
 }
 
-const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.enable_channelz': 0 });
+// The gateway's own client (platform internal client over @grpc/grpc-js), or the bare one.
+const internal = (svc: typeof judgev1.PolicyJudgeService | typeof healthv1.Health) =>
+  createInternalClient(svc, `http://127.0.0.1:${port}`, { timeoutMs: 5000, impl: 'grpc-js' });
+const judgeClient = internal(judgev1.PolicyJudgeService) as InternalClient<typeof judgev1.PolicyJudgeService>;
+const healthClient = internal(healthv1.Health) as InternalClient<typeof healthv1.Health>;
 const raw = values.client === 'http2' ? await connectRawGrpc(`http://127.0.0.1:${port}`) : undefined;
-const passThrough = (b: Buffer) => b;
-const decodeJudge = (b: Buffer) => Decision[fromBinary(judgev1.JudgeResponseSchema, b).decision] ?? 'unknown';
-const decodeHealth = (b: Buffer) => healthv1.HealthCheckResponse_ServingStatus[fromBinary(healthv1.HealthCheckResponseSchema, b).status] ?? 'unknown';
 const method = health ? '/grpc.health.v1.Health/Check' : '/nethical.judge.v1.PolicyJudgeService/Judge';
-const decode = health ? decodeHealth : decodeJudge;
 const generator = createActionGenerator({ seed: 3, runId: `judge-${Date.now()}`, mix: defaultMix });
 const agents = Math.max(1, Math.round((rate * (seconds + warmup)) / 10));
 const planned = Math.ceil(rate * (seconds + warmup));
-const requests: Buffer[] = [];
-for (let n = 0; n < planned; n++) {
-  if (health) {
-    requests.push(Buffer.from(toBinary(healthv1.HealthCheckRequestSchema, create(healthv1.HealthCheckRequestSchema, { service: '' }))));
-    continue;
-  }
+const requests: judgev1.JudgeRequest[] = [];
+for (let n = 0; !health && n < planned; n++) {
   const a = generator.next(n % agents);
-  const request = create(judgev1.JudgeRequestSchema, {
-    action: create(ActionSchema, {
-      actionId: a.actionId,
-      agentId: a.agentId,
-      tenantId: 'perf',
-      regionId: 'perf',
-      actionType: actionTypes[a.actionType] ?? ActionType.MESSAGE,
-      content: oneKb(a.text),
+  requests.push(
+    create(judgev1.JudgeRequestSchema, {
+      action: create(ActionSchema, {
+        actionId: a.actionId,
+        agentId: a.agentId,
+        tenantId: 'perf',
+        regionId: 'perf',
+        actionType: actionTypes[a.actionType] ?? ActionType.MESSAGE,
+        content: oneKb(a.text),
+      }),
     }),
-  });
-  requests.push(Buffer.from(toBinary(judgev1.JudgeRequestSchema, request)));
+  );
+}
+const healthRequest = create(healthv1.HealthCheckRequestSchema, { service: '' });
+
+/** Send call `n`; `answered` gets the decision (or serving status) name. */
+function send(n: number, answered: (err: Error | null, res?: string) => void): void {
+  if (raw) {
+    const bytes = health ? toBinary(healthv1.HealthCheckRequestSchema, healthRequest) : toBinary(judgev1.JudgeRequestSchema, requests[n]!);
+    raw.unary(method, bytes, (err, reply) => {
+      if (err || !reply) return answered(err ?? new Error('no reply'));
+      answered(
+        null,
+        health
+          ? healthv1.HealthCheckResponse_ServingStatus[fromBinary(healthv1.HealthCheckResponseSchema, reply).status]
+          : Decision[fromBinary(judgev1.JudgeResponseSchema, reply).decision],
+      );
+    });
+    return;
+  }
+  const call = health
+    ? healthClient.client.check(healthRequest).then((r) => healthv1.HealthCheckResponse_ServingStatus[r.status])
+    : judgeClient.client.judge(requests[n]!).then((r) => Decision[r.decision]);
+  call.then(
+    (res) => answered(null, res),
+    (err: unknown) => answered(err as Error),
+  );
 }
 
 /** Cumulative bucket counts of the judge's server-side duration histogram for `method`. */
@@ -163,7 +186,7 @@ function fire(n: number, intended: number): void {
   const began = performance.now();
   if (measured) lag.record(began - intended);
   inflight++;
-  const answered = (err: Error | null, res: string | undefined) => {
+  const answered = (err: Error | null, res?: string) => {
     inflight--;
     if (!measured) return;
     const done = performance.now();
@@ -175,8 +198,7 @@ function fire(n: number, intended: number): void {
     service.record(done - began);
     decisions.set(res, (decisions.get(res) ?? 0) + 1);
   };
-  if (raw) raw.unary(method, requests[n]!, (err, reply) => answered(err, reply && decode(reply)));
-  else client.makeUnaryRequest(method, passThrough, decode, requests[n]!, { deadline: Date.now() + 5000 }, answered);
+  send(n, answered);
 }
 
 await runOpenLoop({ rate, durationMs: (warmup + seconds) * 1000, fire, sleep: preciseSleep });
@@ -203,7 +225,8 @@ const lines = [
   `p99 ≤ ${values['p99-ms']} ms: ${pass ? 'PASS' : 'FAIL'}`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
-client.close();
+judgeClient.close();
+healthClient.close();
 raw?.close();
 stopJudge();
 process.exit(pass ? 0 : 1);

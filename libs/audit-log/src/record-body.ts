@@ -65,7 +65,7 @@ export const BODY_DICTIONARY_V1 = Buffer.from(
   'utf8',
 );
 
-/** Encode the body of a record (format 1). */
+/** Encode the body of a record (format 2). */
 export function encodeRecordBody(body: RecordBody): Uint8Array {
   const json = JSON.stringify([
     body.content,
