@@ -12,3 +12,4 @@ export * as merklev1 from './gen/nethical/merkle/v1/merkle_pb';
 export * as healthv1 from './gen/grpc/health/v1/health_pb';
 export * as reflectionv1 from './gen/grpc/reflection/v1/reflection_pb';
 export * as reflectionv1alpha from './gen/grpc/reflection/v1alpha/reflection_pb';
+export * from './action-types';

@@ -53,7 +53,7 @@ export const ModelFileSchema = z.strictObject({
   }),
   bias: finite,
   actionTypeBias: z.partialRecord(
-    z.enum(ACTION_TYPE_NAMES as [ActionTypeName, ...ActionTypeName[]]),
+    z.enum(ACTION_TYPE_NAMES),
     finite,
   ),
   structural: z.strictObject(structuralShape),

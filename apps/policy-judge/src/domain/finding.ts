@@ -5,18 +5,8 @@
 
 export type SeverityName = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 
-/** Action types as the domain sees them (lower-case names of `nethical.common.v1.ActionType`). */
-export const ACTION_TYPE_NAMES = [
-  'message',
-  'response',
-  'tool_call',
-  'code_execution',
-  'data_access',
-  'system_command',
-  'external_api',
-  'file_operation',
-] as const;
-export type ActionTypeName = (typeof ACTION_TYPE_NAMES)[number];
+/** Action types as the domain sees them: the shared lower-case names of `nethical.common.v1.ActionType`. */
+export { ACTION_TYPE_NAMES, type ActionTypeName } from '@nethical/contracts';
 
 /** A half-open range `[start, end)` of UTF-16 code units in the original action text. */
 export interface Span {

@@ -1,11 +1,11 @@
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { ActionType, Decision, Severity, ViolationSchema, judgev1 } from '@nethical/contracts';
+import { ActionType, actionTypeName, Decision, Severity, ViolationSchema, judgev1 } from '@nethical/contracts';
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import { InvalidArgumentError, NotFoundError } from '@nethical/platform';
 import { EscalationNotFoundError, EscalationStateError, InvalidActionError } from '../domain/errors';
 import type { Escalation } from '../domain/escalation/escalation-store';
-import type { ActionTypeName, JudgedFinding } from '../domain/finding';
+import type { JudgedFinding } from '../domain/finding';
 import type { Judge } from '../domain/judge';
 import type { QuarantineEntry } from '../domain/quarantine/quarantine-store';
 
@@ -78,7 +78,7 @@ export function judgeService(judge: Judge): ServiceImpl<typeof judgev1.PolicyJud
       const a = req.action;
       if (!a) throw new InvalidArgumentError('action', 'is required');
       if (ActionType[a.actionType] === undefined) throw new InvalidArgumentError('action.action_type', `unknown value ${a.actionType}`);
-      const actionType = (a.actionType === ActionType.UNSPECIFIED ? 'message' : ActionType[a.actionType]!.toLowerCase()) as ActionTypeName;
+      const actionType = actionTypeName(a.actionType);
       const out = await mapped(() =>
         judge.judge({
           actionId: a.actionId,
