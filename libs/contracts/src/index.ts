@@ -3,7 +3,7 @@
  * proto package. Regenerate with `npx nx run contracts:generate`; never edit files under `gen/`.
  */
 export * from './gen/nethical/common/v1/common_pb';
-export * as gatewayv1 from './gen/nethical/gateway/v1/gateway_pb';
+export * as gatewayv1 from './gateway-v1';
 export * as judgev1 from './gen/nethical/judge/v1/judge_pb';
 export * as quotav1 from './gen/nethical/quota/v1/quota_pb';
 export * as mlv1 from './gen/nethical/ml/v1/ml_pb';

@@ -8,11 +8,14 @@ const levels: Record<string, AccessLevel> = {
   'nethical.gateway.v1.GovernanceService/ListAuditRecords': 'operator',
 };
 
+/** Services whose every procedure needs the admin key. */
+const operatorServices = new Set(['nethical.gateway.v1.AdminService', 'nethical.gateway.v1.OperationsService']);
+
 /** Enforce API keys on gRPC/Connect calls, by procedure. */
 export function rpcAuthInterceptor(auth: Authenticator): Interceptor {
   return (next) => async (req) => {
     const procedure = `${req.service.typeName}/${req.method.name}`;
-    const level = levels[procedure] ?? (req.service.typeName === 'nethical.gateway.v1.AdminService' ? 'operator' : 'public');
+    const level = levels[procedure] ?? (operatorServices.has(req.service.typeName) ? 'operator' : 'public');
     auth.check(level, req.header);
     return next(req);
   };
