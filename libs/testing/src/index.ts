@@ -1,2 +1,3 @@
 export * from './env';
 export * from './redis-cluster';
+export * from './shared-tools';
