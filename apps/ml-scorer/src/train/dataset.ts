@@ -52,8 +52,15 @@ interface RawRow {
   context?: { goal?: unknown; question?: unknown } | null;
 }
 
+/** Rows of `file`; an absent file has none (evaluations report what is there). */
 async function readJsonl(file: string): Promise<RawRow[]> {
-  const text = await readFile(file, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
   return text
     .split('\n')
     .filter((line) => line.trim() !== '')
