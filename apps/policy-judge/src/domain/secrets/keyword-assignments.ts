@@ -21,7 +21,7 @@ const KEY_VALUE_ATTR_RE =
  * comparison operator, an optional string prefix and opening quote. Sticky, bounded.
  */
 const ASSIGN_RE =
-  /[\w.-]{0,40}(?:\[\d{0,6}\])?["'\]]?\s{0,3}(?::{1,3}=|=>|\|\|=|\?\?=|\?=|!==|===|!=|==|=|:|->|,)\s{0,3}(?:[@rbfu]?(["'`]))?/iy;
+  /[\w.-]{0,40}(?:\[\d{0,6}\])?["'\]]?\s{0,3}(?::{1,3}=|=>|\|\|=|\?\?=|\?=|!==|===|!=|==|=|:|->|,)[ \t]{0,3}(?:[@rbfu]?(["'`]))?/iy;
 const QUOTED_VALUE_RE = {
   '"': /[^"\n]{1,512}(?=")/y,
   "'": /[^'\n]{1,512}(?=')/y,
@@ -45,9 +45,15 @@ function identifierLike(value: string): boolean {
 }
 /** Key names that hold public or non-secret data despite containing a keyword. */
 const NON_SECRET_KEY_RE =
-  /public|_id\b|[a-z]Id\b|keyboard|monkey|keyword|(?:name|path|file|dir|url|uri|type|size|length|alias|format|version|count|ref|field|header|prefix)["']?$/i;
+  /public|csrf|xsrf|_id\b|[a-z]Id\b|keyboard|monkey|keyword|(?:name|path|file|dir|url|uri|type|size|length|alias|format|version|count|ref|field|header|prefix)["']?$/i;
 /** Filesystem paths are locations, not secrets. */
 const PATH_VALUE_RE = /^(?:\/|~\/|\.\.?\/|[A-Za-z]:\\)/;
+
+/** The text from `start` to the end of its line, without trailing blanks. */
+function restOfLine(text: string, start: number): string {
+  const eol = text.indexOf('\n', start);
+  return text.slice(start, eol === -1 ? text.length : eol).trimEnd();
+}
 
 /** Emit `GENERIC_SECRET` for random-looking values assigned to secret-named keys. */
 export function detectKeywordAssignments(text: string, push: Push): void {
@@ -70,6 +76,11 @@ export function detectKeywordAssignments(text: string, push: Push): void {
     if (v === null) continue;
     const value = quote === undefined ? v[0].replace(/[,;)}\]]+$/, '') : v[0];
     if (PATH_VALUE_RE.test(value)) continue;
+    // An unquoted value closed by `;` is a code statement: the right-hand side is an identifier
+    // or expression, not a literal. One that starts `name=` is another key=value pair.
+    if (quote === undefined && (restOfLine(text, valueStart).endsWith(';') || /^[A-Za-z_]\w*=/.test(value))) continue;
+    // `key="…"` as an XML/HTML attribute names an entry; its secret, if any, is in `value=`.
+    if (/^key$/i.test(m[0]) && quote !== undefined && /<[^>\n]*$/.test(text.slice(Math.max(0, m.index - 200), m.index))) continue;
     if (
       (quote === undefined && CODE_VALUE_RE.test(value)) ||
       NAME_LIKE_VALUE_RE.test(value) ||

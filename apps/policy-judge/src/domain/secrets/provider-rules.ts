@@ -92,7 +92,9 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
       'gloas-',
       'gr1348941',
     ],
-    `${B}(?:gl(?:pat|rt|dt|ft|imt|agent|soat|cbt|ffct|oas)-[A-Za-z0-9_-]{20,64}|glptt-[0-9a-f]{40}|GR1348941[A-Za-z0-9_-]{20,64})${E}`,
+    // Lengths per prefix as the GitLab detectors document them (incoming-mail 25, OAuth
+    // secrets 64, agent tokens 50 and more, the rest 20–50): a token of another length is not one.
+    `${B}(?:gl(?:pat|rt|dt|ft|soat|cbt|ffct)-[A-Za-z0-9_-]{20,50}|glimt-[A-Za-z0-9_-]{25}|glagent-[A-Za-z0-9_-]{50,64}|gloas-[A-Za-z0-9_-]{64}|glptt-[0-9a-f]{40}|GR1348941[A-Za-z0-9_-]{20,50})${E}`,
   ),
   rule(
     'SLACK_TOKEN',
