@@ -3,9 +3,14 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { create } from '@bufbuild/protobuf';
 import { healthv1 } from '@nethical/contracts';
 
-/** What a component probe says: healthy or not, with a short detail for operators. */
+/**
+ * What a component probe says: healthy or not, with a short detail for operators. `degraded`
+ * marks a component that works on a fallback (e.g. local state while Redis is down): it keeps
+ * the service ready (`ok` stays true) but is reported in `/readyz` and `/health`.
+ */
 export interface ComponentStatus {
   ok: boolean;
+  degraded?: boolean;
   detail?: string;
 }
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@nethical/redis';
 import { EscalationNotFoundError, EscalationStateError } from '../domain/errors.js';
 import type { Escalation, EscalationStore } from '../domain/escalation/escalation-store.js';
 import type { RedisStoreOptions } from './redis-risk-store.js';
@@ -20,13 +20,13 @@ local out = cjson.encode(e)
 redis.call('HSET', KEYS[1], ARGV[1], out)
 return out`;
 
-type ResolveClient = Redis & {
+type ResolveClient = RedisClient & {
   nethicalJudgeResolve(key: string, id: string, status: string, by: string, note: string, now: number): Promise<string>;
 };
 
 /**
- * EscalationStore in Redis (the review queue shared by judge instances): one hash
- * `<prefix>escalations`, field = escalation id, value = JSON. Resolution is a Lua script, so two
+ * EscalationStore in Redis (the review queue shared by judge instances; standalone or Cluster,
+ * every command touches one key): one hash `<prefix>escalations`, field = escalation id, value = JSON. Resolution is a Lua script, so two
  * reviewers racing on one escalation cannot both win.
  */
 export function createRedisEscalationStore(options: RedisStoreOptions): EscalationStore {

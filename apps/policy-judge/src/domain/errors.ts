@@ -38,3 +38,11 @@ export class EscalationNotFoundError extends Error {
 export class EscalationStateError extends Error {
   override name = 'EscalationStateError';
 }
+
+/**
+ * The shared store holding the answer is unreachable and no local copy can stand in (an operator
+ * reading or resolving an escalation this judge does not hold during a Redis outage). → Unavailable/503.
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}

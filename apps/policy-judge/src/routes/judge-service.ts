@@ -3,7 +3,7 @@ import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { ActionType, actionTypeName, Decision, Severity, ViolationSchema, judgev1 } from '@nethical/contracts';
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import { InvalidArgumentError, NotFoundError } from '@nethical/platform';
-import { EscalationNotFoundError, EscalationStateError, InvalidActionError } from '../domain/errors';
+import { EscalationNotFoundError, EscalationStateError, InvalidActionError, StoreUnavailableError } from '../domain/errors';
 import type { Escalation } from '../domain/escalation/escalation-store';
 import type { JudgedFinding } from '../domain/finding';
 import type { Judge } from '../domain/judge';
@@ -67,6 +67,7 @@ async function mapped<T>(fn: () => Promise<T>): Promise<T> {
     if (err instanceof InvalidActionError) throw new InvalidArgumentError(err.field, err.message.replace(`${err.field}: `, ''));
     if (err instanceof EscalationNotFoundError) throw new NotFoundError(`escalation_id: ${err.message}`);
     if (err instanceof EscalationStateError) throw new ConnectError(`escalation_id: ${err.message}`, Code.FailedPrecondition);
+    if (err instanceof StoreUnavailableError) throw new ConnectError(err.message, Code.Unavailable, undefined, undefined, err);
     throw err;
   }
 }

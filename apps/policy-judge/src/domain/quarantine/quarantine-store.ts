@@ -19,6 +19,18 @@ export interface QuarantineStore {
   list(nowMs: number): Promise<QuarantineEntry[]>;
 }
 
+/**
+ * A QuarantineStore shared by many judges (Redis): a change counter that every put and release
+ * bumps, and a consistent snapshot of the active entries with the counter, so each judge can keep
+ * a local mirror (see mirrored-quarantine-store.ts).
+ */
+export interface SharedQuarantineStore extends QuarantineStore {
+  /** The change counter: a decimal integer that grows with every put and release anywhere. */
+  version(): Promise<string>;
+  /** Active entries and the counter they correspond to, read atomically. */
+  snapshot(nowMs: number): Promise<{ version: string; entries: QuarantineEntry[] }>;
+}
+
 /** True while the entry is in force at `nowMs`. */
 export const isActive = (e: QuarantineEntry, nowMs: number): boolean => e.untilMs === null || e.untilMs > nowMs;
 

@@ -39,6 +39,31 @@ export interface RiskStore {
   update(u: RiskUpdate): Promise<{ prior: number; current: number }>;
 }
 
+/** Risk accumulated apart from the shared store (during an outage), to be merged into it. */
+export interface RiskDelta {
+  agentId: string;
+  /** Risk accumulated from 0, as of `atMs`. */
+  risk: number;
+  atMs: number;
+  nowMs: number;
+  halfLifeSec: number;
+}
+
+/** A RiskStore that can merge a delta as independent evidence (see `combineRisk`). */
+export interface MergeableRiskStore extends RiskStore {
+  /** Combine `delta` (decayed to now) with the stored risk (decayed to now); returns the result. */
+  merge(delta: RiskDelta): Promise<number>;
+}
+
+/**
+ * Two risks from independent histories, combined: 1 − (1 − a)(1 − b). Exact for accumulation
+ * (each action multiplies the gap to 1 by (1 − w·a) whichever history it lands in); after decay
+ * it differs from one joint history by at most f(1 − f)·a·b for decay factor f.
+ */
+export function combineRisk(a: number, b: number): number {
+  return Math.min(1, 1 - (1 - a) * (1 - b));
+}
+
 /** In-process RiskStore (single judge instance, tests). */
 export function createMemoryRiskStore(): RiskStore {
   const state = new Map<string, { risk: number; at: number }>();

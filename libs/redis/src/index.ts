@@ -1,0 +1,3 @@
+export * from './availability';
+export * from './redis-client';
+export * from './telemetry';
