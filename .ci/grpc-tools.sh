@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The gRPC tools operators reach for first, against a started mesh, through server reflection
+# only (no .proto files): grpcurl list + describe of every service and of every request and
+# response message on all six ports, then a short ghz run of every config in perf/ghz/.
+# Tools: ../shared/bin/{grpcurl,ghz} (or NETHICAL_TOOLS_DIR). Port: NETHICAL_CI_GRPC_PORT (18100).
+# NETHICAL_DATABASE_URL / NETHICAL_REDIS_URL pass through to the mesh; with them it starts far
+# faster than on embedded PGlite (which took over 3 min under load here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=.ci/mesh-lib.sh
+. .ci/mesh-lib.sh
+
+tools="${NETHICAL_TOOLS_DIR:-$(cd .. && pwd)/shared/bin}"
+grpcurl="$tools/grpcurl"
+ghz="$tools/ghz"
+base="${NETHICAL_CI_GRPC_PORT:-18100}"
+state="$(mktemp -d)"
+trap 'stop_mesh; rm -rf "$state"' EXIT
+command -v jq >/dev/null || apt-get install -y -qq jq
+
+echo "=== starting the mesh on :$base"
+start_mesh "$base" "$state/mesh"
+
+fail=0
+echo "=== grpcurl list / describe (reflection)"
+for offset in 0 1 2 3 4 5; do
+  target="127.0.0.1:$((base + offset))"
+  services="$("$grpcurl" -plaintext "$target" list)"
+  for service in $services; do
+    described="$("$grpcurl" -plaintext "$target" describe "$service" 2>&1)" || {
+      echo "FAIL describe $service on $target: $described"
+      fail=1
+      continue
+    }
+    # Every message a method takes or returns: `rpc X ( .pkg.Req ) returns ( stream .pkg.Res );`
+    messages="$(grep -oE '\( (stream )?\.[A-Za-z0-9_.]+ \)' <<<"$described" | grep -oE '\.[A-Za-z0-9_.]+' | sed 's/^\.//' | sort -u)"
+    count=0
+    for message in $messages; do
+      if out="$("$grpcurl" -plaintext "$target" describe "$message" 2>&1)"; then
+        count=$((count + 1))
+      else
+        echo "FAIL describe $message on $target: $out"
+        fail=1
+      fi
+    done
+    echo "ok   $target $service ($count messages)"
+  done
+done
+
+echo "=== ghz, every perf/ghz config for 2.5 s by reflection"
+for config in perf/ghz/*.json; do
+  port="$(jq -r .host "$config" | sed 's/.*://')"
+  target="127.0.0.1:$((base + port - 8000))"
+  # A fixed count (not -z) so every request sent is answered before ghz exits: a duration run
+  # cancels the calls still in flight at the end, which reads as Unavailable on a busy machine.
+  report="$("$ghz" --config "$config" -n 50 --rps 20 -z 0 -O json "$target" 2>&1)" || true
+  if ! summary="$(jq -c '{count, ok: (.statusCodeDistribution.OK // 0), codes: .statusCodeDistribution, p50_ms: ((.latencyDistribution // [] | map(select(.percentage == 50)) | .[0].latency // 0) / 1e6)}' <<<"$report" 2>/dev/null)"; then
+    echo "FAIL $config: $report"
+    fail=1
+    continue
+  fi
+  if [ "$(jq '.ok == .count and .count == 50' <<<"$summary")" = true ]; then
+    echo "ok   $config $target $summary"
+  else
+    echo "FAIL $config $target $summary $(jq -c .errorDistribution <<<"$report")"
+    fail=1
+  fi
+done
+exit "$fail"
