@@ -4,10 +4,8 @@
  */
 import { mlv1 } from '@nethical/contracts';
 import { armShutdown, bootstrap, serverTracingInterceptor, startServer } from '@nethical/platform';
-import { Redis } from 'ioredis';
 import path from 'node:path';
-import { createMemoryAnomalyStore } from './adapters/memory-anomaly-store';
-import { createRedisAnomalyStore } from './adapters/redis-anomaly-store';
+import { createAnomalyStores } from './adapters/anomaly-stores';
 import { loadModel } from './domain/model';
 import { createScorer } from './domain/scorer';
 import { mlService } from './routes/ml-service';
@@ -17,16 +15,19 @@ const { config, logger, metrics, health, shutdown } = base;
 const clock = { now: () => Date.now() };
 
 const model = await loadModel(path.resolve(config.NETHICAL_ML_MODEL_FILE));
-let redis: Redis | undefined;
-if (config.NETHICAL_REDIS_URL) {
-  redis = new Redis(config.NETHICAL_REDIS_URL, { maxRetriesPerRequest: 2 });
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
-}
-// With anomaly detection off, baselines live in a small local store nobody reads: no Redis trips.
-const anomalyStore =
-  redis && config.NETHICAL_ENABLE_ANOMALY_DETECTION
-    ? createRedisAnomalyStore({ redis, keyPrefix: `nethical:ml:${config.NETHICAL_REGION_ID}:` })
-    : createMemoryAnomalyStore({ clock, maxAgents: config.NETHICAL_ENABLE_ANOMALY_DETECTION ? 50_000 : 1000 });
+// Redis down or slow degrades anomaly detection to this instance's baselines (docs/ml.md).
+const anomaly = await createAnomalyStores(
+  {
+    redisUrl: config.NETHICAL_REDIS_URL,
+    redisCluster: config.NETHICAL_REDIS_CLUSTER,
+    enabled: config.NETHICAL_ENABLE_ANOMALY_DETECTION,
+    timeoutMs: 100,
+    probeIntervalMs: 500,
+  },
+  { registry: metrics.registry, logger, clock },
+);
+const anomalyStore = anomaly.store;
+health.addComponent('redis', () => anomaly.health());
 const scorer = createScorer({
   model,
   anomalyStore,
@@ -40,7 +41,7 @@ health.addComponent('scorer', async () => {
   // The model alone can serve: a failing anomaly store degrades, it does not make us unready.
   return { ok: parts.model?.ok ?? true, detail: Object.entries(parts).map(([k, v]) => `${k}: ${v.detail}`).join('; ') };
 });
-logger.info({ modelFile: config.NETHICAL_ML_MODEL_FILE, anomalyStore: redis ? 'redis' : 'memory' }, 'ml-scorer ready');
+logger.info({ modelFile: config.NETHICAL_ML_MODEL_FILE, anomalyStore: anomaly.kind }, 'ml-scorer ready');
 
 const server = await startServer({
   h2Server: config.NETHICAL_GRPC_SERVER,
@@ -59,8 +60,6 @@ const server = await startServer({
 
 shutdown.add('not ready', () => health.setShuttingDown());
 shutdown.add('drain requests', () => server.close(config.NETHICAL_SHUTDOWN_TIMEOUT_MS / 2));
-shutdown.add('close redis', async () => {
-  await redis?.quit();
-});
+shutdown.add('close redis', () => anomaly.close());
 armShutdown(base);
 health.setStarted();

@@ -21,6 +21,8 @@ export interface MemoryAnomalyStoreOptions {
 /** An `AnomalyStore` with the memory store's size, for tests and health detail. */
 export interface MemoryAnomalyStore extends AnomalyStore {
   size(): number;
+  /** The agent's baseline, if kept and not expired. */
+  get(agentId: string): AgentBaseline | undefined;
 }
 
 /** Creates an in-memory store. */
@@ -40,5 +42,9 @@ export function createMemoryAnomalyStore(options: MemoryAnomalyStoreOptions): Me
     },
     async ping() {},
     size: () => cache.size,
+    get(agentId) {
+      const b = cache.get(agentId);
+      return b !== undefined && options.clock.now() - b.lastSeenMs <= ttlMs ? b : undefined;
+    },
   };
 }

@@ -4,14 +4,14 @@
  * language), then a compare-and-set Lua script writes only if the value is still what was read;
  * on a lost race the step is re-run on the fresh value. So no concurrent update is lost.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@nethical/redis';
 import { isAgentBaseline, type AgentBaseline } from '../domain/anomaly';
 import { AnomalyStoreError, type AnomalyStore } from '../domain/anomaly-store';
 
 /** Settings of the Redis store. */
 export interface RedisAnomalyStoreOptions {
-  /** A connected ioredis client (owned by the caller, who also closes it). */
-  redis: Redis;
+  /** A connected ioredis client, standalone or Cluster (one key per command); owned by the caller. */
+  redis: RedisClient;
   /** Key prefix, e.g. `nethical:ml:` (tests use a unique one per run). */
   keyPrefix?: string;
   /** Expiry of an idle agent's baseline (default 24 h). */
@@ -29,7 +29,7 @@ if (current == false and ARGV[1] == '') or current == ARGV[1] then
 end
 return 0`;
 
-type CasClient = Redis & {
+type CasClient = RedisClient & {
   nethicalAnomalyCas(key: string, expected: string, next: string, ttlMs: number): Promise<number>;
 };
 
