@@ -27,6 +27,7 @@ health.addComponent('database', () => log.health());
 
 const stopping = new AbortController();
 const server = await startServer({
+  maxInFlight: config.NETHICAL_INTERNAL_MAX_IN_FLIGHT,
   h2Server: config.NETHICAL_GRPC_SERVER,
   name: 'audit-store',
   host: config.NETHICAL_HOST,

@@ -7,6 +7,7 @@ import {
   armShutdown,
   bootstrap,
   clientTracingInterceptor,
+  createAdmission,
   createInternalClient,
   csv,
   currentTraceId,
@@ -78,10 +79,10 @@ const processor = createActionProcessor({
 });
 
 /** Count decisions, rejections and latency around the processor, per protocol. */
-const instrumented = (protocol: string): ActionProcessor => async (req) => {
+const instrumented = (protocol: string): ActionProcessor => async (req, scope) => {
   const start = performance.now();
   try {
-    const out = await processor(req);
+    const out = await processor(req, scope);
     const ms = performance.now() - start;
     instruments.actionDuration.observe({ protocol }, ms / 1000);
     const decision = decisionName(out.response.decision);
@@ -122,12 +123,13 @@ const server = await startServer({
   port: base.port,
   services: [gatewayv1.GovernanceService, gatewayv1.AdminService],
   routes: (router) => {
-    router.service(gatewayv1.GovernanceService, governanceService(instrumented('rpc'), limits, ops));
+    router.service(gatewayv1.GovernanceService, governanceService(instrumented('rpc'), limits, ops, config.NETHICAL_HTTP_DEADLINE_MS));
     router.service(gatewayv1.AdminService, adminService(ops));
   },
   httpRoutes: gatewayHttpRoutes({
     processAction: instrumented('http'),
     limits,
+    deadlineMs: config.NETHICAL_HTTP_DEADLINE_MS,
     ops,
     auth,
     logger,
@@ -147,6 +149,7 @@ const server = await startServer({
   logger,
   interceptors: [rpcAuthInterceptor(auth), ...(config.NETHICAL_ENABLE_OTEL ? [serverTracingInterceptor()] : [])],
   readMaxBytes: config.NETHICAL_MAX_PAYLOAD_BYTES + 64 * 1024,
+  admission: createAdmission({ maxInFlight: config.NETHICAL_MAX_IN_FLIGHT, registry: metrics.registry }),
 });
 
 shutdown.add('not ready', () => health.setShuttingDown());

@@ -20,6 +20,15 @@ describe('validateActionRequest', () => {
     expect(r).toMatchObject({ agentId: 'a', action: 'hello', actionType: ActionType.MESSAGE, regionId: 'r1', tenantId: 't1', actionId: '' });
   });
 
+  it('governs every action in the gateway\'s own region: region_id may name it, never another', () => {
+    expect(validateActionRequest({ agent_id: 'a', action: 'x', region_id: 'r1' }, limits).regionId).toBe('r1');
+    expect(validateActionRequest({ agent_id: 'a', action: 'x' }, limits).regionId).toBe('r1');
+    for (const other of ['r2', 'R1', 'r1 ', 'us-east-1']) {
+      expect(() => validateActionRequest({ agent_id: 'a', action: 'x', region_id: other }, limits)).toThrow(/^region_id: this gateway serves region "r1"/);
+      expect(fieldOf({ agent_id: 'a', action: 'x', region_id: other })).toBe('region_id');
+    }
+  });
+
   it('reads action types in every accepted spelling', () => {
     for (const t of ['tool_call', 'TOOL_CALL', 'ACTION_TYPE_TOOL_CALL', 'function_call']) {
       expect(validateActionRequest({ agent_id: 'a', action: 'x', action_type: t }, limits).actionType).toBe(ActionType.TOOL_CALL);

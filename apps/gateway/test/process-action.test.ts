@@ -94,6 +94,42 @@ const request = (over: Partial<ActionRequest> = {}): ActionRequest => ({
 });
 
 describe('action processor', () => {
+  it('does no work once the client deadline has passed or the client went away', async () => {
+    const h = harness();
+    const late = await h.process(request(), { deadline: -1 }).catch((e: unknown) => e);
+    expect((late as ConnectError).code).toBe(Code.DeadlineExceeded);
+    expect((late as ConnectError).rawMessage).toMatch(/^quota: not started/);
+    const gone = new AbortController();
+    gone.abort();
+    const cancelled = await h.process(request(), { signal: gone.signal }).catch((e: unknown) => e);
+    expect((cancelled as ConnectError).code).toBe(Code.Canceled);
+    expect(h.calls).toEqual({ judge: 0, quota: 0, append: 0, getAudit: 0 });
+  });
+
+  it('hands every internal call what is left of the deadline and the client signal', async () => {
+    const budgets: unknown[] = [];
+    const signal = new AbortController().signal;
+    const spy = <A extends unknown[], R>(fn: (...a: A) => R) => (...a: A) => {
+      budgets.push(a[a.length - 1]);
+      return fn(...a);
+    };
+    // The harness clock says 0 ms, so a deadline of 750 leaves 750 ms for each stage.
+    const p = createActionProcessor({
+      ports: {
+        checkQuota: spy(async () => create(quotav1.CheckResponseSchema, { allowed: true })),
+        judge: spy(async () => create(judgev1.JudgeResponseSchema, { decision: Decision.ALLOW })),
+        appendAudit: spy(async (r: auditv1.AuditRecord) => create(auditv1.AppendResponseSchema, { record: { ...r, leaf: new Uint8Array(1) } })),
+        getAudit: spy(async () => undefined),
+      },
+      now: () => new Date(0),
+      newActionId: () => 'id',
+      requestDigestKey: KEY,
+    });
+    await p(request(), { signal, deadline: 750 });
+    expect(budgets).toEqual([{ signal, timeoutMs: 750 }, { signal, timeoutMs: 750 }, { signal, timeoutMs: 750 }]);
+  });
+
+
   it('stores the redacted content, never the raw action, and answers with the audit receipt', async () => {
     const h = harness();
     const { response } = await h.process(request());

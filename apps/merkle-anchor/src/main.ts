@@ -113,6 +113,7 @@ if (config.NETHICAL_ENABLE_MERKLE) {
 }
 
 const server = await startServer({
+  maxInFlight: config.NETHICAL_INTERNAL_MAX_IN_FLIGHT,
   h2Server: config.NETHICAL_GRPC_SERVER,
   name: 'merkle-anchor',
   host: config.NETHICAL_HOST,

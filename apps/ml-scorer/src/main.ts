@@ -44,6 +44,7 @@ health.addComponent('scorer', async () => {
 logger.info({ modelFile: config.NETHICAL_ML_MODEL_FILE, anomalyStore: anomaly.kind }, 'ml-scorer ready');
 
 const server = await startServer({
+  maxInFlight: config.NETHICAL_INTERNAL_MAX_IN_FLIGHT,
   h2Server: config.NETHICAL_GRPC_SERVER,
   name: 'ml-scorer',
   host: config.NETHICAL_HOST,

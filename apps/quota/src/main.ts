@@ -46,6 +46,7 @@ health.addComponent('quota-store', async () => {
 });
 
 const server = await startServer({
+  maxInFlight: config.NETHICAL_INTERNAL_MAX_IN_FLIGHT,
   h2Server: config.NETHICAL_GRPC_SERVER,
   name: 'quota',
   host: config.NETHICAL_HOST,

@@ -6,7 +6,7 @@ import {
 } from '../src/domain/errors';
 import { parseQuotaLimits } from '../src/domain/limits-config';
 import { createMemoryQuotaStore } from '../src/domain/memory-quota-store';
-import { createQuota, type QuotaMetrics } from '../src/domain/quota';
+import { createQuota, resolveRegionLimit, type QuotaMetrics } from '../src/domain/quota';
 import { createManualClock } from './manual-clock';
 
 const limits = parseQuotaLimits({
@@ -77,6 +77,18 @@ describe('createQuota', () => {
     const { quota } = setup();
     const d = await quota.check({ agentId: 'vip', tenantId: 't1' });
     expect(d).toMatchObject({ allowed: true, limitName: 'tenant', remaining: 4 });
+  });
+
+  it('lets the region burst follow NETHICAL_REQUESTS_PER_SECOND unless the file keeps it', () => {
+    const file = { rate: 200, burst: 400, shadow: false };
+    // Lowering the cap to 20/s lowers the burst with it (2 s of burst, as in the file) ...
+    expect(resolveRegionLimit(file, 20)).toEqual({ rate: 20, burst: 40, shadow: false });
+    expect(resolveRegionLimit(file, 0.3)).toEqual({ rate: 0.3, burst: 1, shadow: false });
+    // ... unless the file says its burst is absolute.
+    expect(resolveRegionLimit({ ...file, keepBurst: true }, 20)).toEqual({ rate: 20, burst: 400, shadow: false });
+    expect(resolveRegionLimit(undefined, 2.5)).toEqual({ rate: 2.5, burst: 3, shadow: false });
+    expect(resolveRegionLimit(file, undefined)).toBe(file);
+    expect(parseQuotaLimits({ version: 1, defaults: { region: { rate: 1, burst: 2, keepBurst: true } } }).defaults.region?.keepBurst).toBe(true);
   });
 
   it('caps the region at NETHICAL_REQUESTS_PER_SECOND across tenants', async () => {

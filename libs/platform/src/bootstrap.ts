@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, servicePort, type NethicalConfig, type Service
 import { createHealth, type Health } from './health';
 import { createLogger, type Logger } from './logger';
 import { createServiceMetrics, type ServiceMetrics } from './metrics';
+import { installLastResort } from './last-resort';
 import { createShutdown, type Shutdown } from './shutdown';
 import { startTelemetry } from './telemetry';
 
@@ -59,5 +60,5 @@ export function armShutdown(base: ServiceBase): void {
   const tail = shutdownTail.get(base.shutdown);
   if (tail) base.shutdown.add('flush telemetry', tail);
   base.shutdown.installSignalHandlers();
-  process.on('unhandledRejection', (err) => base.logger.error({ err }, 'unhandled rejection'));
+  installLastResort({ logger: base.logger, registry: base.metrics.registry });
 }

@@ -106,6 +106,12 @@ export const configSchema = z.object({
   NETHICAL_ADMIN_API_KEYS: z.string().default(''),
   /** Deadline of an internal call, milliseconds. */
   NETHICAL_RPC_TIMEOUT_MS: num(5000, 1, 600_000),
+  /** Gateway: actions worked on at once; the excess is refused at once with 503 + Retry-After (0: unbounded). */
+  NETHICAL_MAX_IN_FLIGHT: num(64, 0, 1_000_000),
+  /** Internal services: RPCs worked on at once before UNAVAILABLE (0: unbounded). */
+  NETHICAL_INTERNAL_MAX_IN_FLIGHT: num(1024, 0, 1_000_000),
+  /** Gateway: deadline of a plain HTTP request that carries none (gRPC and Connect clients send theirs), milliseconds. */
+  NETHICAL_HTTP_DEADLINE_MS: num(10_000, 1, 600_000),
   /** Time allowed to drain and flush on shutdown, milliseconds. */
   NETHICAL_SHUTDOWN_TIMEOUT_MS: num(10_000, 0, 600_000),
   /** pino level. */
@@ -143,6 +149,15 @@ export const configSchema = z.object({
   NETHICAL_REQUEST_DIGEST_KEY: z.string().min(32).optional(),
   /** SLA target for p99 action latency, milliseconds. */
   NETHICAL_SLA_P99_MS: num(200, 1, 600_000),
+  /** Gateway: browser origins allowed to call it (CORS), comma-separated, or `*`; none when empty. */
+  NETHICAL_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .refine((v) => csv(v).every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)), {
+      message: 'must be comma-separated origins (scheme://host[:port]) or *',
+    }),
+  /** Gateway: folder of the built browser console served at /console (`npm run build:console`). */
+  NETHICAL_CONSOLE_DIR: z.string().default('dist/console'),
   /** OpenTelemetry exporter (`otlp` or `none`). */
   OTEL_EXPORTER: z.enum(['otlp', 'none', 'console']).default('otlp'),
   /** OTLP HTTP endpoint. */

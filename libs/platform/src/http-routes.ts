@@ -6,10 +6,20 @@ export type NodeResponse = ServerResponse | Http2ServerResponse;
 
 /** A plain HTTP route served beside the RPC services on the same port. */
 export interface HttpRoute {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** Exact path, or a RegExp whose groups become `params`. */
-  path: string | RegExp;
-  handler: (req: NodeRequest, res: NodeResponse, params: string[], url: URL) => Promise<void> | void;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
+  /**
+   * A find-my-way path (`/v1/audit/:actionId`): static segments match exactly, `:name` matches
+   * one segment, percent-decoded into `params.name`; `*` matches the rest (`params['*']`).
+   */
+  path: string;
+  /** A probe (health): answered even when the server refuses other work under overload. */
+  probe?: boolean;
+  handler: (
+    req: NodeRequest,
+    res: NodeResponse,
+    params: Record<string, string>,
+    query: URLSearchParams,
+  ) => Promise<void> | void;
 }
 
 /** Write a JSON body with status and optional headers. */
@@ -61,26 +71,4 @@ export async function readBody(req: NodeRequest, limit: number): Promise<Buffer>
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);
-}
-
-/** Find the route for a request; returns the route and its params, or undefined. */
-export function matchRoute(
-  routes: HttpRoute[],
-  method: string,
-  pathname: string,
-): { route: HttpRoute; params: string[] } | { methodNotAllowed: true } | undefined {
-  let pathMatched = false;
-  for (const route of routes) {
-    let params: string[] | undefined;
-    if (typeof route.path === 'string') {
-      if (route.path === pathname) params = [];
-    } else {
-      const m = route.path.exec(pathname);
-      if (m) params = m.slice(1).map((p) => decodeURIComponent(p ?? ''));
-    }
-    if (!params) continue;
-    pathMatched = true;
-    if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { route, params };
-  }
-  return pathMatched ? { methodNotAllowed: true } : undefined;
 }

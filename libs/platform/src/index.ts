@@ -12,3 +12,5 @@ export * from './server';
 export * from './shutdown';
 export * from './telemetry';
 export * from './grpc-js-transport';
+export * from './admission';
+export * from './last-resort';

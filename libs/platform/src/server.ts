@@ -8,7 +8,9 @@ import net from 'node:net';
 import type { Health } from './health';
 import { healthService } from './health';
 import { healthv1 } from '@nethical/contracts';
-import { matchRoute, sendJson, sendText, type HttpRoute, type NodeRequest, type NodeResponse } from './http-routes';
+import { sendJson, sendText, type HttpRoute, type NodeRequest, type NodeResponse } from './http-routes';
+import { createHttpRouter } from './http-router';
+import { admissionInterceptor, createAdmission, probeServices, type Admission } from './admission';
 import type { Logger } from './logger';
 import { metricsInterceptor, type ServiceMetrics } from './metrics';
 import { registerReflection } from './reflection';
@@ -38,6 +40,13 @@ export interface ServerOptions {
    * always goes to connect-node and the plain HTTP routes.
    */
   h2Server?: 'connect' | 'grpc-js';
+  /**
+   * Bounds the requests worked on at once (RPCs other than health and reflection, and the plain
+   * HTTP routes other than the built-in probes); the excess gets 503 / UNAVAILABLE at once.
+   */
+  admission?: Admission;
+  /** Shorthand for `admission`: a limit of requests worked on at once (internal services). */
+  maxInFlight?: number;
 }
 
 export interface RunningServer {
@@ -65,8 +74,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const routes = (router: ConnectRouter) => {
     for (const { service, impl } of registered) router.service(service, impl as never);
   };
+  const admission =
+    options.admission ??
+    (options.maxInFlight !== undefined
+      ? createAdmission({ maxInFlight: options.maxInFlight, registry: metrics.registry })
+      : undefined);
   const interceptors = [
     metricsInterceptor(metrics),
+    ...(admission ? [admissionInterceptor(admission, probeServices)] : []),
     errorMappingInterceptor((err, procedure) => logger.error({ err, procedure }, 'rpc failed')),
     ...(options.interceptors ?? []),
   ];
@@ -115,28 +130,53 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       handler: async (_q, res) => sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType),
     },
   ];
-  const httpRoutes = [...builtIn, ...(options.httpRoutes ?? [])];
+  const probes = new Set(builtIn);
+  const route = createHttpRouter([...builtIn, ...(options.httpRoutes ?? [])]);
+
+  /** A plain route's answer; whatever it throws becomes a 500 here, never an exit. */
+  const runRoute = async (r: HttpRoute, req: NodeRequest, res: NodeResponse, params: Record<string, string>, query: URLSearchParams) => {
+    const release = admission && !probes.has(r) && !r.probe ? admission.tryAcquire() : () => undefined;
+    if (!release) {
+      const s = admission!.retryAfterSeconds;
+      sendJson(res, 503, { code: 'unavailable', message: `server overloaded; retry after ${s} s` }, { 'retry-after': String(s) });
+      return;
+    }
+    try {
+      await r.handler(req, res, params, query);
+    } catch (err) {
+      logger.error({ err, path: r.path }, 'http route failed');
+      if (!res.headersSent) sendJson(res, 500, { code: 'internal', message: 'internal error' });
+      else res.end();
+    } finally {
+      release();
+    }
+  };
 
   const handle = (req: NodeRequest, res: NodeResponse) => {
     inFlight += 1;
     res.once('close', () => {
       inFlight -= 1;
     });
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = matchRoute(httpRoutes, req.method ?? 'GET', url.pathname);
-    if (match && 'methodNotAllowed' in match) {
-      sendJson(res, 405, { code: 'method_not_allowed', message: `${req.method} is not allowed on ${url.pathname}` });
-      return;
+    const method = req.method ?? 'GET';
+    const match = route(method, req.url ?? '/');
+    switch (match.kind) {
+      case 'route':
+        void runRoute(match.route, req, res, match.params, match.query);
+        return;
+      case 'bad-url':
+        sendJson(res, 400, { code: 'invalid_argument', message: 'path: malformed percent-escape in the URL' });
+        return;
+      case 'method-not-allowed':
+        sendJson(
+          res,
+          405,
+          { code: 'method_not_allowed', message: `method: ${method} is not allowed here; allowed: ${match.allow.join(', ')}` },
+          { allow: match.allow.join(', ') },
+        );
+        return;
+      case 'none':
+        rpcHandler(req, res);
     }
-    if (match) {
-      Promise.resolve(match.route.handler(req, res, match.params, url)).catch((err: unknown) => {
-        logger.error({ err, path: url.pathname }, 'http route failed');
-        if (!res.headersSent) sendJson(res, 500, { code: 'internal', message: 'internal error' });
-        else res.end();
-      });
-      return;
-    }
-    rpcHandler(req, res);
   };
 
   const h1 = http.createServer({ keepAliveTimeout: 65_000 }, handle);

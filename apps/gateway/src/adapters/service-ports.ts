@@ -2,15 +2,16 @@ import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError, type Client } from '@connectrpc/connect';
 import { auditv1, judgev1, quotav1, type Action } from '@nethical/contracts';
 import type { Logger } from '@nethical/platform';
-import type { GatewayPorts } from '../domain/process-action';
+import type { CallBudget, GatewayPorts } from '../domain/process-action';
 
 /** The audit record of an action id, or undefined when the store has none (NOT_FOUND). */
 export async function getAuditRecord(
   audit: Client<typeof auditv1.AuditStoreService>,
   actionId: string,
+  budget?: CallBudget,
 ): Promise<auditv1.AuditRecord | undefined> {
   try {
-    return (await audit.getRecord({ actionId })).record;
+    return (await audit.getRecord({ actionId }, budget)).record;
   } catch (err) {
     if (err instanceof ConnectError && err.code === Code.NotFound) return undefined;
     throw err;
@@ -33,9 +34,9 @@ export function createServicePorts(opts: {
   const { quota, judge, audit, logger } = opts;
   return {
     checkQuota: quota
-      ? async (req) => {
+      ? async (req, budget) => {
           try {
-            return await quota.check(req);
+            return await quota.check(req, budget);
           } catch (err) {
             // Only "cannot reach it in time": any other code (INTERNAL, UNKNOWN …) may be a quota bug,
             // which must surface rather than silently lift every limit.
@@ -49,8 +50,8 @@ export function createServicePorts(opts: {
           }
         }
       : undefined,
-    judge: async (action: Action) => judge.judge({ action }),
-    appendAudit: (record) => audit.append({ record }),
-    getAudit: (actionId) => getAuditRecord(audit, actionId),
+    judge: async (action: Action, budget) => judge.judge({ action }, budget),
+    appendAudit: (record, budget) => audit.append({ record }, budget),
+    getAudit: (actionId, budget) => getAuditRecord(audit, actionId, budget),
   };
 }

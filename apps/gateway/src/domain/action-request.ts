@@ -74,6 +74,23 @@ function checkDepth(value: unknown, depth: number): void {
 }
 
 /**
+ * The region an action is governed in is the gateway's own (`NETHICAL_REGION_ID`), never the
+ * client's choice: `region_id` scopes quota, audit and residency, so a client free to name any
+ * region opened fresh rate-limit buckets with every new value and wrote records "in" regions
+ * that never served them. A request may still name the region (it is checked); naming another
+ * is refused with the field named, so a misrouted client learns where it is.
+ */
+function ownRegion(requested: string, own: string): string {
+  if (requested && requested !== own) {
+    throw new InvalidArgumentError(
+      'region_id',
+      `this gateway serves region ${JSON.stringify(own)}, not ${JSON.stringify(requested.slice(0, 64))}; send the action to that region's gateway or omit region_id`,
+    );
+  }
+  return own;
+}
+
+/**
  * Validate one action at the edge: every rule lives here, so gRPC, Connect and the JSON route
  * reject the same input with the same message naming the field.
  */
@@ -110,7 +127,7 @@ export function validateActionRequest(input: Record<string, unknown>, limits: Va
     actionId,
     context: (context ?? undefined) as Record<string, unknown> | undefined,
     cohort: optionalString('cohort', input.cohort, 128),
-    regionId: optionalString('region_id', input.region_id, 64) || limits.defaultRegion,
+    regionId: ownRegion(optionalString('region_id', input.region_id, 64), limits.defaultRegion),
     tenantId: optionalString('tenant_id', input.tenant_id, 128) || limits.defaultTenant,
   };
 }

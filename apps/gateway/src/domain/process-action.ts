@@ -3,18 +3,36 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Decision, ActionSchema, type Action } from '@nethical/contracts';
 import { auditv1, gatewayv1, judgev1, quotav1 } from '@nethical/contracts';
 import { AlreadyExistsError, QuotaExceededError } from '@nethical/platform';
-import { ConnectError } from '@connectrpc/connect';
+import { Code, ConnectError } from '@connectrpc/connect';
 import canonicalize from 'canonicalize';
 import { createHash, createHmac } from 'node:crypto';
 import type { ActionRequest } from './action-request';
 
+/** How long an internal call may take, and the signal that cancels it (client gone). */
+export interface CallBudget {
+  signal?: AbortSignal;
+  /** Milliseconds left of the caller's deadline. */
+  timeoutMs?: number;
+}
+
 /** What the gateway needs of the other services: narrow ports, wired to RPC clients in main.ts. */
 export interface GatewayPorts {
   /** Absent when NETHICAL_ENABLE_QUOTA is off. */
-  checkQuota?: (req: quotav1.CheckRequest) => Promise<quotav1.CheckResponse>;
-  judge: (action: Action) => Promise<judgev1.JudgeResponse>;
-  appendAudit: (record: auditv1.AuditRecord) => Promise<auditv1.AppendResponse>;
-  getAudit: (actionId: string) => Promise<auditv1.AuditRecord | undefined>;
+  checkQuota?: (req: quotav1.CheckRequest, budget?: CallBudget) => Promise<quotav1.CheckResponse>;
+  judge: (action: Action, budget?: CallBudget) => Promise<judgev1.JudgeResponse>;
+  appendAudit: (record: auditv1.AuditRecord, budget?: CallBudget) => Promise<auditv1.AppendResponse>;
+  getAudit: (actionId: string, budget?: CallBudget) => Promise<auditv1.AuditRecord | undefined>;
+}
+
+/**
+ * The client's deadline and liveness for one action: `deadline` (epoch ms) from `grpc-timeout`,
+ * `connect-timeout-ms` or the HTTP default; `signal` aborts when the client goes away. Every
+ * internal call gets what is left of the deadline, and no stage starts once it has passed or
+ * the client is gone: that work would be finished for nobody.
+ */
+export interface ActionScope {
+  signal?: AbortSignal;
+  deadline?: number;
 }
 
 export interface ProcessorDeps {
@@ -119,11 +137,17 @@ function ownedBy(record: auditv1.AuditRecord, req: ActionRequest, digest: string
 export function createActionProcessor(deps: ProcessorDeps) {
   const { ports } = deps;
   /** Time one stage; a failure names the stage it happened in (e.g. `judge: deadline exceeded`). */
-  const stage = async <T>(name: string, fn: () => Promise<T>): Promise<[T, number]> => {
+  const stage = async <T>(name: string, scope: ActionScope, fn: (budget: CallBudget) => Promise<T>): Promise<[T, number]> => {
+    if (scope.signal?.aborted) throw new ConnectError(`${name}: not started, the client went away`, Code.Canceled);
+    const left = scope.deadline === undefined ? undefined : scope.deadline - deps.now().getTime();
+    if (left !== undefined && left <= 0) {
+      throw new ConnectError(`${name}: not started, the request deadline has passed`, Code.DeadlineExceeded);
+    }
+    const budget: CallBudget = { signal: scope.signal, timeoutMs: left };
     const start = performance.now();
     let out: T;
     try {
-      out = await fn();
+      out = await fn(budget);
     } catch (err) {
       if (err instanceof ConnectError) {
         throw new ConnectError(`${name}: ${err.rawMessage}`, err.code, err.metadata, undefined, err);
@@ -135,20 +159,20 @@ export function createActionProcessor(deps: ProcessorDeps) {
     return [out, ms];
   };
 
-  return async function process(req: ActionRequest): Promise<ProcessOutcome> {
+  return async function process(req: ActionRequest, scope: ActionScope = {}): Promise<ProcessOutcome> {
     const receivedAt = deps.now();
     const actionId = req.actionId || deps.newActionId();
     const digest = requestDigest(req, deps.requestDigestKey);
     const latencies: Record<string, number> = {};
     const checkQuota = ports.checkQuota;
-    const replayed = async () => (await stage('replay', () => ports.getAudit(actionId)))[0];
+    const replayed = async () => (await stage('replay', scope, (b) => ports.getAudit(actionId, b)))[0];
     let existing: auditv1.AuditRecord | undefined;
     let quota: quotav1.CheckResponse | undefined;
     if (checkQuota) {
       // Quota remembers allowed action ids (NETHICAL_QUOTA_REPLAY_WINDOW_SECONDS): a retry is not
       // charged and comes back `replay`, and only then is the audit trail read. When quota could
       // not be asked (it failed open) the audit trail is read as without quota.
-      const [q, ms] = await stage('quota', () =>
+      const [q, ms] = await stage('quota', scope, (b) =>
         checkQuota(
           create(quotav1.CheckRequestSchema, {
             agentId: req.agentId,
@@ -157,6 +181,7 @@ export function createActionProcessor(deps: ProcessorDeps) {
             payloadBytes: BigInt(Buffer.byteLength(req.action, 'utf8')),
             actionId: req.actionId,
           }),
+          b,
         ),
       );
       latencies.quota = ms;
@@ -194,7 +219,7 @@ export function createActionProcessor(deps: ProcessorDeps) {
       cohort: req.cohort,
       traceId,
     });
-    const [judged, judgeMs] = await stage('judge', () => ports.judge(action));
+    const [judged, judgeMs] = await stage('judge', scope, (b) => ports.judge(action, b));
     latencies.judge = judgeMs;
 
     const record = create(auditv1.AuditRecordSchema, {
@@ -218,7 +243,7 @@ export function createActionProcessor(deps: ProcessorDeps) {
       detectorsRun: judged.detectorsRun,
       requestDigest: digest,
     });
-    const [appended] = await stage('audit', () => ports.appendAudit(record));
+    const [appended] = await stage('audit', scope, (b) => ports.appendAudit(record, b));
     const stored = appended.duplicate && appended.record ? ownedBy(appended.record, req, digest) : (appended.record ?? record);
     const response = responseFromRecord(stored, appended.duplicate, appended.duplicate ? undefined : judged);
     if (quota) {

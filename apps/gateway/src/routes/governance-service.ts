@@ -12,9 +12,11 @@ export function governanceService(
   processAction: ActionProcessor,
   limits: ValidationLimits,
   ops: OperatorPorts,
+  /** Deadline of a call whose client sent none (NETHICAL_HTTP_DEADLINE_MS). */
+  defaultDeadlineMs: number,
 ): ServiceImpl<typeof gatewayv1.GovernanceService> {
   return {
-    async processAction(req) {
+    async processAction(req, ctx) {
       if (ActionType[req.actionType] === undefined) {
         throw new InvalidArgumentError('action_type', `unknown enum value ${req.actionType}`);
       }
@@ -31,7 +33,9 @@ export function governanceService(
         },
         limits,
       );
-      return (await processAction(input)).response;
+      // ctx.signal aborts when the client goes away or its grpc-timeout / connect-timeout-ms passes.
+      const deadline = Date.now() + (ctx.timeoutMs() ?? defaultDeadlineMs);
+      return (await processAction(input, { signal: ctx.signal, deadline })).response;
     },
     async getAuditRecord(req) {
       if (!req.actionId) throw new InvalidArgumentError('action_id', 'is required');

@@ -35,6 +35,8 @@ import type { OperatorPorts } from './operator-ports';
 export interface HttpDeps {
   processAction: ActionProcessor;
   limits: ValidationLimits;
+  /** Deadline of one plain HTTP action (NETHICAL_HTTP_DEADLINE_MS). */
+  deadlineMs: number;
   ops: OperatorPorts;
   auth: Authenticator;
   logger: Logger;
@@ -97,10 +99,10 @@ const headerGetter = (req: NodeRequest) => ({
 });
 
 function guarded(auth: Authenticator, level: AccessLevel, logger: Logger, fn: HttpRoute['handler']): HttpRoute['handler'] {
-  return async (req, res, params, url) => {
+  return async (req, res, params, query) => {
     try {
       auth.check(level, headerGetter(req));
-      await fn(req, res, params, url);
+      await fn(req, res, params, query);
     } catch (err) {
       if (!res.headersSent) sendError(res, err, logger);
       else res.end();
@@ -108,8 +110,8 @@ function guarded(auth: Authenticator, level: AccessLevel, logger: Logger, fn: Ht
   };
 }
 
-function uintParam(url: URL, name: string, required: boolean): bigint {
-  const raw = url.searchParams.get(name);
+function uintParam(query: URLSearchParams, name: string, required: boolean): bigint {
+  const raw = query.get(name);
   if (raw === null || raw === '') {
     if (required) throw new InvalidArgumentError(name, 'is required');
     return 0n;
@@ -118,8 +120,8 @@ function uintParam(url: URL, name: string, required: boolean): bigint {
   return BigInt(raw);
 }
 
-function timeParam(url: URL, name: string) {
-  const raw = url.searchParams.get(name);
+function timeParam(query: URLSearchParams, name: string) {
+  const raw = query.get(name);
   if (!raw) return undefined;
   const d = new Date(raw);
   if (Number.isNaN(d.getTime())) throw new InvalidArgumentError(name, 'must be an ISO-8601 time');
@@ -132,6 +134,7 @@ export function gatewayHttpRoutes(deps: HttpDeps): HttpRoute[] {
   const bodyLimit = deps.limits.maxPayloadBytes + 64 * 1024;
 
   const processAction: HttpRoute['handler'] = async (req, res) => {
+    const started = Date.now();
     let raw: Buffer;
     try {
       raw = await readBody(req, bodyLimit);
@@ -157,7 +160,14 @@ export function gatewayHttpRoutes(deps: HttpDeps): HttpRoute[] {
       throw new InvalidArgumentError('body', 'must be a JSON object');
     }
     const input = validateActionRequest(json as Record<string, unknown>, deps.limits);
-    const { response, quota } = await deps.processAction(input);
+    // A client that hangs up cancels the work still to do (the next internal call is not made).
+    const gone = new AbortController();
+    const onClose = () => {
+      if (!res.writableEnded) gone.abort();
+    };
+    res.once('close', onClose);
+    const { response, quota } = await deps.processAction(input, { signal: gone.signal, deadline: started + deps.deadlineMs });
+    res.off('close', onClose);
     const headers = quota
       ? rateLimitHeaders({ ...quota, limit: Number(quota.limit), remaining: Number(quota.remaining) })
       : {};
@@ -187,6 +197,7 @@ export function gatewayHttpRoutes(deps: HttpDeps): HttpRoute[] {
     {
       method: 'GET',
       path: '/health',
+      probe: true,
       handler: async (_req, res) => {
         const h = await deps.health();
         sendJson(res, h.ready ? 200 : 503, { status: h.ready ? 'healthy' : 'unhealthy', ...h });
@@ -200,9 +211,9 @@ export function gatewayHttpRoutes(deps: HttpDeps): HttpRoute[] {
     },
     {
       method: 'GET',
-      path: /^\/v1\/audit\/([^/]+)$/,
-      handler: guarded(auth, 'operator', logger, async (_req, res, [actionId]) => {
-        const record = await ops.getAudit(actionId!);
+      path: '/v1/audit/:actionId',
+      handler: guarded(auth, 'operator', logger, async (_req, res, { actionId = '' }) => {
+        const record = await ops.getAudit(actionId);
         if (!record) return sendJson(res, 404, { code: 'not_found', message: `action_id: no audit record for ${actionId}` });
         sendJson(res, 200, auditRecordJson(record));
       }),
@@ -210,23 +221,23 @@ export function gatewayHttpRoutes(deps: HttpDeps): HttpRoute[] {
     {
       method: 'GET',
       path: '/v1/audit',
-      handler: guarded(auth, 'operator', logger, async (_req, res, _p, url) => {
-        const decisionRaw = url.searchParams.get('decision');
+      handler: guarded(auth, 'operator', logger, async (_req, res, _p, query) => {
+        const decisionRaw = query.get('decision');
         let decision = Decision.UNSPECIFIED;
         if (decisionRaw) {
           const d = Decision[decisionRaw.toUpperCase().replace(/^DECISION_/, '') as keyof typeof Decision];
           if (d === undefined) throw new InvalidArgumentError('decision', `unknown decision ${decisionRaw}`);
           decision = d;
         }
-        const pageSize = Number(uintParam(url, 'page_size', false));
+        const pageSize = Number(uintParam(query, 'page_size', false));
         const out = await ops.listAudit(
           create(gatewayv1.ListAuditRecordsRequestSchema, {
-            agentId: url.searchParams.get('agent_id') ?? '',
-            since: timeParam(url, 'since'),
-            until: timeParam(url, 'until'),
+            agentId: query.get('agent_id') ?? '',
+            since: timeParam(query, 'since'),
+            until: timeParam(query, 'until'),
             decision,
             pageSize,
-            pageToken: url.searchParams.get('page_token') ?? '',
+            pageToken: query.get('page_token') ?? '',
           }),
         );
         sendJson(res, 200, { records: out.records.map(auditRecordJson), next_page_token: out.nextPageToken || null });
@@ -249,18 +260,18 @@ export function gatewayHttpRoutes(deps: HttpDeps): HttpRoute[] {
     {
       method: 'GET',
       path: '/v1/merkle/inclusion',
-      handler: guarded(auth, 'public', logger, async (_req, res, _p, url) => {
-        const actionId = url.searchParams.get('action_id') ?? '';
-        const index = uintParam(url, 'index', !actionId);
-        const proof = await ops.inclusion(index, uintParam(url, 'tree_size', false), actionId);
+      handler: guarded(auth, 'public', logger, async (_req, res, _p, query) => {
+        const actionId = query.get('action_id') ?? '';
+        const index = uintParam(query, 'index', !actionId);
+        const proof = await ops.inclusion(index, uintParam(query, 'tree_size', false), actionId);
         sendJson(res, 200, inclusionJson(proof));
       }),
     },
     {
       method: 'GET',
       path: '/v1/merkle/consistency',
-      handler: guarded(auth, 'public', logger, async (_req, res, _p, url) => {
-        const proof = await ops.consistency(uintParam(url, 'first', true), uintParam(url, 'second', true));
+      handler: guarded(auth, 'public', logger, async (_req, res, _p, query) => {
+        const proof = await ops.consistency(uintParam(query, 'first', true), uintParam(query, 'second', true));
         sendJson(res, 200, consistencyJson(proof));
       }),
     },
@@ -274,45 +285,45 @@ export function gatewayHttpRoutes(deps: HttpDeps): HttpRoute[] {
     },
     {
       method: 'POST',
-      path: /^\/v1\/admin\/agents\/([^/]+)\/quarantine$/,
-      handler: guarded(auth, 'operator', logger, async (req, res, [agentId]) => {
+      path: '/v1/admin/agents/:agentId/quarantine',
+      handler: guarded(auth, 'operator', logger, async (req, res, { agentId = '' }) => {
         const body = await jsonBody(req);
         const duration = body.duration_seconds ?? 0;
         if (typeof duration !== 'number' || !Number.isInteger(duration) || duration < 0) {
           throw new InvalidArgumentError('duration_seconds', 'must be a non-negative integer');
         }
         if (body.reason !== undefined && typeof body.reason !== 'string') throw new InvalidArgumentError('reason', 'must be a string');
-        const out = await ops.judge.quarantineAgent({ agentId: agentId!, reason: (body.reason as string) ?? '', durationSeconds: duration });
+        const out = await ops.judge.quarantineAgent({ agentId, reason: (body.reason as string) ?? '', durationSeconds: duration });
         sendJson(res, 200, { entry: out.entry ? quarantineJson(out.entry) : null });
       }),
     },
     {
       method: 'POST',
-      path: /^\/v1\/admin\/agents\/([^/]+)\/release$/,
-      handler: guarded(auth, 'operator', logger, async (_req, res, [agentId]) => {
-        const out = await ops.judge.releaseAgent({ agentId: agentId! });
+      path: '/v1/admin/agents/:agentId/release',
+      handler: guarded(auth, 'operator', logger, async (_req, res, { agentId = '' }) => {
+        const out = await ops.judge.releaseAgent({ agentId });
         sendJson(res, 200, { released: out.released });
       }),
     },
     {
       method: 'GET',
       path: '/v1/admin/escalations',
-      handler: guarded(auth, 'operator', logger, async (_req, res, _p, url) => {
-        const out = await ops.judge.listEscalations({ status: escalationStatus(url.searchParams.get('status')) });
+      handler: guarded(auth, 'operator', logger, async (_req, res, _p, query) => {
+        const out = await ops.judge.listEscalations({ status: escalationStatus(query.get('status')) });
         sendJson(res, 200, { escalations: out.escalations.map(escalationJson) });
       }),
     },
     {
       method: 'POST',
-      path: /^\/v1\/admin\/escalations\/([^/]+)\/resolve$/,
-      handler: guarded(auth, 'operator', logger, async (req, res, [escalationId]) => {
+      path: '/v1/admin/escalations/:escalationId/resolve',
+      handler: guarded(auth, 'operator', logger, async (req, res, { escalationId = '' }) => {
         const body = await jsonBody(req);
         const status = escalationStatus(typeof body.status === 'string' ? body.status : null);
         if (status !== judgev1.EscalationStatus.APPROVED && status !== judgev1.EscalationStatus.REJECTED) {
           throw new InvalidArgumentError('status', 'must be APPROVED or REJECTED');
         }
         const out = await ops.judge.resolveEscalation({
-          escalationId: escalationId!,
+          escalationId,
           status,
           resolvedBy: typeof body.resolved_by === 'string' ? body.resolved_by : '',
           note: typeof body.note === 'string' ? body.note : '',

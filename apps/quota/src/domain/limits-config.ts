@@ -12,6 +12,16 @@ const limitSpecSchema = z.strictObject({
 });
 
 /**
+ * The region limit. Its rate is replaced by `NETHICAL_REQUESTS_PER_SECOND`, and its burst
+ * follows: scaled by the same factor (the burst lasts as many seconds as in the file), unless
+ * `keepBurst` says the file's burst is meant as an absolute number.
+ */
+const regionSpecSchema = limitSpecSchema.extend({
+  /** Keep `burst` as written when NETHICAL_REQUESTS_PER_SECOND replaces the rate. */
+  keepBurst: z.boolean().default(false),
+});
+
+/**
  * `config/quota/limits.json`, version 1. See docs/quota.md for the format.
  * `defaults.*` apply to every agent / tenant / region; `agents` and `tenants` override them by id.
  */
@@ -28,8 +38,8 @@ export const quotaLimitsSchema = z.strictObject({
     .strictObject({
       agent: limitSpecSchema.optional(),
       tenant: limitSpecSchema.optional(),
-      /** Region cap; its rate is replaced by `NETHICAL_REQUESTS_PER_SECOND` when set. */
-      region: limitSpecSchema.optional(),
+      /** Region cap; its rate is replaced by `NETHICAL_REQUESTS_PER_SECOND`, its burst follows (see regionSpecSchema). */
+      region: regionSpecSchema.optional(),
     })
     .default({}),
   /** Per-tenant overrides keyed by tenant id. */

@@ -133,16 +133,23 @@ export function createQuota(options: QuotaOptions): Quota {
   };
 }
 
-function resolveRegionLimit(
-  fromFile: LimitSpec | undefined,
+/**
+ * The region limit in force: the file's, with `NETHICAL_REQUESTS_PER_SECOND` as its rate. The
+ * burst follows the rate (same burst duration as the file's burst / rate; ceil(rps) without a
+ * file limit), so an operator who lowers the cap also lowers how much may arrive at once; the
+ * file keeps its burst as written only with `keepBurst: true`.
+ */
+export function resolveRegionLimit(
+  fromFile: (LimitSpec & { keepBurst?: boolean }) | undefined,
   regionRps: number | undefined,
 ): LimitSpec | undefined {
   if (regionRps === undefined || regionRps <= 0) return fromFile;
-  return {
-    rate: regionRps,
-    burst: fromFile?.burst ?? Math.max(1, Math.ceil(regionRps)),
-    shadow: fromFile?.shadow ?? false,
-  };
+  const burst = !fromFile
+    ? Math.ceil(regionRps)
+    : fromFile.keepBurst
+      ? fromFile.burst
+      : Math.ceil((fromFile.burst * regionRps) / fromFile.rate);
+  return { rate: regionRps, burst: Math.max(1, burst), shadow: fromFile?.shadow ?? false };
 }
 
 /** Fold per-limit outcomes into one answer: the denying limit, else the tightest one. */
