@@ -11,6 +11,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
+import { bundleConsole } from './bundle-console';
 import { repoRoot, startMesh } from './mesh';
 
 const program = new Command('start-mesh')
@@ -32,6 +33,9 @@ log(`starting six services (${env.NETHICAL_REDIS_URL ? 'Redis' : 'in-memory quot
 try {
   const nodeArgs = (process.env.NETHICAL_MESH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   delete env.NETHICAL_MESH_NODE_ARGS;
+  // The browser console the gateway serves at /console: built like the services, before the
+  // gateway starts (it reads the files once).
+  await bundleConsole(repoRoot, path.resolve(repoRoot, env.NETHICAL_CONSOLE_DIR ?? 'dist/console'));
   const mesh = await startMesh({ env, basePort, stateDir, streamLogs: opts.logs, supervise: true, onEvent: log, nodeArgs });
   for (const [s, url] of Object.entries(mesh.urls)) log(`${s.padEnd(14)} ${url}`);
   process.stdout.write(`gateway listening on ${mesh.gatewayUrl}\n`);

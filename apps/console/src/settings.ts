@@ -1,0 +1,27 @@
+/**
+ * Keys the person enters: kept in sessionStorage (gone when the tab closes), never in the URL.
+ * The pinned verifier key is in localStorage: it is public, and pinning it is the point.
+ */
+export interface Settings {
+  apiKey: string;
+  adminKey: string;
+  pinnedVerifierKey: string;
+}
+
+const session = { apiKey: 'nethical.apiKey', adminKey: 'nethical.adminKey' } as const;
+const PINNED = 'nethical.verifierKey';
+
+export function loadSettings(): Settings {
+  return {
+    apiKey: sessionStorage.getItem(session.apiKey) ?? '',
+    adminKey: sessionStorage.getItem(session.adminKey) ?? '',
+    pinnedVerifierKey: localStorage.getItem(PINNED) ?? '',
+  };
+}
+
+export function saveSettings(s: Settings): void {
+  sessionStorage.setItem(session.apiKey, s.apiKey);
+  sessionStorage.setItem(session.adminKey, s.adminKey);
+  if (s.pinnedVerifierKey) localStorage.setItem(PINNED, s.pinnedVerifierKey);
+  else localStorage.removeItem(PINNED);
+}
