@@ -59,6 +59,14 @@ export async function freePort(alsoPlus?: number): Promise<number> {
   throw new Error('no free port found');
 }
 
+async function freePortIn(range: readonly [number, number], taken: number[]): Promise<number> {
+  for (let port = range[0]; port <= range[1]; port++) {
+    if (taken.includes(port)) continue;
+    if ((await isFree(port)) && (await isFree(port + 10_000))) return port;
+  }
+  throw new Error(`no free port in ${range[0]}-${range[1]}`);
+}
+
 function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
@@ -141,6 +149,11 @@ export interface StartRedisClusterOptions {
   replicasPerMaster?: number;
   /** `cluster-node-timeout` in ms (default 1000: fast failover in tests). */
   nodeTimeoutMs?: number;
+  /**
+   * Pick node ports from this inclusive range instead of anywhere in 20000-50000 (a suite that
+   * owns a port range). The cluster bus uses port + 10000, which must be free too.
+   */
+  portRange?: readonly [number, number];
 }
 
 /** A running Redis Cluster. */
@@ -176,7 +189,9 @@ export async function startRedisCluster(
     const ports: number[] = [];
     while (ports.length < masters * (1 + replicas)) {
       // The cluster bus listens on port + 10000.
-      const port = await freePort(10_000);
+      const port = options.portRange
+        ? await freePortIn(options.portRange, ports)
+        : await freePort(10_000);
       if (!ports.includes(port) && port + 10_000 < 65_536) ports.push(port);
     }
     const args = (port: number) => [
