@@ -9,6 +9,7 @@ import { openSql } from '@nethical/postgres';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { auditService } from './routes/audit-service';
+import { createAuditTelemetry } from './telemetry';
 
 const base = await bootstrap('audit-store');
 const { config, logger, metrics, health, shutdown } = base;
@@ -24,6 +25,7 @@ const sql = await openSql({
 logger.info({ database: sql.kind, dataDir: sql.kind === 'pglite' ? dataDir : undefined }, 'audit database open');
 const log = await createAuditLog({ sql });
 health.addComponent('database', () => log.health());
+createAuditTelemetry(metrics.registry, sql);
 
 const stopping = new AbortController();
 const server = await startServer({

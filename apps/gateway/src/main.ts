@@ -29,7 +29,7 @@ import { adminService } from './routes/admin-service';
 import { governanceService } from './routes/governance-service';
 import { gatewayHttpRoutes } from './routes/http-routes';
 import { createOperatorPorts } from './routes/operator-ports';
-import { createGatewayInstruments } from './telemetry';
+import { actionErrorsInterceptor, countActionHttpErrors, createGatewayInstruments } from './telemetry';
 
 const base = await bootstrap('gateway');
 const { config, logger, metrics, health, shutdown } = base;
@@ -85,8 +85,10 @@ const instrumented = (protocol: string): ActionProcessor => async (req, scope) =
     const out = await processor(req, scope);
     const ms = performance.now() - start;
     instruments.actionDuration.observe({ protocol }, ms / 1000);
+    instruments.latency.observe({ protocol, region: config.NETHICAL_REGION_ID }, ms / 1000);
     const decision = decisionName(out.response.decision);
     instruments.decisions.inc({ decision });
+    instruments.actions.inc({ decision, protocol, region: config.NETHICAL_REGION_ID });
     stats.record(decision);
     if (config.NETHICAL_ENABLE_SLA_MONITORING) sla.record(ms);
     return out;
@@ -126,7 +128,7 @@ const server = await startServer({
     router.service(gatewayv1.GovernanceService, governanceService(instrumented('rpc'), limits, ops, config.NETHICAL_HTTP_DEADLINE_MS));
     router.service(gatewayv1.AdminService, adminService(ops));
   },
-  httpRoutes: gatewayHttpRoutes({
+  httpRoutes: countActionHttpErrors(gatewayHttpRoutes({
     processAction: instrumented('http'),
     limits,
     deadlineMs: config.NETHICAL_HTTP_DEADLINE_MS,
@@ -143,11 +145,11 @@ const server = await startServer({
         ...(config.NETHICAL_ENABLE_SLA_MONITORING ? { sla: sla.status() } : {}),
       };
     },
-  }),
+  }), instruments.errors),
   health,
   metrics,
   logger,
-  interceptors: [rpcAuthInterceptor(auth), ...(config.NETHICAL_ENABLE_OTEL ? [serverTracingInterceptor()] : [])],
+  interceptors: [actionErrorsInterceptor(instruments.errors), rpcAuthInterceptor(auth), ...(config.NETHICAL_ENABLE_OTEL ? [serverTracingInterceptor()] : [])],
   readMaxBytes: config.NETHICAL_MAX_PAYLOAD_BYTES + 64 * 1024,
   admission: createAdmission({ maxInFlight: config.NETHICAL_MAX_IN_FLIGHT, registry: metrics.registry }),
 });

@@ -14,7 +14,7 @@ import {
   serverTracingInterceptor,
   startServer,
 } from '@nethical/platform';
-import { openSql } from '@nethical/postgres';
+import { openSql, storageBytesGauge } from '@nethical/postgres';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { followAuditLog } from './adapters/audit-follower';
@@ -22,6 +22,7 @@ import { openSqlTreeStore } from './adapters/sql-tree-store';
 import { startCheckpointer } from './domain/checkpointer';
 import { openMerkleLog } from './domain/merkle-log';
 import { merkleService } from './routes/merkle-service';
+import { createMerkleTelemetry } from './telemetry';
 
 const base = await bootstrap('merkle-anchor');
 const { config, logger, metrics, health, shutdown } = base;
@@ -99,6 +100,12 @@ if (config.NETHICAL_ENABLE_MERKLE) {
   }, 500);
   timer.unref();
   anchoring = { sql, log, checkpointer, follower, timer };
+  createMerkleTelemetry(metrics.registry, {
+    treeSize: () => log.size,
+    latestCheckpoint: () => checkpointer.latest(),
+    following: () => follower.status.connected,
+  });
+  storageBytesGauge(metrics.registry, sql, 'merkle_');
   health.addComponent('database', async () => {
     await sql.query('SELECT 1');
     return { ok: true };

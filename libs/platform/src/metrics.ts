@@ -1,5 +1,5 @@
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One Prometheus registry per process, with Node's default metrics and RPC instruments. */
 export interface ServiceMetrics {
@@ -12,6 +12,7 @@ export function createServiceMetrics(service: string): ServiceMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  cpuUsageGauge(registry);
   return {
     registry,
     rpcDuration: new Histogram({
@@ -46,4 +47,28 @@ export function metricsInterceptor(metrics: ServiceMetrics): Interceptor {
       throw err;
     }
   };
+}
+
+/**
+ * `nethical_cpu_usage_percent` (the seed's name): this process's CPU time (user + system) over
+ * the wall time since the previous scrape, in percent of one core (above 100 when worker threads
+ * run in parallel). `process_cpu_seconds_total` stays beside it for `rate()`-based queries.
+ */
+export function cpuUsageGauge(registry: Registry, now: () => bigint = process.hrtime.bigint): Gauge {
+  let lastWall = now() - BigInt(Math.round(process.uptime() * 1e9));
+  let lastCpu = 0;
+  return new Gauge({
+    name: 'nethical_cpu_usage_percent',
+    help: 'CPU used by this process since the previous scrape, percent of one core.',
+    registers: [registry],
+    collect() {
+      const wall = now();
+      const usage = process.cpuUsage();
+      const cpu = usage.user + usage.system; // microseconds since the process started
+      const elapsedUs = Number(wall - lastWall) / 1000;
+      if (elapsedUs > 0) this.set(((cpu - lastCpu) / elapsedUs) * 100);
+      lastWall = wall;
+      lastCpu = cpu;
+    },
+  });
 }

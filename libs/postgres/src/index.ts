@@ -1,2 +1,3 @@
 export * from './sql-client';
 export * from './migrate';
+export * from './storage-size';
