@@ -6,6 +6,7 @@ import { auditv1, gatewayv1, healthv1, judgev1, merklev1, quotav1 } from '@nethi
 import {
   armShutdown,
   bootstrap,
+  createCors,
   clientTracingInterceptor,
   createAdmission,
   createInternalClient,
@@ -26,6 +27,8 @@ import { createSlaMonitor } from './domain/sla-monitor';
 import { createStatsPublisher } from './domain/published-stats';
 import { rpcAuthInterceptor } from './routes/rpc-auth';
 import { adminService } from './routes/admin-service';
+import { consoleRoutes, loadConsoleFiles } from './routes/console-routes';
+import { operationsService } from './routes/operations-service';
 import { governanceService } from './routes/governance-service';
 import { gatewayHttpRoutes } from './routes/http-routes';
 import { createOperatorPorts } from './routes/operator-ports';
@@ -119,16 +122,26 @@ if (config.NETHICAL_ENABLE_SLA_MONITORING) {
   refresh.unref();
 }
 
+const operations = {
+  stats,
+  sla: () => (config.NETHICAL_ENABLE_SLA_MONITORING ? sla.status() : undefined),
+  actionsTotal: async () => (await instruments.decisions.get()).values.reduce((n, v) => n + v.value, 0),
+  now: () => new Date(),
+};
+const consoleFiles = loadConsoleFiles(path.resolve(config.NETHICAL_CONSOLE_DIR));
+if (!consoleFiles) logger.warn({ dir: config.NETHICAL_CONSOLE_DIR }, 'the console is not built; /console answers 404 (npm run build:console)');
+
 const server = await startServer({
   name: 'gateway',
   host: config.NETHICAL_HOST,
   port: base.port,
-  services: [gatewayv1.GovernanceService, gatewayv1.AdminService],
+  services: [gatewayv1.GovernanceService, gatewayv1.AdminService, gatewayv1.OperationsService],
   routes: (router) => {
     router.service(gatewayv1.GovernanceService, governanceService(instrumented('rpc'), limits, ops, config.NETHICAL_HTTP_DEADLINE_MS));
     router.service(gatewayv1.AdminService, adminService(ops));
+    router.service(gatewayv1.OperationsService, operationsService(operations));
   },
-  httpRoutes: countActionHttpErrors(gatewayHttpRoutes({
+  httpRoutes: [...consoleRoutes(consoleFiles), ...countActionHttpErrors(gatewayHttpRoutes({
     processAction: instrumented('http'),
     limits,
     deadlineMs: config.NETHICAL_HTTP_DEADLINE_MS,
@@ -145,12 +158,13 @@ const server = await startServer({
         ...(config.NETHICAL_ENABLE_SLA_MONITORING ? { sla: sla.status() } : {}),
       };
     },
-  }), instruments.errors),
+  }), instruments.errors)],
   health,
   metrics,
   logger,
   interceptors: [actionErrorsInterceptor(instruments.errors), rpcAuthInterceptor(auth), ...(config.NETHICAL_ENABLE_OTEL ? [serverTracingInterceptor()] : [])],
   readMaxBytes: config.NETHICAL_MAX_PAYLOAD_BYTES + 64 * 1024,
+  cors: createCors(csv(config.NETHICAL_CORS_ORIGINS)),
   admission: createAdmission({ maxInFlight: config.NETHICAL_MAX_IN_FLIGHT, registry: metrics.registry }),
 });
 

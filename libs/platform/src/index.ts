@@ -1,6 +1,7 @@
 export * from './bootstrap';
 export * from './clients';
 export * from './config';
+export * from './cors';
 export * from './errors';
 export * from './health';
 export * from './http-routes';

@@ -10,6 +10,7 @@ import { healthService } from './health';
 import { healthv1 } from '@nethical/contracts';
 import { sendJson, sendText, type HttpRoute, type NodeRequest, type NodeResponse } from './http-routes';
 import { createHttpRouter } from './http-router';
+import type { CorsHandler } from './cors';
 import { admissionInterceptor, createAdmission, probeServices, type Admission } from './admission';
 import type { Logger } from './logger';
 import { metricsInterceptor, type ServiceMetrics } from './metrics';
@@ -47,6 +48,8 @@ export interface ServerOptions {
   admission?: Admission;
   /** Shorthand for `admission`: a limit of requests worked on at once (internal services). */
   maxInFlight?: number;
+  /** CORS for browsers on other origins (`createCors`): headers on every answer, preflights answered. */
+  cors?: CorsHandler;
 }
 
 export interface RunningServer {
@@ -157,6 +160,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.once('close', () => {
       inFlight -= 1;
     });
+    if (options.cors?.(req, res)) return;
     const method = req.method ?? 'GET';
     const match = route(method, req.url ?? '/');
     switch (match.kind) {
