@@ -58,11 +58,35 @@ async function go(page: Page, hash: string): Promise<void> {
   await page.waitForSelector(`#view-${hash.replace(/^#\//, '').split('?')[0]}`);
 }
 
+/** A few actions through the plain HTTP API first, so the proof of the attack has a path. */
+async function seed(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const res = await fetch(`${base}/process_action`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.agent}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        agent_id: 'e2e-seed',
+        action: `Weekly report ${i}: all systems nominal.`,
+      }),
+    });
+    if (!res.ok) throw new Error(`seeding: ${res.status} ${await res.text()}`);
+  }
+}
+
 async function run(page: Page): Promise<void> {
+  await seed(6);
   const consoleUrl = args['console-url'] ?? `${base}/console`;
   await page.goto(consoleUrl, { waitUntil: 'networkidle0' });
   check(page.url() === `${consoleUrl}/`, '/console redirects to /console/');
   check((await text(page, 'h1')) === 'Try an action', 'the console opens on "Try an action"');
+  const load = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    const bytes = performance
+      .getEntriesByType('resource')
+      .reduce((n, r) => n + (r as PerformanceResourceTiming).transferSize, nav.transferSize);
+    return { ms: Math.round(nav.loadEventEnd), kB: Math.round(bytes / 1024) };
+  });
+  log(`page loaded in ${load.ms} ms, ${load.kB} kB transferred`);
 
   // Keys: entered once, kept for the tab.
   await page.click('.keys-panel summary');

@@ -90,6 +90,18 @@ describe('browser signed checkpoints (Ed25519 via @noble/curves)', () => {
     expect(toHex(cp.rootHash)).toBe(toHex(await rootAtSize(reader, 9)));
   });
 
+  it("reads a verifier key whose base64 holds '+' (cut at the first two '+' only)", async () => {
+    let plus: ReturnType<typeof generateNoteKeys> | undefined;
+    for (let seed = 0; seed < 256 && !plus; seed++) {
+      const k = generateNoteKeys('nethical.test/audit', () => new Uint8Array(32).fill(seed));
+      if (k.verifierKey.split('+').length > 3) plus = k;
+    }
+    const note = signCheckpoint({ origin: 'o', size: 1, rootHash: leafHashes[0]! }, [
+      parseSignerKey(plus!.signerKey),
+    ]);
+    expect(openCheckpoint(note, await parseVerifierKey(plus!.verifierKey)).size).toBe(1n);
+  });
+
   it('rejects an altered body, an altered signature, another key and a key with a wrong id', async () => {
     const key = await parseVerifierKey(keys.verifierKey);
     const note = await signedAt(9);

@@ -65,6 +65,13 @@ describe('/console', () => {
     expect(etag).toMatch(/^"[\w-]{27}"$/);
     const again = await fetch(`${base}/console/console.js`, { headers: { 'if-none-match': etag } });
     expect(again.status).toBe(304);
+    const raw = await fetch(`${base}/console/console.js`, {
+      headers: { 'accept-encoding': 'identity' },
+    });
+    expect(raw.headers.get('content-encoding')).toBeNull();
+    expect(await raw.text()).toBe('export {};');
+    expect(js.headers.get('content-encoding')).toBe('gzip');
+    expect(await js.text()).toBe('export {};');
     const head = await fetch(`${base}/console/console.js`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
