@@ -6,9 +6,11 @@
  *   verify inclusion|consistency   check proofs and signed checkpoints offline
  *   audit verify             re-read the audit log from PostgreSQL and check it against the tree
  *   load                     open-loop load generator (see perf/README.md)
+ *   regions up|down|status   three regions on this machine behind HAProxy (docs/regions.md)
  */
 import { Command } from 'commander';
 import { registerAuditCommands } from './commands/audit/audit-commands';
+import { registerRegionsCommands } from './commands/regions/regions-commands';
 import { registerVerifyCommands } from './commands/verify/verify-commands';
 import { delegate } from './delegate';
 
@@ -40,5 +42,6 @@ program
 passthrough('load', 'open-loop load generator (--help for flags)', 'perf/load/main.ts');
 registerVerifyCommands(program);
 registerAuditCommands(program);
+registerRegionsCommands(program);
 
 await program.parseAsync();
