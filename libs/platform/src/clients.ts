@@ -13,8 +13,8 @@ export interface InternalClient<S extends DescService> {
  * A client for another Nethical service over gRPC (HTTP/2, one multiplexed session with
  * keep-alive pings). Every call carries a deadline. Unary and server-streaming calls go through
  * @grpc/grpc-js, which measured ~1.5x the throughput of Connect's gRPC transport
- * (perf/RESULTS.md); client/bidi streams and calls that need interceptors (tracing) use
- * Connect's transport.
+ * (perf/RESULTS.md); client/bidi streams use Connect's transport. Interceptors (tracing) run on
+ * either, so turning tracing on does not change the client.
  */
 export function createInternalClient<S extends DescService>(
   service: S,
@@ -27,15 +27,20 @@ export function createInternalClient<S extends DescService>(
     pingTimeoutMs: 5_000,
     idleConnectionTimeoutMs: 60_000,
   });
-  const transport = createGrpcTransport({
+  const interceptors = options.interceptors ?? [];
+  // With grpc-js, the interceptors run in its transport, around the streams it hands over too.
+  const connect = createGrpcTransport({
     baseUrl,
     sessionManager,
     defaultTimeoutMs: options.timeoutMs,
-    interceptors: options.interceptors ?? [],
+    interceptors: options.impl === 'grpc-js' ? [] : interceptors,
   });
-  const useGrpcJs = options.impl === 'grpc-js' && (options.interceptors ?? []).length === 0;
-  if (!useGrpcJs) return { client: createClient(service, transport), close: () => sessionManager.abort() };
-  const grpcJs = createGrpcJsTransport(baseUrl, { streams: transport, defaultTimeoutMs: options.timeoutMs });
+  if (options.impl !== 'grpc-js') return { client: createClient(service, connect), close: () => sessionManager.abort() };
+  const grpcJs = createGrpcJsTransport(baseUrl, {
+    streams: connect,
+    defaultTimeoutMs: options.timeoutMs,
+    interceptors,
+  });
   return {
     client: createClient(service, grpcJs.transport),
     close: () => {

@@ -1,5 +1,13 @@
 import { create, fromBinary, isMessage, toBinary, type DescMessage } from '@bufbuild/protobuf';
-import { Code, ConnectError, type Transport } from '@connectrpc/connect';
+import {
+  Code,
+  ConnectError,
+  createContextValues,
+  type Interceptor,
+  type StreamRequest,
+  type Transport,
+  type UnaryRequest,
+} from '@connectrpc/connect';
 import * as grpc from '@grpc/grpc-js';
 
 /**
@@ -7,6 +15,9 @@ import * as grpc from '@grpc/grpc-js';
  * services keep the typed `createClient` API while internal calls use the client that measured
  * faster (perf/RESULTS.md, "internal RPC client"). Client and bidi streams go to `streams`, a
  * Connect transport. gRPC status codes and Connect codes share their numbers.
+ *
+ * Connect interceptors (tracing) run around every call here as they would on Connect's transport,
+ * so turning them on does not change which client carries the calls.
  */
 export function createGrpcJsTransport(
   address: string,
@@ -14,6 +25,8 @@ export function createGrpcJsTransport(
     streams: Transport;
     defaultTimeoutMs?: number;
     headers?: () => Record<string, string>;
+    /** Connect interceptors, outermost first (as for Connect's transports). */
+    interceptors?: Interceptor[];
   },
 ): { transport: Transport; close(): void } {
   const target = address.replace(/^https?:\/\//, '');
@@ -31,7 +44,7 @@ export function createGrpcJsTransport(
     for (const [key, value] of Object.entries(options.headers?.() ?? {})) metadata.set(key, value);
     return metadata;
   };
-  const transport: Transport = {
+  const calls: Transport = {
     unary(method, signal, timeoutMs, header, input) {
       const request = isMessage(input, method.input)
         ? input
@@ -134,6 +147,44 @@ export function createGrpcJsTransport(
         trailer: new Headers(),
         message: messages(),
       } as never;
+    },
+  };
+  const interceptors = options.interceptors ?? [];
+  if (interceptors.length === 0) return { transport: calls, close: () => client.close() };
+  type AnyFn = Parameters<Interceptor>[0];
+  const chain = (next: AnyFn) => interceptors.reduceRight((n, interceptor) => interceptor(n), next);
+  const url = (method: { parent: { typeName: string }; name: string }) => `${address}/${method.parent.typeName}/${method.name}`;
+  const transport: Transport = {
+    unary(method, signal, timeoutMs, header, input, contextValues) {
+      const req = {
+        stream: false,
+        service: method.parent,
+        method,
+        requestMethod: 'POST',
+        url: url(method),
+        signal: signal ?? new AbortController().signal,
+        header: new Headers(header),
+        contextValues: contextValues ?? createContextValues(),
+        message: isMessage(input, method.input) ? input : create(method.input as DescMessage, input),
+      } as UnaryRequest;
+      const next = ((r: UnaryRequest) => calls.unary(r.method, r.signal, timeoutMs, r.header, r.message as never, r.contextValues)) as AnyFn;
+      return chain(next)(req) as never;
+    },
+    stream(method, signal, timeoutMs, header, input, contextValues) {
+      const req = {
+        stream: true,
+        service: method.parent,
+        method,
+        requestMethod: 'POST',
+        url: url(method),
+        signal: signal ?? new AbortController().signal,
+        header: new Headers(header),
+        contextValues: contextValues ?? createContextValues(),
+        message: input,
+      } as StreamRequest;
+      const next = ((r: StreamRequest) =>
+        calls.stream(r.method, r.signal, timeoutMs, r.header, r.message as never, r.contextValues)) as AnyFn;
+      return chain(next)(req) as never;
     },
   };
   return { transport, close: () => client.close() };

@@ -15,6 +15,7 @@ import { admissionInterceptor, createAdmission, probeServices, type Admission } 
 import type { Logger } from './logger';
 import { metricsInterceptor, type ServiceMetrics } from './metrics';
 import { registerReflection } from './reflection';
+import { traceHttpRoutes } from './telemetry';
 import { errorMappingInterceptor } from './errors';
 import { collectServices, createGrpcJsServer } from './grpc-js-server';
 
@@ -134,7 +135,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   ];
   const probes = new Set(builtIn);
-  const route = createHttpRouter([...builtIn, ...(options.httpRoutes ?? [])]);
+  const route = createHttpRouter([...builtIn, ...traceHttpRoutes(options.httpRoutes ?? [])]);
 
   /** A plain route's answer; whatever it throws becomes a 500 here, never an exit. */
   const runRoute = async (r: HttpRoute, req: NodeRequest, res: NodeResponse, params: Record<string, string>, query: URLSearchParams) => {

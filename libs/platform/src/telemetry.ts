@@ -1,6 +1,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { ConnectError, type Interceptor } from '@connectrpc/connect';
 import type { NethicalConfig } from './config';
+import type { HttpRoute } from './http-routes';
 import type { Logger } from './logger';
 
 export interface Telemetry {
@@ -32,11 +33,15 @@ export async function startTelemetry(config: NethicalConfig, service: string, lo
     instrumentations: [new GrpcInstrumentation(), new HttpInstrumentation()],
   });
   sdk.start();
+  tracingOn = true;
   logger.info({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }, 'OpenTelemetry tracing on');
   return {
     stop: () => sdk.shutdown().catch((err: unknown) => logger.warn({ err }, 'telemetry flush failed')),
   };
 }
+
+/** Set once tracing started; plain HTTP routes are wrapped only then (no cost when off). */
+let tracingOn = false;
 
 const tracer = () => trace.getTracer('nethical');
 
@@ -89,4 +94,61 @@ export function clientTracingInterceptor(): Interceptor {
 export function currentTraceId(): string {
   const id = trace.getSpan(context.active())?.spanContext().traceId ?? '';
   return /^0+$/.test(id) ? '' : id;
+}
+
+/**
+ * Server spans for plain HTTP routes (`POST /process_action` and peers), named by method and
+ * route template (low cardinality), continuing the caller's W3C `traceparent`, with the handler
+ * run inside the span so the action's RPCs and its audit record share the trace. Identity when
+ * tracing is off. (RPC paths get theirs from {@link serverTracingInterceptor}.)
+ */
+export function traceHttpRoutes(routes: HttpRoute[]): HttpRoute[] {
+  if (!tracingOn) return routes;
+  return routes.map((route) => ({
+    ...route,
+    handler: (req, res, params, query) => {
+      const parent = propagation.extract(context.active(), req.headers);
+      const span = tracer().startSpan(
+        `${route.method} ${route.path}`,
+        { kind: SpanKind.SERVER, attributes: { 'http.request.method': route.method, 'http.route': route.path } },
+        parent,
+      );
+      res.once('close', () => {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      });
+      return context.with(trace.setSpan(parent, span), () => route.handler(req, res, params, query));
+    },
+  }));
+}
+
+/**
+ * Run `fn` in one span per distinct trace id of `traceIds` (the audit records of a batch that
+ * merkle-anchor follows), so each action's trace shows its anchoring. The records carry only the
+ * trace id, so the span's parent is the trace itself (a remote parent with the trace's id and no
+ * known span): tools show it at the end of the action's trace. Calls `fn` once either way.
+ */
+export async function inRecordTraces<T>(name: string, traceIds: Iterable<string>, fn: () => Promise<T>): Promise<T> {
+  if (!tracingOn) return fn();
+  const spans: Span[] = [];
+  for (const traceId of new Set(traceIds)) {
+    if (!/^[0-9a-f]{32}$/.test(traceId) || /^0+$/.test(traceId)) continue;
+    // The parent span id: the trace id's low half, a stable stand-in for the unknown parent.
+    const parent = trace.setSpanContext(context.active(), {
+      traceId,
+      spanId: traceId.slice(16),
+      traceFlags: 1,
+      isRemote: true,
+    });
+    spans.push(tracer().startSpan(name, { kind: SpanKind.CONSUMER }, parent));
+  }
+  try {
+    const out = await fn();
+    for (const span of spans) endSpan(span);
+    return out;
+  } catch (err) {
+    for (const span of spans) endSpan(span, err);
+    throw err;
+  }
 }

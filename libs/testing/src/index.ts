@@ -1,3 +1,4 @@
 export * from './env';
 export * from './redis-cluster';
 export * from './shared-tools';
+export * from './otlp-receiver';

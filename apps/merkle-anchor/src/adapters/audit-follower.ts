@@ -1,6 +1,6 @@
 import type { Client } from '@connectrpc/connect';
 import type { auditv1 } from '@nethical/contracts';
-import type { Logger } from '@nethical/platform';
+import { inRecordTraces, type Logger } from '@nethical/platform';
 
 export interface FollowerStatus {
   connected: boolean;
@@ -16,7 +16,7 @@ export interface FollowerStatus {
  * Each stream is recycled after `recycleAfterRecords` records (a fresh TailRecords from the
  * tree's size, no backoff). The internal client reads server streams through grpc-js, which
  * retains nothing (flat at ~110 MB at 800/s); the recycling guards the modes that use Connect's
- * transport instead (`NETHICAL_RPC_CLIENT=connect`, tracing interceptors), whose client races
+ * transport instead (`NETHICAL_RPC_CLIENT=connect`), whose client races
  * every read against a promise that settles only when the call ends (connect-es#1524), so a
  * never-ending stream keeps every message it delivered (~4 KB per action).
  */
@@ -49,9 +49,16 @@ export function followAuditLog(opts: {
         for await (const msg of stream) {
           if (msg.records.length === 0) continue;
           const first = Number(msg.records[0]!.sequence);
-          await opts.onBatch(
-            first,
-            msg.records.map((r) => r.leaf),
+          // Each record's action trace gets an anchoring span (no-op when tracing is off).
+          const records = msg.records;
+          await inRecordTraces(
+            'merkle-anchor/anchor',
+            records.map((r) => r.traceId),
+            () =>
+              opts.onBatch(
+                first,
+                records.map((r) => r.leaf),
+              ),
           );
           status.lastBatchAt = Date.now();
           backoff = 100;
