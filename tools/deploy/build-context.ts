@@ -53,6 +53,8 @@ function copyInto(appDir: string, relative: string): void {
 export async function buildContext(wanted: readonly MeshService[]): Promise<string> {
   const contextRoot = path.join(repoRoot, 'dist', 'image-context');
   const bundles = await bundleServices(repoRoot, wanted);
+  // One analysis cache for the six traces: they share most of node_modules.
+  const cache = {};
   for (const service of wanted) {
     const appDir = path.join(contextRoot, service, 'app');
     rmSync(path.join(contextRoot, service), { recursive: true, force: true });
@@ -61,6 +63,7 @@ export async function buildContext(wanted: readonly MeshService[]): Promise<stri
     const trace = await nodeFileTrace([bundle], {
       base: repoRoot,
       processCwd: repoRoot,
+      cache,
       ignore: (file) => !file.startsWith('node_modules/') && !file.startsWith('dist/services/'),
     });
     // Only node_modules: our own code is in the bundle, and the tracer also matches computed
