@@ -3,7 +3,7 @@
 # deploy/prometheus/prometheus.yml (ports moved to the mesh's, 2 s scrapes), drive a short mixed
 # load (RPC through ghz, HTTP with bad input and an agent over quota), then run every query of
 # every panel in deploy/grafana/dashboards/nethical.json and require data from each.
-# Ports: NETHICAL_CI_DASHBOARD_PORT (mesh 18200-18205, Prometheus +90).
+# Ports: NETHICAL_CI_DASHBOARD_PORT (mesh 18700-18705, Prometheus +90).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=.ci/mesh-lib.sh
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 command -v prometheus >/dev/null || { apt-get update -qq && apt-get install -y -qq prometheus; }
 command -v jq >/dev/null || apt-get install -y -qq jq
 
-base="${NETHICAL_CI_DASHBOARD_PORT:-18200}"
+base="${NETHICAL_CI_DASHBOARD_PORT:-18700}"
 prom_port=$((base + 90))
 ghz="${NETHICAL_TOOLS_DIR:-$(cd .. && pwd)/shared/bin}/ghz"
 state="$(mktemp -d)"

@@ -2,7 +2,7 @@
 # The gRPC tools operators reach for first, against a started mesh, through server reflection
 # only (no .proto files): grpcurl list + describe of every service and of every request and
 # response message on all six ports, then a short ghz run of every config in perf/ghz/.
-# Tools: ../shared/bin/{grpcurl,ghz} (or NETHICAL_TOOLS_DIR). Port: NETHICAL_CI_GRPC_PORT (18100).
+# Tools: ../shared/bin/{grpcurl,ghz} (or NETHICAL_TOOLS_DIR). Port: NETHICAL_CI_GRPC_PORT (18600).
 # NETHICAL_DATABASE_URL / NETHICAL_REDIS_URL pass through to the mesh; with them it starts far
 # faster than on embedded PGlite (which took over 3 min under load here).
 set -euo pipefail
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 tools="${NETHICAL_TOOLS_DIR:-$(cd .. && pwd)/shared/bin}"
 grpcurl="$tools/grpcurl"
 ghz="$tools/ghz"
-base="${NETHICAL_CI_GRPC_PORT:-18100}"
+base="${NETHICAL_CI_GRPC_PORT:-18600}"
 state="$(mktemp -d)"
 trap 'stop_mesh; rm -rf "$state"' EXIT
 command -v jq >/dev/null || apt-get install -y -qq jq
