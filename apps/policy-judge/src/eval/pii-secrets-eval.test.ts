@@ -36,6 +36,8 @@ describe.skipIf(!haveDatasets)('runPiiSecretsEval on the shared datasets', () =>
     const text = formatPiiSecretsEvalReport(report);
     expect(text).toContain('STRUCTURED');
     expect(text).toContain('unsupported dataset types');
+    expect(report.pii.perFile.map((f) => f.file)).toEqual(['pii/presidio_recognizer_cases.jsonl', 'pii/presidio_research_synth.jsonl', 'pii/llm_guard_anonymize_cases.jsonl']);
+    expect(report.pii.perFile.reduce((n, f) => n + f.cases, 0)).toBe(report.pii.casesScored);
   });
 });
 
@@ -44,5 +46,6 @@ describe('runPiiSecretsEval without data', () => {
     const report = await runPiiSecretsEval(resolve(repoRoot, 'does-not-exist'));
     expect(report.pii.casesScored).toBe(0);
     expect(report.secrets.overall.tp + report.secrets.overall.tn).toBe(0);
+    expect(report.pii.perFile).toEqual([]);
   });
 });

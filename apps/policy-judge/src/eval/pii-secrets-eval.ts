@@ -115,6 +115,8 @@ export interface PiiSecretsEvalReport {
     unsupported: Array<{ datasetType: string; goldSpans: number }>;
     casesScored: number;
     casesSkippedIncomplete: number;
+    /** The same figures for each PII file on its own (absent files are not listed). */
+    perFile: Array<{ file: string; cases: number; structured: TypeMetrics; overall: TypeMetrics }>;
   };
   secrets: {
     perSource: SecretMetrics[];
@@ -287,9 +289,33 @@ function scoreSecrets(rows: Array<Record<string, unknown>>): PiiSecretsEvalRepor
 
 /** Run the evaluation over `datasetsDir` (the folder holding `pii/` and `secrets/`). */
 export async function runPiiSecretsEval(datasetsDir: string): Promise<PiiSecretsEvalReport> {
-  const scorer = new Scorer();
+  const all = new Scorer();
   let scored = 0;
   let skipped = 0;
+  const perFile: PiiSecretsEvalReport['pii']['perFile'] = [];
+  let fileScorer = new Scorer();
+  let fileCases = 0;
+  // Every case is scored twice: into the pooled figures and into its file's own.
+  const scorer = {
+    score: (...args: Parameters<Scorer['score']>) => {
+      all.score(...args);
+      fileScorer.score(...args);
+      fileCases++;
+    },
+  };
+  const closeFile = (file: string) => {
+    if (existsSync(join(datasetsDir, file))) {
+      const counts = [...fileScorer.counts.entries()];
+      perFile.push({
+        file,
+        cases: fileCases,
+        structured: metrics('STRUCTURED', sum(counts.filter(([t]) => STRUCTURED_TYPES.includes(t)).map(([, c]) => c))),
+        overall: metrics('ALL', sum(counts.map(([, c]) => c))),
+      });
+    }
+    fileScorer = new Scorer();
+    fileCases = 0;
+  };
   for (const row of readJsonl(join(datasetsDir, 'pii/presidio_recognizer_cases.jsonl'))) {
     if (row.spans_complete === false) {
       skipped++;
@@ -303,6 +329,7 @@ export async function runPiiSecretsEval(datasetsDir: string): Promise<PiiSecrets
     scorer.score(gold, detectPii(text, { policy: 'aggressive' }), scope);
     scored++;
   }
+  closeFile('pii/presidio_recognizer_cases.jsonl');
   for (const row of readJsonl(join(datasetsDir, 'pii/presidio_research_synth.jsonl'))) {
     const spans =
       (row.spans as Array<{ start: number; end: number; entity_type: string }> | undefined) ?? [];
@@ -313,6 +340,7 @@ export async function runPiiSecretsEval(datasetsDir: string): Promise<PiiSecrets
     );
     scored++;
   }
+  closeFile('pii/presidio_research_synth.jsonl');
   for (const row of readJsonl(join(datasetsDir, 'pii/llm_guard_anonymize_cases.jsonl'))) {
     const prompt = String(row.prompt ?? '');
     const gold = llmGuardGold(prompt, String(row.expected_prompt ?? ''));
@@ -327,24 +355,27 @@ export async function runPiiSecretsEval(datasetsDir: string): Promise<PiiSecrets
     scorer.score(gold, detectPii(prompt, { policy: 'aggressive' }), scope);
     scored++;
   }
+  closeFile('pii/llm_guard_anonymize_cases.jsonl');
+  const scorerAll = all;
   await Promise.resolve();
-  const perType = [...scorer.counts.entries()]
+  const perType = [...scorerAll.counts.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([t, c]) => metrics(t, c));
   const structuredCounts = sum(
-    [...scorer.counts.entries()].filter(([t]) => STRUCTURED_TYPES.includes(t)).map(([, c]) => c),
+    [...scorerAll.counts.entries()].filter(([t]) => STRUCTURED_TYPES.includes(t)).map(([, c]) => c),
   );
   return {
     datasetsDir,
     pii: {
       perType,
       structured: metrics('STRUCTURED', structuredCounts),
-      overall: metrics('ALL', sum([...scorer.counts.values()])),
-      unsupported: [...scorer.unsupported.entries()]
+      overall: metrics('ALL', sum([...scorerAll.counts.values()])),
+      unsupported: [...scorerAll.unsupported.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([datasetType, goldSpans]) => ({ datasetType, goldSpans })),
       casesScored: scored,
       casesSkippedIncomplete: skipped,
+      perFile,
     },
     secrets: scoreSecrets(readJsonl(join(datasetsDir, 'secrets/secret_cases.jsonl'))),
   };
@@ -370,6 +401,11 @@ export function formatPiiSecretsEvalReport(report: PiiSecretsEvalReport): string
   lines.push(
     `cases scored ${report.pii.casesScored}, skipped (incomplete spans / unalignable) ${report.pii.casesSkippedIncomplete}`,
   );
+  for (const f of report.pii.perFile) {
+    lines.push(
+      `  ${f.file}: ${f.cases} cases, structured recall ${pct(f.structured.recall)} precision ${pct(f.structured.precision)}; all types recall ${pct(f.overall.recall)} precision ${pct(f.overall.precision)}`,
+    );
+  }
   lines.push(
     `unsupported dataset types (gold spans, not scored): ${report.pii.unsupported.map((u) => `${u.datasetType}=${u.goldSpans}`).join(', ') || 'none'}`,
   );
