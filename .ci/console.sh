@@ -34,7 +34,8 @@ fi
 echo "=== starting the mesh on :$port"
 # The keys the driver enters in the page (apps/console/e2e/console.e2e.ts).
 start_mesh "$port" "$state/mesh" "${db[@]}" NETHICAL_LOG_LEVEL=warn \
-  NETHICAL_API_KEYS=e2e-agent-key-0123456789 NETHICAL_ADMIN_API_KEYS=e2e-admin-key-0123456789
+  NETHICAL_API_KEYS=e2e-agent-key-0123456789 NETHICAL_ADMIN_API_KEYS=e2e-admin-key-0123456789 \
+  NETHICAL_CORS_ORIGINS="http://localhost:$port"
 
 echo "=== console in Chromium"
 npx tsx apps/console/e2e/console.e2e.ts --external --port "$port" --chromium "$chromium"

@@ -25,3 +25,10 @@ export function saveSettings(s: Settings): void {
   if (s.pinnedVerifierKey) localStorage.setItem(PINNED, s.pinnedVerifierKey);
   else localStorage.removeItem(PINNED);
 }
+
+/**
+ * Whether operator calls can succeed: with the admin key, or with no key at all (a gateway
+ * without keys is open). With only an API key they would be refused; the views do not try
+ * (a refused call is also an error line in the browser's console).
+ */
+export const mayReadRecords = (s: Settings) => Boolean(s.adminKey) || !s.apiKey;

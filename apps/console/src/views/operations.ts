@@ -264,6 +264,7 @@ export function operationsView(ctx: ViewContext): View {
                               'button',
                               {
                                 type: 'button',
+                                'aria-label': `Approve ${e.escalationId}`,
                                 onclick: () =>
                                   resolve(e.escalationId, judgev1.EscalationStatus.APPROVED),
                               },
@@ -273,6 +274,7 @@ export function operationsView(ctx: ViewContext): View {
                               'button',
                               {
                                 type: 'button',
+                                'aria-label': `Reject ${e.escalationId}`,
                                 onclick: () =>
                                   resolve(e.escalationId, judgev1.EscalationStatus.REJECTED),
                               },

@@ -11,6 +11,7 @@ import {
   time,
 } from '../format';
 import { segments } from '../highlight';
+import { mayReadRecords } from '../settings';
 import { errorBox, type View, type ViewContext } from '../view';
 
 const examples: [string, string][] = [
@@ -158,7 +159,7 @@ export function tryActionView(ctx: ViewContext): View {
           res.modifiedAction ? '' : 'Enter the admin key to read the stored (redacted) text.',
         );
         if (res.modifiedAction) stored = h('pre', { class: 'text' }, res.modifiedAction);
-        else {
+        else if (mayReadRecords(ctx.settings())) {
           try {
             const rec = await ctx.clients.governance.getAuditRecord({ actionId: res.actionId });
             stored = h('pre', { class: 'text' }, rec.record?.content ?? '');

@@ -2,6 +2,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { facts, field, h, replace } from '../dom';
 import { hex } from '../format';
 import { verifyRecord, type ProofSource, type RecordVerification } from '../verify/record-proof';
+import { mayReadRecords } from '../settings';
 import { errorBox, type View, type ViewContext } from '../view';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -16,6 +17,7 @@ function proofSource(ctx: ViewContext): ProofSource {
       return { note: res.checkpoint.note, verifierKey: res.checkpoint.verifierKey };
     },
     async record(actionId) {
+      if (!mayReadRecords(ctx.settings())) return undefined;
       try {
         const res = await g.getAuditRecord({ actionId });
         return res.record ? { sequence: res.record.sequence, leaf: res.record.leaf } : undefined;
