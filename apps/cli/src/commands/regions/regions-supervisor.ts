@@ -67,7 +67,24 @@ function baseEnv(): NodeJS.ProcessEnv {
   );
 }
 
-async function startRegion(plan: RegionPlan): Promise<void> {
+/**
+ * Start a region, retrying: a port of a region that was just killed can still be held by a
+ * client connection that the kernel gave it as an ephemeral port (ports above 32767 are in
+ * Linux's default ephemeral range), which makes a service exit with EADDRINUSE.
+ */
+async function startRegion(plan: RegionPlan, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRegionOnce(plan);
+    } catch (err) {
+      if (attempt >= attempts || stopping) throw err;
+      log(`${plan.region}: start failed (${(err as Error).message}); retrying in 2 s`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
+async function startRegionOnce(plan: RegionPlan): Promise<void> {
   const mesh = await startMesh({
     env: { ...baseEnv(), ...plan.env },
     basePort: plan.basePort,
