@@ -5,6 +5,12 @@ import { facts, field, h, replace } from '../dom';
 import { actionTypeLabel, decisionBadge, decisionName, pct, severityName, time } from '../format';
 import { errorBox, type View, type ViewContext } from '../view';
 
+/** A date as a `datetime-local` input value (local time, seconds). */
+function localInput(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
 /** One record in full: the main fields, the violations and the record as Connect JSON. */
 function recordDetail(ctx: ViewContext, r: auditv1.AuditRecord): HTMLElement {
   return h(
@@ -79,7 +85,13 @@ export function auditTrailView(ctx: ViewContext): View {
       )) {
         decision.append(h('option', { value: d }, decisionName(d)));
       }
-      const since = h('input', { name: 'since', type: 'datetime-local', step: 1 });
+      // The store lists oldest first, so "recent" starts from an hour ago (cleared: everything).
+      const since = h('input', {
+        name: 'since',
+        type: 'datetime-local',
+        step: 1,
+        value: localInput(new Date(Date.now() - 3_600_000)),
+      });
       const until = h('input', { name: 'until', type: 'datetime-local', step: 1 });
       const pageSize = h(
         'select',
@@ -206,7 +218,7 @@ export function auditTrailView(ctx: ViewContext): View {
         { class: 'card filters', 'aria-label': 'Filter records' },
         field('Agent id', agent),
         field('Decision', decision),
-        field('Since', since),
+        field('Since', since, 'Oldest first from here.'),
         field('Until', until),
         field('Page size', pageSize),
         h('div', { class: 'row' }, h('button', { type: 'submit', class: 'primary' }, 'Search')),

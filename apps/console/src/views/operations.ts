@@ -1,22 +1,10 @@
-import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { judgev1, type gatewayv1 } from '@nethical/contracts';
 import { facts, field, h, replace } from '../dom';
 import { ms, pct, time } from '../format';
+import { rateBetween } from '../live-rate';
 import { errorBox, type View, type ViewContext } from '../view';
 
 const POLL_MS = 2000;
-
-/** Live rate from two samples of the gateway's action counter (the gateway keeps no rate state). */
-export function rateBetween(
-  a: gatewayv1.GetStatsResponse | undefined,
-  b: gatewayv1.GetStatsResponse,
-): number | undefined {
-  if (!a?.observedAt || !b.observedAt) return undefined;
-  const seconds =
-    (timestampDate(b.observedAt).getTime() - timestampDate(a.observedAt).getTime()) / 1000;
-  if (seconds <= 0 || b.actionsTotal < a.actionsTotal) return undefined;
-  return Number(b.actionsTotal - a.actionsTotal) / seconds;
-}
 
 function decisionMix(decisions: Record<string, bigint>): HTMLElement {
   const rows = Object.entries(decisions).sort((x, y) => Number(y[1] - x[1]));
