@@ -220,6 +220,7 @@ async function main(): Promise<void> {
     ok: outcomes.length - failures.length,
     failed: failures.length,
     failedAfterKill: afterKill.length,
+    statuses: outcomes.reduce<Record<string, number>>((m, o) => ((m[String(o.status)] = (m[String(o.status)] ?? 0) + 1), m), {}),
     servedAgainAfterMs: Math.round(Math.max(0, lastFailure - killedAt)),
     rejoinMs: Math.round(rejoinedMs),
     latencyOkMs: {
