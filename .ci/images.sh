@@ -28,6 +28,8 @@ haproxy -c -f deploy/haproxy/haproxy.cfg
 
 step "three-region compose file parses (podman-compose --dry-run; region.yml runs in images:test)"
 podman-compose --dry-run -f deploy/compose/three-regions.yml -p nethical-ci-dry up -d >/dev/null
+# podman-compose 1.0.3 creates the named volumes even in a dry run: remove them.
+podman volume ls -q --filter label=io.podman.compose.project=nethical-ci-dry | xargs -r podman volume rm >/dev/null
 
 step "npm run images:test"
 npm run images:test

@@ -5,7 +5,7 @@
 #                       (build-base.sh, cached). Set it to docker.io/library/node:20-slim where a
 #                       registry is reachable.
 # NETHICAL_IMAGE_TAG    tag of the built images (default: local)
-# NETHICAL_BUILD_DEPS   1 (default) also builds localhost/nethical-{redis,postgres} from the base
+# NETHICAL_BUILD_DEPS   1 (default) also builds localhost/nethical-{redis,postgres,haproxy} from the base
 # Writes the image sizes to dist/image-sizes.txt.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,7 +33,7 @@ done
 if [[ "${NETHICAL_BUILD_DEPS:-1}" == 1 ]]; then
   # Keyed by the base and the Containerfile, so a CI run on the same machine reuses them.
   key="$( { echo "$base"; sha256sum deploy/containers/Containerfile.deps deploy/containers/postgres-entrypoint.sh; } | sha256sum | cut -c1-12)"
-  for d in redis postgres; do
+  for d in redis postgres haproxy; do
     if ! podman image exists "localhost/nethical-$d:$key"; then
       echo "build-images: nethical-$d (apt inside the build)" >&2
       podman build --quiet --format docker -f deploy/containers/Containerfile.deps --target "$d" \
