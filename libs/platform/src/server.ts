@@ -8,7 +8,13 @@ import net from 'node:net';
 import type { Health } from './health';
 import { healthService } from './health';
 import { healthv1 } from '@nethical/contracts';
-import { sendJson, sendText, type HttpRoute, type NodeRequest, type NodeResponse } from './http-routes';
+import {
+  sendJson,
+  sendText,
+  type HttpRoute,
+  type NodeRequest,
+  type NodeResponse,
+} from './http-routes';
 import { createHttpRouter } from './http-router';
 import type { CorsHandler } from './cors';
 import { admissionInterceptor, createAdmission, probeServices, type Admission } from './admission';
@@ -61,6 +67,37 @@ export interface RunningServer {
 }
 
 /**
+ * Requests connect-node would answer with a 5xx although the client is at fault: a
+ * bidirectional stream over HTTP/1.1 (505) and a body compressed with an encoding the server
+ * does not accept (501; request compression is off, see acceptCompression). They get a 4xx
+ * naming the problem instead.
+ */
+function refuseBeforeRpc(
+  req: NodeRequest,
+  bidiPaths: Set<string>,
+): { status: number; code: string; message: string } | undefined {
+  const path = (req.url ?? '').split('?', 1)[0] ?? '';
+  if (req.httpVersionMajor === 1 && bidiPaths.has(path)) {
+    return {
+      status: 400,
+      code: 'invalid_argument',
+      message: `${path} is a bidirectional stream: call it over HTTP/2 (h2c)`,
+    };
+  }
+  for (const header of ['content-encoding', 'connect-content-encoding']) {
+    const value = req.headers[header];
+    if (typeof value === 'string' && value !== '' && value.toLowerCase() !== 'identity') {
+      return {
+        status: 415,
+        code: 'invalid_argument',
+        message: `${header}: ${JSON.stringify(value.slice(0, 32))} is not accepted; send the body uncompressed`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
  * One port for everything: gRPC, gRPC-web and Connect (connect-node), grpc.health.v1, server
  * reflection, `/healthz`, `/readyz`, `/metrics`, and the service's plain HTTP routes. Serves
  * HTTP/1.1 and cleartext HTTP/2 (h2c with prior knowledge, as gRPC clients speak it) by looking
@@ -72,7 +109,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The service implementations are built once and registered on both servers.
   const registered = collectServices((router) => {
     options.routes(router);
-    router.service(healthv1.Health, healthService(health, options.services.map((s) => s.typeName)));
+    router.service(
+      healthv1.Health,
+      healthService(
+        health,
+        options.services.map((s) => s.typeName),
+      ),
+    );
     registerReflection(router, [...options.services, healthv1.Health]);
   });
   const routes = (router: ConnectRouter) => {
@@ -119,7 +162,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   const builtIn: HttpRoute[] = [
-    { method: 'GET', path: '/healthz', handler: (_q, res) => sendJson(res, 200, { status: 'alive' }) },
+    {
+      method: 'GET',
+      path: '/healthz',
+      handler: (_q, res) => sendJson(res, 200, { status: 'alive' }),
+    },
     {
       method: 'GET',
       path: '/readyz',
@@ -131,18 +178,38 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     {
       method: 'GET',
       path: '/metrics',
-      handler: async (_q, res) => sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType),
+      handler: async (_q, res) =>
+        sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType),
     },
   ];
   const probes = new Set(builtIn);
+  const bidiPaths = new Set(
+    registered.flatMap(({ service }) =>
+      service.methods
+        .filter((m) => m.methodKind === 'bidi_streaming')
+        .map((m) => `/${service.typeName}/${m.name}`),
+    ),
+  );
   const route = createHttpRouter([...builtIn, ...traceHttpRoutes(options.httpRoutes ?? [])]);
 
   /** A plain route's answer; whatever it throws becomes a 500 here, never an exit. */
-  const runRoute = async (r: HttpRoute, req: NodeRequest, res: NodeResponse, params: Record<string, string>, query: URLSearchParams) => {
-    const release = admission && !probes.has(r) && !r.probe ? admission.tryAcquire() : () => undefined;
+  const runRoute = async (
+    r: HttpRoute,
+    req: NodeRequest,
+    res: NodeResponse,
+    params: Record<string, string>,
+    query: URLSearchParams,
+  ) => {
+    const release =
+      admission && !probes.has(r) && !r.probe ? admission.tryAcquire() : () => undefined;
     if (!release) {
       const s = admission!.retryAfterSeconds;
-      sendJson(res, 503, { code: 'unavailable', message: `server overloaded; retry after ${s} s` }, { 'retry-after': String(s) });
+      sendJson(
+        res,
+        503,
+        { code: 'unavailable', message: `server overloaded; retry after ${s} s` },
+        { 'retry-after': String(s) },
+      );
       return;
     }
     try {
@@ -169,23 +236,36 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         void runRoute(match.route, req, res, match.params, match.query);
         return;
       case 'bad-url':
-        sendJson(res, 400, { code: 'invalid_argument', message: 'path: malformed percent-escape in the URL' });
+        sendJson(res, 400, {
+          code: 'invalid_argument',
+          message: 'path: malformed percent-escape in the URL',
+        });
         return;
       case 'method-not-allowed':
         sendJson(
           res,
           405,
-          { code: 'method_not_allowed', message: `method: ${method} is not allowed here; allowed: ${match.allow.join(', ')}` },
+          {
+            code: 'method_not_allowed',
+            message: `method: ${method} is not allowed here; allowed: ${match.allow.join(', ')}`,
+          },
           { allow: match.allow.join(', ') },
         );
         return;
-      case 'none':
-        rpcHandler(req, res);
+      case 'none': {
+        const refusal = refuseBeforeRpc(req, bidiPaths);
+        if (refusal)
+          sendJson(res, refusal.status, { code: refusal.code, message: refusal.message });
+        else rpcHandler(req, res);
+      }
     }
   };
 
   const h1 = http.createServer({ keepAliveTimeout: 65_000 }, handle);
-  const h2 = http2.createServer({ maxSessionMemory: 64, settings: { maxConcurrentStreams: 1000 } }, handle);
+  const h2 = http2.createServer(
+    { maxSessionMemory: 64, settings: { maxConcurrentStreams: 1000 } },
+    handle,
+  );
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on('session', (s) => {
     sessions.add(s);
