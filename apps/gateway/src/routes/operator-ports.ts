@@ -1,14 +1,32 @@
 import { create } from '@bufbuild/protobuf';
 import { auditv1, judgev1, merklev1, type gatewayv1 } from '@nethical/contracts';
 import type { Client } from '@connectrpc/connect';
+import { InvalidArgumentError } from '@nethical/platform';
 import { getAuditRecord } from '../adapters/service-ports';
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * An id used to look something up (action, agent): at most 256 printable characters. Checked
+ * here, once for HTTP and RPC alike, so a NUL in `GET /v1/audit/%00` is the client's 400, not a
+ * PostgreSQL encoding error surfacing as a 500.
+ */
+export function lookupId(field: string, value: string): string {
+  if (value.length > 256 || CONTROL.test(value))
+    throw new InvalidArgumentError(field, 'must be at most 256 printable characters');
+  return value;
+}
 
 /** Operator-facing reads and admin actions, forwarded to the owning services. */
 export interface OperatorPorts {
   getAudit(actionId: string): Promise<auditv1.AuditRecord | undefined>;
   listAudit(req: gatewayv1.ListAuditRecordsRequest): Promise<auditv1.ListRecordsResponse>;
   checkpoint(): Promise<merklev1.GetCheckpointResponse>;
-  inclusion(index: bigint, treeSize: bigint, actionId: string): Promise<merklev1.GetInclusionProofResponse>;
+  inclusion(
+    index: bigint,
+    treeSize: bigint,
+    actionId: string,
+  ): Promise<merklev1.GetInclusionProofResponse>;
   consistency(first: bigint, second: bigint): Promise<merklev1.GetConsistencyProofResponse>;
   judge: Client<typeof judgev1.PolicyJudgeService>;
 }
@@ -19,11 +37,11 @@ export function createOperatorPorts(clients: {
   judge: Client<typeof judgev1.PolicyJudgeService>;
 }): OperatorPorts {
   return {
-    getAudit: (actionId) => getAuditRecord(clients.audit, actionId),
+    getAudit: (actionId) => getAuditRecord(clients.audit, lookupId('action_id', actionId)),
     listAudit: (req) =>
       clients.audit.listRecords(
         create(auditv1.ListRecordsRequestSchema, {
-          agentId: req.agentId,
+          agentId: lookupId('agent_id', req.agentId),
           since: req.since,
           until: req.until,
           decision: req.decision,
@@ -32,7 +50,12 @@ export function createOperatorPorts(clients: {
         }),
       ),
     checkpoint: () => clients.merkle.getCheckpoint({}),
-    inclusion: (index, treeSize, actionId) => clients.merkle.getInclusionProof({ index, treeSize, actionId }),
+    inclusion: (index, treeSize, actionId) =>
+      clients.merkle.getInclusionProof({
+        index,
+        treeSize,
+        actionId: lookupId('action_id', actionId),
+      }),
     consistency: (first, second) => clients.merkle.getConsistencyProof({ first, second }),
     judge: clients.judge,
   };
