@@ -25,7 +25,12 @@ export interface Judge {
   release(agentId: string): Promise<boolean>;
   listQuarantined(): Promise<QuarantineEntry[]>;
   listEscalations(status?: EscalationStatus): Promise<Escalation[]>;
-  resolveEscalation(id: string, status: 'APPROVED' | 'REJECTED', by: string, note: string): Promise<Escalation>;
+  resolveEscalation(
+    id: string,
+    status: 'APPROVED' | 'REJECTED',
+    by: string,
+    note: string,
+  ): Promise<Escalation>;
 }
 
 /** Detectors are built once per compiled policy (a reload builds a new set). */
@@ -45,11 +50,34 @@ function detectorsFor(policy: CompiledPolicy): Detector[] {
 }
 
 /** Create a judge. See judge-types.ts for the dependencies and docs/judge.md for the semantics. */
+/**
+ * The part of the content that is scanned for PII and secrets: all of it up to `max` characters;
+ * beyond that, the prefix cut at the last whitespace of its final 256 characters, so a token
+ * (an e-mail address, a key) that straddles the limit is withheld whole rather than half-kept
+ * unscanned. Everything after the prefix is withheld from storage.
+ */
+export function scannedPrefix(content: string, max: number): string {
+  if (content.length <= max) return content;
+  let cut = max;
+  for (let i = max; i > Math.max(0, max - 256); i--) {
+    const c = content.charCodeAt(i - 1);
+    if (c === 32 || c === 10 || c === 9 || c === 13) {
+      cut = i;
+      break;
+    }
+  }
+  // Never split a surrogate pair.
+  const last = content.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
+  return content.slice(0, cut);
+}
+
 export function createJudge(deps: JudgeDeps): Judge {
   const { flags, clock } = deps;
   const monotonic = deps.monotonic ?? (() => performance.now());
   const newId = deps.newId ?? randomUUID;
-  if (flags.enableEthicalTaxonomy && !deps.taxonomy) throw new Error('enableEthicalTaxonomy needs a taxonomy');
+  if (flags.enableEthicalTaxonomy && !deps.taxonomy)
+    throw new Error('enableEthicalTaxonomy needs a taxonomy');
 
   async function scoreMl(input: JudgeInput, timeoutMs: number): Promise<MlOutcome | undefined> {
     if (!deps.mlScore || (!flags.enableShadowMode && !flags.enableMlBlending)) return undefined;
@@ -59,9 +87,28 @@ export function createJudge(deps: JudgeDeps): Judge {
       const timeout = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), timeoutMs);
       });
-      const r = await Promise.race([deps.mlScore({ content: input.content, actionType: input.actionType, agentId: input.agentId }), timeout]);
-      if (r === 'timeout') return { status: 'timeout', shadow, blended: false, error: `no answer within ${timeoutMs} ms` };
-      return { status: 'ok', ...r, score: Math.min(1, Math.max(0, r.score)), shadow, blended: !shadow && flags.enableMlBlending };
+      const r = await Promise.race([
+        deps.mlScore({
+          content: input.content,
+          actionType: input.actionType,
+          agentId: input.agentId,
+        }),
+        timeout,
+      ]);
+      if (r === 'timeout')
+        return {
+          status: 'timeout',
+          shadow,
+          blended: false,
+          error: `no answer within ${timeoutMs} ms`,
+        };
+      return {
+        status: 'ok',
+        ...r,
+        score: Math.min(1, Math.max(0, r.score)),
+        shadow,
+        blended: !shadow && flags.enableMlBlending,
+      };
     } catch (err) {
       return { status: 'failed', shadow, blended: false, error: (err as Error).message };
     } finally {
@@ -88,16 +135,30 @@ export function createJudge(deps: JudgeDeps): Judge {
     };
     const [quarantined, priorForTier] = await timed(
       Promise.all([
-        flags.enableQuarantine ? deps.quarantineStore.get(input.agentId, now) : Promise.resolve(null),
+        flags.enableQuarantine
+          ? deps.quarantineStore.get(input.agentId, now)
+          : Promise.resolve(null),
         tiered ? deps.riskStore.get(input.agentId, now, file.risk.halfLifeSec) : Promise.resolve(0),
       ]),
     );
 
     // PII and secrets always run: redactedContent must never carry raw PII to the audit store.
     const ts = monotonic();
-    const scanned = input.content.length > file.limits.maxContentChars ? input.content.slice(0, file.limits.maxContentChars) : input.content;
-    const entities: SensitiveEntity[] = [...deps.sensitiveData.detectPii(scanned, { policy: flags.redactionPolicy }), ...deps.sensitiveData.detectSecrets(scanned)];
-    const redacted = entities.length > 0 ? deps.sensitiveData.redact(input.content, entities, flags.redactionPolicy).text : input.content;
+    const scanned = scannedPrefix(input.content, file.limits.maxContentChars);
+    const entities: SensitiveEntity[] = [
+      ...deps.sensitiveData.detectPii(scanned, { policy: flags.redactionPolicy }),
+      ...deps.sensitiveData.detectSecrets(scanned),
+    ];
+    const redactedPrefix =
+      entities.length > 0
+        ? deps.sensitiveData.redact(scanned, entities, flags.redactionPolicy).text
+        : scanned;
+    // What was not scanned for PII and secrets is never stored: it cannot be vouched for.
+    const withheld = input.content.length - scanned.length;
+    const redacted =
+      withheld > 0
+        ? `${redactedPrefix}[UNSCANNED_${withheld}_CHARACTERS_WITHHELD]`
+        : redactedPrefix;
     const sensitiveMs = monotonic() - ts;
 
     const td = monotonic();
@@ -116,15 +177,32 @@ export function createJudge(deps: JudgeDeps): Judge {
 
     let risk = actionRisk(findings, file.scoring.severityWeights);
     const ml = await mlPromise;
-    if (ml?.blended && ml.score !== undefined) risk = risk + file.risk.mlBlendWeight * ml.score * (1 - risk);
+    if (ml?.blended && ml.score !== undefined)
+      risk = risk + file.risk.mlBlendWeight * ml.score * (1 - risk);
 
     const { prior, current } = quarantined
-      ? { prior: 0, current: await timed(deps.riskStore.get(input.agentId, now, file.risk.halfLifeSec)) }
+      ? {
+          prior: 0,
+          current: await timed(deps.riskStore.get(input.agentId, now, file.risk.halfLifeSec)),
+        }
       : await timed(
-          deps.riskStore.update({ agentId: input.agentId, actionRisk: risk, nowMs: now, halfLifeSec: file.risk.halfLifeSec, weight: file.risk.actionWeight }),
+          deps.riskStore.update({
+            agentId: input.agentId,
+            actionRisk: risk,
+            nowMs: now,
+            halfLifeSec: file.risk.halfLifeSec,
+            weight: file.risk.actionWeight,
+          }),
         );
     const verdict = decide(
-      { findings, risk, priorAgentRisk: prior, agentRisk: current, quarantined: quarantined !== null, quarantineEnabled: flags.enableQuarantine },
+      {
+        findings,
+        risk,
+        priorAgentRisk: prior,
+        agentRisk: current,
+        quarantined: quarantined !== null,
+        quarantineEnabled: flags.enableQuarantine,
+      },
       file,
     );
 
@@ -168,8 +246,13 @@ export function createJudge(deps: JudgeDeps): Judge {
         }),
       );
     }
-    const mlNote = ml && ml.status !== 'ok' ? [`ML score unavailable (${ml.status}): judged without it`] : [];
-    const reasoning = [`${verdict.decision}:`, ...(verdict.reasons.length > 0 ? verdict.reasons : ['no violations']), ...mlNote].join(' ');
+    const mlNote =
+      ml && ml.status !== 'ok' ? [`ML score unavailable (${ml.status}): judged without it`] : [];
+    const reasoning = [
+      `${verdict.decision}:`,
+      ...(verdict.reasons.length > 0 ? verdict.reasons : ['no violations']),
+      ...mlNote,
+    ].join(' ');
     return {
       decision: verdict.decision,
       findings: judged,
@@ -193,14 +276,24 @@ export function createJudge(deps: JudgeDeps): Judge {
     async quarantine(agentId, reason, durationSec) {
       if (!agentId) throw new InvalidActionError('agentId', 'must be a non-empty string');
       const now = clock();
-      const sec = durationSec && durationSec > 0 ? durationSec : deps.policy.current().file.decision.quarantineDefaultSec;
-      const entry: QuarantineEntry = { agentId, reason, sinceMs: now, untilMs: now + sec * 1000, source: 'operator' };
+      const sec =
+        durationSec && durationSec > 0
+          ? durationSec
+          : deps.policy.current().file.decision.quarantineDefaultSec;
+      const entry: QuarantineEntry = {
+        agentId,
+        reason,
+        sinceMs: now,
+        untilMs: now + sec * 1000,
+        source: 'operator',
+      };
       await deps.quarantineStore.put(entry);
       return entry;
     },
     release: (agentId) => deps.quarantineStore.release(agentId),
     listQuarantined: () => deps.quarantineStore.list(clock()),
     listEscalations: (status) => deps.escalationStore.list(status),
-    resolveEscalation: (id, status, by, note) => deps.escalationStore.resolve(id, { status, by, note, nowMs: clock() }),
+    resolveEscalation: (id, status, by, note) =>
+      deps.escalationStore.resolve(id, { status, by, note, nowMs: clock() }),
   };
 }
