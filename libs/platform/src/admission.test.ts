@@ -1,6 +1,7 @@
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { healthv1, quotav1 } from '@nethical/contracts';
+import http2 from 'node:http2';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdmission } from './admission';
@@ -96,11 +97,29 @@ describe.each(['connect', 'grpc-js'] as const)('a server with an in-flight limit
 
   it('does not start a call whose deadline passed while it waited', async () => {
     const before = started;
-    const quota = createClient(quotav1.QuotaService, createGrpcTransport({ baseUrl: base }));
-    const err = await quota.check({ agentId: 'a', tenantId: 't' }, { timeoutMs: 1 }).catch((e: unknown) => e);
-    expect((err as ConnectError).code).toBe(Code.DeadlineExceeded);
+    // Raw h2c so the timing is certain: the headers carry a 1 ms deadline and the body follows
+    // 50 ms later, so the deadline has passed before the handler could start.
+    const session = http2.connect(base);
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': `/${quotav1.QuotaService.typeName}/Check`,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'grpc-timeout': '1m',
+    });
+    const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => {
+      let headers: http2.IncomingHttpHeaders = {};
+      stream.on('response', (h) => (headers = { ...headers, ...h }));
+      stream.on('trailers', (t) => (headers = { ...headers, ...t }));
+      stream.on('close', () => resolve(headers));
+      stream.on('data', () => {});
+    });
     await new Promise((r) => setTimeout(r, 50));
-    // Either the server dropped it before the handler, or it never arrived in time: no work done.
+    stream.end(Buffer.from([0, 0, 0, 0, 0])); // an empty CheckRequest
+    const answer = await trailers;
+    session.close();
+    expect(answer['grpc-status']).toBe(String(Code.DeadlineExceeded));
+    await new Promise((r) => setTimeout(r, 50));
     expect(started).toBe(before);
   });
 });
