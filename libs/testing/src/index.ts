@@ -2,3 +2,4 @@ export * from './env';
 export * from './redis-cluster';
 export * from './shared-tools';
 export * from './otlp-receiver';
+export * from './postgres-server';
