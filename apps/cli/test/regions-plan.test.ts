@@ -36,6 +36,8 @@ describe('regions plan', () => {
       NETHICAL_REDIS_CLUSTER: 'true',
       NETHICAL_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/nethical_eu_west_1',
       NETHICAL_ENABLE_OTEL: 'false',
+      NETHICAL_REGION_GATEWAYS:
+        'us-east-1=http://127.0.0.1:9000,eu-west-1=http://127.0.0.1:9010,ap-south-1=http://127.0.0.1:9020',
       // From config/eu-west-1.env, untouched:
       NETHICAL_DATA_RESIDENCY_POLICY: 'EU_GDPR',
       NETHICAL_REDACTION_POLICY: 'aggressive',

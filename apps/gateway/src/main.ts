@@ -2,6 +2,7 @@
  * gateway: Nethical's public API. Composition root only: config → telemetry → clients →
  * domain → routes → serve → shutdown.
  */
+import { create, type JsonObject } from '@bufbuild/protobuf';
 import { auditv1, gatewayv1, healthv1, judgev1, merklev1, quotav1 } from '@nethical/contracts';
 import {
   armShutdown,
@@ -23,6 +24,7 @@ import { decisionName } from './adapters/json-view';
 import { createServicePorts } from './adapters/service-ports';
 import { createAuthenticator } from './domain/auth';
 import { createActionProcessor, type ActionProcessor } from './domain/process-action';
+import { createResidencyRouter, FORWARDED_FROM, parseRegionGateways, parseTenantHomes } from './domain/residency';
 import { createSlaMonitor } from './domain/sla-monitor';
 import { createStatsPublisher } from './domain/published-stats';
 import { rpcAuthInterceptor } from './routes/rpc-auth';
@@ -102,6 +104,48 @@ const instrumented = (protocol: string): ActionProcessor => async (req, scope) =
   }
 };
 
+/**
+ * Home regions and residency in front of the instrumented processor: an action forwarded to its
+ * home region is counted there, and here only in nethical_region_routed_total.
+ */
+const tenantHomes = parseTenantHomes(config.NETHICAL_TENANT_HOME_REGIONS);
+const regionGateways = parseRegionGateways(config.NETHICAL_REGION_GATEWAYS);
+const peerGateways = new Map<string, ReturnType<typeof createInternalClient<typeof gatewayv1.GovernanceService>>>();
+const peer = (url: string) => {
+  let c = peerGateways.get(url);
+  if (!c) peerGateways.set(url, (c = createInternalClient(gatewayv1.GovernanceService, url, rpc)));
+  return c.client;
+};
+const served = (protocol: string): ActionProcessor =>
+  createResidencyRouter({
+    ownRegion: config.NETHICAL_REGION_ID,
+    homes: tenantHomes,
+    gateways: regionGateways,
+    local: instrumented(protocol),
+    newActionId: randomUUID,
+    onRoute: (to, outcome) => instruments.routed.inc({ to, outcome }),
+    forward: async (url, req, scope) => {
+      const response = await peer(url).processAction(
+        create(gatewayv1.ProcessActionRequestSchema, {
+          agentId: req.agentId,
+          action: req.action,
+          actionType: req.actionType,
+          actionId: req.actionId,
+          ...(req.context ? { context: req.context as JsonObject } : {}),
+          cohort: req.cohort,
+          regionId: req.regionId,
+          tenantId: req.tenantId,
+        }),
+        {
+          signal: scope.signal,
+          ...(scope.deadline === undefined ? {} : { timeoutMs: Math.max(1, scope.deadline - Date.now()) }),
+          headers: { ...scope.credentials, [FORWARDED_FROM]: config.NETHICAL_REGION_ID },
+        },
+      );
+      return { response };
+    },
+  });
+
 const ops = createOperatorPorts({ audit: audit.client, merkle: merkle.client, judge: judge.client });
 const auth = createAuthenticator(csv(config.NETHICAL_API_KEYS), csv(config.NETHICAL_ADMIN_API_KEYS));
 if (auth.open.agent) logger.warn('NETHICAL_API_KEYS is empty: the action API is open to anyone who can reach it');
@@ -137,12 +181,12 @@ const server = await startServer({
   port: base.port,
   services: [gatewayv1.GovernanceService, gatewayv1.AdminService, gatewayv1.OperationsService],
   routes: (router) => {
-    router.service(gatewayv1.GovernanceService, governanceService(instrumented('rpc'), limits, ops, config.NETHICAL_HTTP_DEADLINE_MS));
+    router.service(gatewayv1.GovernanceService, governanceService(served('rpc'), limits, ops, config.NETHICAL_HTTP_DEADLINE_MS));
     router.service(gatewayv1.AdminService, adminService(ops));
     router.service(gatewayv1.OperationsService, operationsService(operations));
   },
   httpRoutes: [...consoleRoutes(consoleFiles), ...countActionHttpErrors(gatewayHttpRoutes({
-    processAction: instrumented('http'),
+    processAction: served('http'),
     limits,
     deadlineMs: config.NETHICAL_HTTP_DEADLINE_MS,
     ops,

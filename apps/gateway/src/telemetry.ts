@@ -25,6 +25,12 @@ export function createGatewayInstruments(registry: Registry) {
       labelNames: ['decision'],
       registers: [registry],
     }),
+    routed: new Counter({
+      name: 'nethical_region_routed_total',
+      help: 'Actions of tenants homed in another region, by home region and outcome (forwarded, failed_over: served here while the home region was down, refused: resident tenant, home region down).',
+      labelNames: ['to', 'outcome'],
+      registers: [registry],
+    }),
     rejected: new Counter({
       name: 'nethical_actions_rejected_total',
       help: 'Actions not processed, by reason (invalid, quota, unavailable, internal).',

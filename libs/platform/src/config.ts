@@ -70,6 +70,14 @@ export const configSchema = z.object({
   NETHICAL_REDACTION_POLICY: z.enum(['minimal', 'standard', 'aggressive']).default('standard'),
   /** Data-residency policy, e.g. EU_GDPR: archives and purges stay in the region. */
   NETHICAL_DATA_RESIDENCY_POLICY: z.string().optional(),
+  /**
+   * Tenants' home regions, `tenant=region[:EU_GDPR],…` (the same in every region): the gateway
+   * forwards a tenant's actions to its home region; an EU_GDPR tenant's are judged and stored
+   * only there (503 when it is down). Unset: every action is served where it arrives.
+   */
+  NETHICAL_TENANT_HOME_REGIONS: z.string().optional(),
+  /** Every region's gateway, `region=http://host:port,…`, for forwarding to home regions. */
+  NETHICAL_REGION_GATEWAYS: z.string().optional(),
   /** Anchor the audit log in a Merkle tree with signed checkpoints. */
   NETHICAL_ENABLE_MERKLE: flag(true),
   /** Map violations to ethical dimensions. */

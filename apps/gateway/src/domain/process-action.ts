@@ -33,6 +33,10 @@ export interface GatewayPorts {
 export interface ActionScope {
   signal?: AbortSignal;
   deadline?: number;
+  /** Region of the gateway that forwarded this action (residency.ts); unset from a client. */
+  forwardedFrom?: string;
+  /** The caller's credentials (`authorization`, `x-api-key`), passed on when forwarding. */
+  credentials?: Record<string, string>;
 }
 
 export interface ProcessorDeps {

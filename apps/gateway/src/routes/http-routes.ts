@@ -21,6 +21,7 @@ import {
 import { validateActionRequest, type ValidationLimits } from '../domain/action-request';
 import type { AccessLevel, Authenticator } from '../domain/auth';
 import type { ActionProcessor } from '../domain/process-action';
+import { forwarding } from '../domain/residency';
 import type { StatsPublisher } from '../domain/published-stats';
 import {
   auditRecordJson,
@@ -166,7 +167,11 @@ export function gatewayHttpRoutes(deps: HttpDeps): HttpRoute[] {
       if (!res.writableEnded) gone.abort();
     };
     res.once('close', onClose);
-    const { response, quota } = await deps.processAction(input, { signal: gone.signal, deadline: started + deps.deadlineMs });
+    const { response, quota } = await deps.processAction(input, {
+      signal: gone.signal,
+      deadline: started + deps.deadlineMs,
+      ...forwarding(headerGetter(req)),
+    });
     res.off('close', onClose);
     const headers = quota
       ? rateLimitHeaders({ ...quota, limit: Number(quota.limit), remaining: Number(quota.remaining) })

@@ -58,6 +58,10 @@ export function withDatabase(url: string, database: string): string {
  * reading the region files.
  */
 export function planRegions(options: RegionsOptions, redisSeedUrl: string): RegionPlan[] {
+  // Every gateway knows every region's gateway, to forward tenants to their home region.
+  const regionGateways = options.regions
+    .map((region, i) => `${region}=http://127.0.0.1:${options.basePort + 10 * i}`)
+    .join(',');
   return options.regions.map((region, i) => {
     const file = path.join(options.repoRoot, 'config', `${region}.env`);
     const fileEnv = parseEnv(readFileSync(file, 'utf8'));
@@ -70,6 +74,7 @@ export function planRegions(options: RegionsOptions, redisSeedUrl: string): Regi
       NETHICAL_STORAGE_DIR: storageDir,
       NETHICAL_REDIS_URL: redisSeedUrl,
       NETHICAL_REDIS_CLUSTER: 'true',
+      NETHICAL_REGION_GATEWAYS: regionGateways,
       NETHICAL_ENABLE_OTEL: 'false',
       OTEL_EXPORTER: 'none',
     };
