@@ -67,6 +67,9 @@ const ports = createServicePorts({
   audit: audit.client,
   logger,
   onQuotaUnavailable: () => instruments.quotaBypassed.inc(),
+  ...(config.NETHICAL_AUDIT_BATCHING
+    ? { auditBatching: { maxRecords: 256, maxContentChars: 2_000_000, onBatch: (n: number) => instruments.auditBatch.observe(n) } }
+    : {}),
 });
 const processor = createActionProcessor({
   ports,

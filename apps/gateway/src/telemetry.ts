@@ -25,6 +25,12 @@ export function createGatewayInstruments(registry: Registry) {
       labelNames: ['decision'],
       registers: [registry],
     }),
+    auditBatch: new Histogram({
+      name: 'nethical_gateway_audit_batch_records',
+      help: 'Records per AppendBatch call to the audit store (NETHICAL_AUDIT_BATCHING).',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers: [registry],
+    }),
     routed: new Counter({
       name: 'nethical_region_routed_total',
       help: 'Actions of tenants homed in another region, by home region and outcome (forwarded, failed_over: served here while the home region was down, refused: resident tenant, home region down).',

@@ -116,6 +116,8 @@ export const configSchema = z.object({
   NETHICAL_RPC_TIMEOUT_MS: num(5000, 1, 600_000),
   /** Gateway: actions worked on at once; the excess is refused at once with 503 + Retry-After (0: unbounded). */
   NETHICAL_MAX_IN_FLIGHT: num(64, 0, 1_000_000),
+  /** Gateway: send the audit appends of one event-loop turn as one AppendBatch call. */
+  NETHICAL_AUDIT_BATCHING: flag(true),
   /** Internal services: RPCs worked on at once before UNAVAILABLE (0: unbounded). */
   NETHICAL_INTERNAL_MAX_IN_FLIGHT: num(1024, 0, 1_000_000),
   /** Gateway: deadline of a plain HTTP request that carries none (gRPC and Connect clients send theirs), milliseconds. */

@@ -7,30 +7,73 @@ import {
   AuditUnavailableError,
   type AuditLog,
 } from '@nethical/audit-log';
-import { InvalidArgumentError, NotFoundError, UnavailableError } from '@nethical/platform';
+import {
+  InvalidArgumentError,
+  NotFoundError,
+  toConnectError,
+  UnavailableError,
+} from '@nethical/platform';
 
 /** The one place audit-log errors become platform errors (and so gRPC codes / HTTP statuses). */
 async function mapped<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof AuditUnavailableError) throw new UnavailableError(err.message, { cause: err });
-    if (err instanceof AuditInvalidRecordError) throw new InvalidArgumentError('record', err.message);
-    if (err instanceof AuditPageTokenError) throw new InvalidArgumentError('page_token', err.message);
+    if (err instanceof AuditUnavailableError)
+      throw new UnavailableError(err.message, { cause: err });
+    if (err instanceof AuditInvalidRecordError)
+      throw new InvalidArgumentError('record', err.message);
+    if (err instanceof AuditPageTokenError)
+      throw new InvalidArgumentError('page_token', err.message);
     throw err;
   }
 }
 
+/** Most records one AppendBatch may carry. */
+export const MAX_BATCH = 256;
+
+function checkRecord(record: auditv1.AuditRecord, prefix: string): void {
+  if (!record.actionId) throw new InvalidArgumentError(`${prefix}action_id`, 'is required');
+  if (!record.agentId) throw new InvalidArgumentError(`${prefix}agent_id`, 'is required');
+}
+
 /** `nethical.audit.v1.AuditStoreService` over an AuditLog. */
 /** `stopping` ends open tails at shutdown so draining does not wait for them. */
-export function auditService(log: AuditLog, stopping: AbortSignal): ServiceImpl<typeof auditv1.AuditStoreService> {
+export function auditService(
+  log: AuditLog,
+  stopping: AbortSignal,
+): ServiceImpl<typeof auditv1.AuditStoreService> {
   return {
     async append(req) {
       if (!req.record) throw new InvalidArgumentError('record', 'is required');
-      if (!req.record.actionId) throw new InvalidArgumentError('record.action_id', 'is required');
-      if (!req.record.agentId) throw new InvalidArgumentError('record.agent_id', 'is required');
+      checkRecord(req.record, 'record.');
       const out = await mapped(() => log.append(req.record!));
       return create(auditv1.AppendResponseSchema, { record: out.record, duplicate: out.duplicate });
+    },
+    async appendBatch(req) {
+      if (req.records.length > MAX_BATCH)
+        throw new InvalidArgumentError('records', `must hold at most ${MAX_BATCH} records`);
+      // Every record joins the group-commit queue at once, so the batch is committed in as few
+      // transactions as the writer's batch size allows; each gets its own outcome.
+      const outcomes = await Promise.all(
+        req.records.map(async (record, i) => {
+          try {
+            checkRecord(record, `records[${i}].`);
+            const out = await mapped(() => log.append(record));
+            return create(auditv1.AppendOutcomeSchema, {
+              record: out.record,
+              duplicate: out.duplicate,
+            });
+          } catch (err) {
+            const ce = toConnectError(err);
+            return create(auditv1.AppendOutcomeSchema, {
+              errorCode: ce.code,
+              errorMessage: ce.rawMessage,
+            });
+          }
+        }),
+      );
+      return create(auditv1.AppendBatchResponseSchema, { outcomes });
     },
     async getRecord(req) {
       if (!req.actionId) throw new InvalidArgumentError('action_id', 'is required');

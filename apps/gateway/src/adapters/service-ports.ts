@@ -3,6 +3,7 @@ import { Code, ConnectError, type Client } from '@connectrpc/connect';
 import { auditv1, judgev1, quotav1, type Action } from '@nethical/contracts';
 import type { Logger } from '@nethical/platform';
 import type { CallBudget, GatewayPorts } from '../domain/process-action';
+import { createAuditBatcher } from './audit-batcher';
 
 /** The audit record of an action id, or undefined when the store has none (NOT_FOUND). */
 export async function getAuditRecord(
@@ -30,6 +31,8 @@ export function createServicePorts(opts: {
   audit: Client<typeof auditv1.AuditStoreService>;
   logger: Logger;
   onQuotaUnavailable: () => void;
+  /** Batch the appends of one event-loop turn into one AppendBatch call (audit-batcher.ts). */
+  auditBatching?: { maxRecords: number; maxContentChars: number; onBatch?: (records: number) => void };
 }): GatewayPorts {
   const { quota, judge, audit, logger } = opts;
   return {
@@ -51,7 +54,9 @@ export function createServicePorts(opts: {
         }
       : undefined,
     judge: async (action: Action, budget) => judge.judge({ action }, budget),
-    appendAudit: (record, budget) => audit.append({ record }, budget),
+    appendAudit: opts.auditBatching
+      ? createAuditBatcher(audit, opts.auditBatching)
+      : (record, budget) => audit.append({ record }, budget),
     getAudit: (actionId, budget) => getAuditRecord(audit, actionId, budget),
   };
 }

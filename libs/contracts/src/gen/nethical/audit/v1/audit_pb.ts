@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file nethical/audit/v1/audit.proto.
  */
 export const file_nethical_audit_v1_audit: GenFile = /*@__PURE__*/
-  fileDesc("Ch1uZXRoaWNhbC9hdWRpdC92MS9hdWRpdC5wcm90bxIRbmV0aGljYWwuYXVkaXQudjEi1QUKC0F1ZGl0UmVjb3JkEhAKCHNlcXVlbmNlGAEgASgEEhEKCWFjdGlvbl9pZBgCIAEoCRIQCghhZ2VudF9pZBgDIAEoCRIRCgl0ZW5hbnRfaWQYBCABKAkSEQoJcmVnaW9uX2lkGAUgASgJEjMKC2FjdGlvbl90eXBlGAYgASgOMh4ubmV0aGljYWwuY29tbW9uLnYxLkFjdGlvblR5cGUSDwoHY29udGVudBgHIAEoCRIuCghkZWNpc2lvbhgIIAEoDjIcLm5ldGhpY2FsLmNvbW1vbi52MS5EZWNpc2lvbhIxCgp2aW9sYXRpb25zGAkgAygLMh0ubmV0aGljYWwuY29tbW9uLnYxLlZpb2xhdGlvbhISCgpyaXNrX3Njb3JlGAogASgBEhUKCG1sX3Njb3JlGAsgASgBSACIAQESFwoPcG9saWN5X3JldmlzaW9uGAwgASgJEhUKDW1vZGVsX3ZlcnNpb24YDSABKAkSTAoQc3RhZ2VfbGF0ZW5jeV9tcxgOIAMoCzIyLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkLlN0YWdlTGF0ZW5jeU1zRW50cnkSEAoIdHJhY2VfaWQYDyABKAkSLwoLcmVjZWl2ZWRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGNvbW1pdHRlZF9hdBgRIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJcmVhc29uaW5nGBIgASgJEg4KBmNvaG9ydBgTIAEoCRIVCg1kZXRlY3RvcnNfcnVuGBQgAygJEgwKBGxlYWYYFSABKAwSFgoOcmVxdWVzdF9kaWdlc3QYFiABKAkaNQoTU3RhZ2VMYXRlbmN5TXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBQgsKCV9tbF9zY29yZSI/Cg1BcHBlbmRSZXF1ZXN0Ei4KBnJlY29yZBgBIAEoCzIeLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkIlMKDkFwcGVuZFJlc3BvbnNlEi4KBnJlY29yZBgBIAEoCzIeLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkEhEKCWR1cGxpY2F0ZRgCIAEoCCIlChBHZXRSZWNvcmRSZXF1ZXN0EhEKCWFjdGlvbl9pZBgBIAEoCSJDChFHZXRSZWNvcmRSZXNwb25zZRIuCgZyZWNvcmQYASABKAsyHi5uZXRoaWNhbC5hdWRpdC52MS5BdWRpdFJlY29yZCLTAQoSTGlzdFJlY29yZHNSZXF1ZXN0EhAKCGFnZW50X2lkGAEgASgJEikKBXNpbmNlGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgV1bnRpbBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoIZGVjaXNpb24YBCABKA4yHC5uZXRoaWNhbC5jb21tb24udjEuRGVjaXNpb24SEQoJcGFnZV9zaXplGAUgASgNEhIKCnBhZ2VfdG9rZW4YBiABKAkiXwoTTGlzdFJlY29yZHNSZXNwb25zZRIvCgdyZWNvcmRzGAEgAygLMh4ubmV0aGljYWwuYXVkaXQudjEuQXVkaXRSZWNvcmQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIj8KElRhaWxSZWNvcmRzUmVxdWVzdBIVCg1mcm9tX3NlcXVlbmNlGAEgASgEEhIKCmJhdGNoX3NpemUYAiABKA0iRgoTVGFpbFJlY29yZHNSZXNwb25zZRIvCgdyZWNvcmRzGAEgAygLMh4ubmV0aGljYWwuYXVkaXQudjEuQXVkaXRSZWNvcmQy+AIKEUF1ZGl0U3RvcmVTZXJ2aWNlEk0KBkFwcGVuZBIgLm5ldGhpY2FsLmF1ZGl0LnYxLkFwcGVuZFJlcXVlc3QaIS5uZXRoaWNhbC5hdWRpdC52MS5BcHBlbmRSZXNwb25zZRJWCglHZXRSZWNvcmQSIy5uZXRoaWNhbC5hdWRpdC52MS5HZXRSZWNvcmRSZXF1ZXN0GiQubmV0aGljYWwuYXVkaXQudjEuR2V0UmVjb3JkUmVzcG9uc2USXAoLTGlzdFJlY29yZHMSJS5uZXRoaWNhbC5hdWRpdC52MS5MaXN0UmVjb3Jkc1JlcXVlc3QaJi5uZXRoaWNhbC5hdWRpdC52MS5MaXN0UmVjb3Jkc1Jlc3BvbnNlEl4KC1RhaWxSZWNvcmRzEiUubmV0aGljYWwuYXVkaXQudjEuVGFpbFJlY29yZHNSZXF1ZXN0GiYubmV0aGljYWwuYXVkaXQudjEuVGFpbFJlY29yZHNSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_timestamp, file_nethical_common_v1_common]);
+  fileDesc("Ch1uZXRoaWNhbC9hdWRpdC92MS9hdWRpdC5wcm90bxIRbmV0aGljYWwuYXVkaXQudjEi1QUKC0F1ZGl0UmVjb3JkEhAKCHNlcXVlbmNlGAEgASgEEhEKCWFjdGlvbl9pZBgCIAEoCRIQCghhZ2VudF9pZBgDIAEoCRIRCgl0ZW5hbnRfaWQYBCABKAkSEQoJcmVnaW9uX2lkGAUgASgJEjMKC2FjdGlvbl90eXBlGAYgASgOMh4ubmV0aGljYWwuY29tbW9uLnYxLkFjdGlvblR5cGUSDwoHY29udGVudBgHIAEoCRIuCghkZWNpc2lvbhgIIAEoDjIcLm5ldGhpY2FsLmNvbW1vbi52MS5EZWNpc2lvbhIxCgp2aW9sYXRpb25zGAkgAygLMh0ubmV0aGljYWwuY29tbW9uLnYxLlZpb2xhdGlvbhISCgpyaXNrX3Njb3JlGAogASgBEhUKCG1sX3Njb3JlGAsgASgBSACIAQESFwoPcG9saWN5X3JldmlzaW9uGAwgASgJEhUKDW1vZGVsX3ZlcnNpb24YDSABKAkSTAoQc3RhZ2VfbGF0ZW5jeV9tcxgOIAMoCzIyLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkLlN0YWdlTGF0ZW5jeU1zRW50cnkSEAoIdHJhY2VfaWQYDyABKAkSLwoLcmVjZWl2ZWRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGNvbW1pdHRlZF9hdBgRIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJcmVhc29uaW5nGBIgASgJEg4KBmNvaG9ydBgTIAEoCRIVCg1kZXRlY3RvcnNfcnVuGBQgAygJEgwKBGxlYWYYFSABKAwSFgoOcmVxdWVzdF9kaWdlc3QYFiABKAkaNQoTU3RhZ2VMYXRlbmN5TXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBQgsKCV9tbF9zY29yZSI/Cg1BcHBlbmRSZXF1ZXN0Ei4KBnJlY29yZBgBIAEoCzIeLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkIlMKDkFwcGVuZFJlc3BvbnNlEi4KBnJlY29yZBgBIAEoCzIeLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkEhEKCWR1cGxpY2F0ZRgCIAEoCCJFChJBcHBlbmRCYXRjaFJlcXVlc3QSLwoHcmVjb3JkcxgBIAMoCzIeLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkIkkKE0FwcGVuZEJhdGNoUmVzcG9uc2USMgoIb3V0Y29tZXMYASADKAsyIC5uZXRoaWNhbC5hdWRpdC52MS5BcHBlbmRPdXRjb21lIn0KDUFwcGVuZE91dGNvbWUSLgoGcmVjb3JkGAEgASgLMh4ubmV0aGljYWwuYXVkaXQudjEuQXVkaXRSZWNvcmQSEQoJZHVwbGljYXRlGAIgASgIEhIKCmVycm9yX2NvZGUYAyABKA0SFQoNZXJyb3JfbWVzc2FnZRgEIAEoCSIlChBHZXRSZWNvcmRSZXF1ZXN0EhEKCWFjdGlvbl9pZBgBIAEoCSJDChFHZXRSZWNvcmRSZXNwb25zZRIuCgZyZWNvcmQYASABKAsyHi5uZXRoaWNhbC5hdWRpdC52MS5BdWRpdFJlY29yZCLTAQoSTGlzdFJlY29yZHNSZXF1ZXN0EhAKCGFnZW50X2lkGAEgASgJEikKBXNpbmNlGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgV1bnRpbBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoIZGVjaXNpb24YBCABKA4yHC5uZXRoaWNhbC5jb21tb24udjEuRGVjaXNpb24SEQoJcGFnZV9zaXplGAUgASgNEhIKCnBhZ2VfdG9rZW4YBiABKAkiXwoTTGlzdFJlY29yZHNSZXNwb25zZRIvCgdyZWNvcmRzGAEgAygLMh4ubmV0aGljYWwuYXVkaXQudjEuQXVkaXRSZWNvcmQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIj8KElRhaWxSZWNvcmRzUmVxdWVzdBIVCg1mcm9tX3NlcXVlbmNlGAEgASgEEhIKCmJhdGNoX3NpemUYAiABKA0iRgoTVGFpbFJlY29yZHNSZXNwb25zZRIvCgdyZWNvcmRzGAEgAygLMh4ubmV0aGljYWwuYXVkaXQudjEuQXVkaXRSZWNvcmQy1gMKEUF1ZGl0U3RvcmVTZXJ2aWNlEk0KBkFwcGVuZBIgLm5ldGhpY2FsLmF1ZGl0LnYxLkFwcGVuZFJlcXVlc3QaIS5uZXRoaWNhbC5hdWRpdC52MS5BcHBlbmRSZXNwb25zZRJcCgtBcHBlbmRCYXRjaBIlLm5ldGhpY2FsLmF1ZGl0LnYxLkFwcGVuZEJhdGNoUmVxdWVzdBomLm5ldGhpY2FsLmF1ZGl0LnYxLkFwcGVuZEJhdGNoUmVzcG9uc2USVgoJR2V0UmVjb3JkEiMubmV0aGljYWwuYXVkaXQudjEuR2V0UmVjb3JkUmVxdWVzdBokLm5ldGhpY2FsLmF1ZGl0LnYxLkdldFJlY29yZFJlc3BvbnNlElwKC0xpc3RSZWNvcmRzEiUubmV0aGljYWwuYXVkaXQudjEuTGlzdFJlY29yZHNSZXF1ZXN0GiYubmV0aGljYWwuYXVkaXQudjEuTGlzdFJlY29yZHNSZXNwb25zZRJeCgtUYWlsUmVjb3JkcxIlLm5ldGhpY2FsLmF1ZGl0LnYxLlRhaWxSZWNvcmRzUmVxdWVzdBomLm5ldGhpY2FsLmF1ZGl0LnYxLlRhaWxSZWNvcmRzUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_timestamp, file_nethical_common_v1_common]);
 
 /**
  * AuditRecord is one judged action as stored. Content is redacted.
@@ -354,6 +354,145 @@ export const AppendResponseSchema: GenMessage<AppendResponse, {jsonType: AppendR
   messageDesc(file_nethical_audit_v1_audit, 2);
 
 /**
+ * @generated from message nethical.audit.v1.AppendBatchRequest
+ */
+export type AppendBatchRequest = Message<"nethical.audit.v1.AppendBatchRequest"> & {
+  /**
+   * The records to append, at most 256.
+   *
+   * @generated from field: repeated nethical.audit.v1.AuditRecord records = 1;
+   */
+  records: AuditRecord[];
+};
+
+/**
+ * @generated from message nethical.audit.v1.AppendBatchRequest
+ */
+export type AppendBatchRequestJson = {
+  /**
+   * The records to append, at most 256.
+   *
+   * @generated from field: repeated nethical.audit.v1.AuditRecord records = 1;
+   */
+  records?: AuditRecordJson[];
+};
+
+/**
+ * Describes the message nethical.audit.v1.AppendBatchRequest.
+ * Use `create(AppendBatchRequestSchema)` to create a new message.
+ */
+export const AppendBatchRequestSchema: GenMessage<AppendBatchRequest, {jsonType: AppendBatchRequestJson}> = /*@__PURE__*/
+  messageDesc(file_nethical_audit_v1_audit, 3);
+
+/**
+ * @generated from message nethical.audit.v1.AppendBatchResponse
+ */
+export type AppendBatchResponse = Message<"nethical.audit.v1.AppendBatchResponse"> & {
+  /**
+   * One outcome per request record, in request order.
+   *
+   * @generated from field: repeated nethical.audit.v1.AppendOutcome outcomes = 1;
+   */
+  outcomes: AppendOutcome[];
+};
+
+/**
+ * @generated from message nethical.audit.v1.AppendBatchResponse
+ */
+export type AppendBatchResponseJson = {
+  /**
+   * One outcome per request record, in request order.
+   *
+   * @generated from field: repeated nethical.audit.v1.AppendOutcome outcomes = 1;
+   */
+  outcomes?: AppendOutcomeJson[];
+};
+
+/**
+ * Describes the message nethical.audit.v1.AppendBatchResponse.
+ * Use `create(AppendBatchResponseSchema)` to create a new message.
+ */
+export const AppendBatchResponseSchema: GenMessage<AppendBatchResponse, {jsonType: AppendBatchResponseJson}> = /*@__PURE__*/
+  messageDesc(file_nethical_audit_v1_audit, 4);
+
+/**
+ * AppendOutcome is one record's result in a batch: stored (or found stored) or refused.
+ *
+ * @generated from message nethical.audit.v1.AppendOutcome
+ */
+export type AppendOutcome = Message<"nethical.audit.v1.AppendOutcome"> & {
+  /**
+   * The stored record; unset when error_code is set.
+   *
+   * @generated from field: nethical.audit.v1.AuditRecord record = 1;
+   */
+  record?: AuditRecord | undefined;
+
+  /**
+   * True when a record with this action_id already existed and was returned instead.
+   *
+   * @generated from field: bool duplicate = 2;
+   */
+  duplicate: boolean;
+
+  /**
+   * gRPC status code when this record was not stored (0: stored).
+   *
+   * @generated from field: uint32 error_code = 3;
+   */
+  errorCode: number;
+
+  /**
+   * What was wrong, naming the field.
+   *
+   * @generated from field: string error_message = 4;
+   */
+  errorMessage: string;
+};
+
+/**
+ * AppendOutcome is one record's result in a batch: stored (or found stored) or refused.
+ *
+ * @generated from message nethical.audit.v1.AppendOutcome
+ */
+export type AppendOutcomeJson = {
+  /**
+   * The stored record; unset when error_code is set.
+   *
+   * @generated from field: nethical.audit.v1.AuditRecord record = 1;
+   */
+  record?: AuditRecordJson;
+
+  /**
+   * True when a record with this action_id already existed and was returned instead.
+   *
+   * @generated from field: bool duplicate = 2;
+   */
+  duplicate?: boolean;
+
+  /**
+   * gRPC status code when this record was not stored (0: stored).
+   *
+   * @generated from field: uint32 error_code = 3;
+   */
+  errorCode?: number;
+
+  /**
+   * What was wrong, naming the field.
+   *
+   * @generated from field: string error_message = 4;
+   */
+  errorMessage?: string;
+};
+
+/**
+ * Describes the message nethical.audit.v1.AppendOutcome.
+ * Use `create(AppendOutcomeSchema)` to create a new message.
+ */
+export const AppendOutcomeSchema: GenMessage<AppendOutcome, {jsonType: AppendOutcomeJson}> = /*@__PURE__*/
+  messageDesc(file_nethical_audit_v1_audit, 5);
+
+/**
  * @generated from message nethical.audit.v1.GetRecordRequest
  */
 export type GetRecordRequest = Message<"nethical.audit.v1.GetRecordRequest"> & {
@@ -378,7 +517,7 @@ export type GetRecordRequestJson = {
  * Use `create(GetRecordRequestSchema)` to create a new message.
  */
 export const GetRecordRequestSchema: GenMessage<GetRecordRequest, {jsonType: GetRecordRequestJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_audit_v1_audit, 3);
+  messageDesc(file_nethical_audit_v1_audit, 6);
 
 /**
  * @generated from message nethical.audit.v1.GetRecordResponse
@@ -405,7 +544,7 @@ export type GetRecordResponseJson = {
  * Use `create(GetRecordResponseSchema)` to create a new message.
  */
 export const GetRecordResponseSchema: GenMessage<GetRecordResponse, {jsonType: GetRecordResponseJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_audit_v1_audit, 4);
+  messageDesc(file_nethical_audit_v1_audit, 7);
 
 /**
  * @generated from message nethical.audit.v1.ListRecordsRequest
@@ -482,7 +621,7 @@ export type ListRecordsRequestJson = {
  * Use `create(ListRecordsRequestSchema)` to create a new message.
  */
 export const ListRecordsRequestSchema: GenMessage<ListRecordsRequest, {jsonType: ListRecordsRequestJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_audit_v1_audit, 5);
+  messageDesc(file_nethical_audit_v1_audit, 8);
 
 /**
  * @generated from message nethical.audit.v1.ListRecordsResponse
@@ -519,7 +658,7 @@ export type ListRecordsResponseJson = {
  * Use `create(ListRecordsResponseSchema)` to create a new message.
  */
 export const ListRecordsResponseSchema: GenMessage<ListRecordsResponse, {jsonType: ListRecordsResponseJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_audit_v1_audit, 6);
+  messageDesc(file_nethical_audit_v1_audit, 9);
 
 /**
  * @generated from message nethical.audit.v1.TailRecordsRequest
@@ -560,7 +699,7 @@ export type TailRecordsRequestJson = {
  * Use `create(TailRecordsRequestSchema)` to create a new message.
  */
 export const TailRecordsRequestSchema: GenMessage<TailRecordsRequest, {jsonType: TailRecordsRequestJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_audit_v1_audit, 7);
+  messageDesc(file_nethical_audit_v1_audit, 10);
 
 /**
  * @generated from message nethical.audit.v1.TailRecordsResponse
@@ -587,7 +726,7 @@ export type TailRecordsResponseJson = {
  * Use `create(TailRecordsResponseSchema)` to create a new message.
  */
 export const TailRecordsResponseSchema: GenMessage<TailRecordsResponse, {jsonType: TailRecordsResponseJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_audit_v1_audit, 8);
+  messageDesc(file_nethical_audit_v1_audit, 11);
 
 /**
  * AuditStoreService keeps the append-only audit trail of every decision.
@@ -604,6 +743,17 @@ export const AuditStoreService: GenService<{
     methodKind: "unary";
     input: typeof AppendRequestSchema;
     output: typeof AppendResponseSchema;
+  },
+  /**
+   * Append several records in one call (the gateway batches the appends of one event-loop turn);
+   * each is committed, deduplicated and answered as by Append, with its own outcome.
+   *
+   * @generated from rpc nethical.audit.v1.AuditStoreService.AppendBatch
+   */
+  appendBatch: {
+    methodKind: "unary";
+    input: typeof AppendBatchRequestSchema;
+    output: typeof AppendBatchResponseSchema;
   },
   /**
    * Get a record by action id.

@@ -1,0 +1,144 @@
+/**
+ * Audit batching (NETHICAL_AUDIT_BATCHING, on by default) on a real mesh and PostgreSQL: a burst
+ * of concurrent actions goes to the audit store in fewer AppendBatch calls than actions, every
+ * action is answered only once stored, a retried action id inside a batch is stored once, and
+ * AppendBatch gives each record its own outcome (a bad record does not sink its batch).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { create } from '@bufbuild/protobuf';
+import { Code, createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { auditv1 } from '@nethical/contracts';
+import { integrationMandatory, testDatabaseUrl, testRedisUrl } from '@nethical/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMesh, type RunningMesh } from '../src/mesh';
+
+async function adminClient(): Promise<pg.Client | undefined> {
+  const admin = new pg.Client({ connectionString: testDatabaseUrl });
+  try {
+    await admin.connect();
+    return admin;
+  } catch (err) {
+    if (integrationMandatory) throw err;
+    return undefined;
+  }
+}
+const admin = await adminClient();
+
+describe.skipIf(!admin)('audit batching (mesh on PostgreSQL)', () => {
+  const db = `nethical_batch_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  const dbUrl = () => {
+    const u = new URL(testDatabaseUrl);
+    u.pathname = `/${db}`;
+    return u.toString();
+  };
+  let mesh: RunningMesh;
+  let stateDir: string;
+
+  beforeAll(async () => {
+    stateDir = mkdtempSync(path.join(tmpdir(), 'nethical-batch-'));
+    await admin!.query(`CREATE DATABASE ${db}`);
+    const redis = new URL(testRedisUrl);
+    redis.pathname = '/9';
+    mesh = await startMesh({
+      env: {
+        ...process.env,
+        NETHICAL_LOG_LEVEL: 'warn',
+        NETHICAL_STORAGE_DIR: stateDir,
+        NETHICAL_DATABASE_URL: dbUrl(),
+        NETHICAL_REDIS_URL: redis.toString(),
+        NETHICAL_REQUESTS_PER_SECOND: '100000',
+        // The burst below is 400 concurrent actions: admit them all.
+        NETHICAL_MAX_IN_FLIGHT: '1000',
+      },
+      basePort: 19_600,
+      stateDir,
+      readyTimeoutMs: 240_000,
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await mesh?.stop();
+    await admin!.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    await admin!.end();
+    rmSync(stateDir, { recursive: true, force: true });
+  }, 120_000);
+
+  const batchMetrics = async () => {
+    const text = await (await fetch(`${mesh.gatewayUrl}/metrics`)).text();
+    const num = (name: string) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    return {
+      calls: num('nethical_gateway_audit_batch_records_count'),
+      records: num('nethical_gateway_audit_batch_records_sum'),
+    };
+  };
+
+  it('stores a burst of concurrent actions in fewer calls than actions, each answered after its commit', async () => {
+    const before = await batchMetrics();
+    const ids = Array.from({ length: 200 }, (_, i) => `batch-${i}-${randomUUID()}`);
+    // Every id twice, concurrently: a retry in the same batch is stored once and answered the same.
+    const answers = await Promise.all(
+      [...ids, ...ids].map((actionId, i) =>
+        fetch(`${mesh.gatewayUrl}/process_action`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            agent_id: `agent-${i % 20}`,
+            action_id: actionId,
+            action: `status report ${actionId}`,
+          }),
+        }).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as { action_id: string; decision: string },
+        })),
+      ),
+    );
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+    const c = new pg.Client({ connectionString: dbUrl() });
+    await c.connect();
+    const { rows } = await c.query<{ action_id: string; n: string }>(
+      'SELECT action_id, count(*) AS n FROM audit_records WHERE action_id = ANY($1) GROUP BY action_id',
+      [ids],
+    );
+    await c.end();
+    expect(rows).toHaveLength(ids.length);
+    expect(rows.every((r) => Number(r.n) === 1)).toBe(true);
+    const after = await batchMetrics();
+    const calls = after.calls - before.calls;
+    const records = after.records - before.records;
+    console.log(`audit batching: ${records} appends in ${calls} calls`);
+    // Replays answered from quota's window never reach the store; everything else does, batched.
+    expect(records).toBeGreaterThanOrEqual(ids.length);
+    expect(calls).toBeLessThan(records);
+  }, 60_000);
+
+  it('answers each record of an AppendBatch on its own: a bad record does not sink the others', async () => {
+    const audit = createClient(
+      auditv1.AuditStoreService,
+      createGrpcTransport({ baseUrl: mesh.urls['audit-store'] }),
+    );
+    const good = (actionId: string) =>
+      create(auditv1.AuditRecordSchema, {
+        actionId,
+        agentId: 'agent-x',
+        tenantId: 't',
+        regionId: 'local',
+        content: 'hello',
+      });
+    const res = await audit.appendBatch({
+      records: [
+        good(`ok-${randomUUID()}`),
+        create(auditv1.AuditRecordSchema, { actionId: 'no-agent' }),
+        good(`ok-${randomUUID()}`),
+      ],
+    });
+    expect(res.outcomes.map((o) => o.errorCode)).toEqual([0, Code.InvalidArgument, 0]);
+    expect(res.outcomes[1]!.errorMessage).toMatch(/records\[1\]\.agent_id/);
+    expect(res.outcomes[2]!.record!.sequence).not.toBe(res.outcomes[0]!.record!.sequence);
+  }, 30_000);
+});
