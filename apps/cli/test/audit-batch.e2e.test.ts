@@ -11,7 +11,7 @@ import path from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { Code, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
-import { auditv1 } from '@nethical/contracts';
+import { auditv1, quotav1 } from '@nethical/contracts';
 import { integrationMandatory, testDatabaseUrl, testRedisUrl } from '@nethical/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,14 +68,17 @@ describe.skipIf(!admin)('audit batching (mesh on PostgreSQL)', () => {
     rmSync(stateDir, { recursive: true, force: true });
   }, 120_000);
 
-  const batchMetrics = async () => {
+  /** Calls and items of one batched call kind, from the gateway's histogram. */
+  const batchMetrics = async (call: 'audit' | 'quota' = 'audit') => {
     const text = await (await fetch(`${mesh.gatewayUrl}/metrics`)).text();
-    const num = (name: string) =>
-      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
-    return {
-      calls: num('nethical_gateway_audit_batch_records_count'),
-      records: num('nethical_gateway_audit_batch_records_sum'),
-    };
+    const num = (suffix: string) =>
+      Number(
+        new RegExp(
+          `^nethical_gateway_batch_items_${suffix}\\{[^}]*call="${call}"[^}]*\\} (\\S+)$`,
+          'm',
+        ).exec(text)?.[1] ?? 0,
+      );
+    return { calls: num('count'), records: num('sum') };
   };
 
   it('stores a burst of concurrent actions in fewer calls than actions, each answered after its commit', async () => {
@@ -115,6 +118,11 @@ describe.skipIf(!admin)('audit batching (mesh on PostgreSQL)', () => {
     // Replays answered from quota's window never reach the store; everything else does, batched.
     expect(records).toBeGreaterThanOrEqual(ids.length);
     expect(calls).toBeLessThan(records);
+    // Quota checks are batched the same way: every action was checked, in fewer calls.
+    const quota = await batchMetrics('quota');
+    console.log(`quota batching: ${quota.records} checks in ${quota.calls} calls`);
+    expect(quota.records).toBeGreaterThanOrEqual(2 * ids.length);
+    expect(quota.calls).toBeLessThan(quota.records);
   }, 60_000);
 
   it('answers each record of an AppendBatch on its own: a bad record does not sink the others', async () => {
@@ -140,5 +148,19 @@ describe.skipIf(!admin)('audit batching (mesh on PostgreSQL)', () => {
     expect(res.outcomes.map((o) => o.errorCode)).toEqual([0, Code.InvalidArgument, 0]);
     expect(res.outcomes[1]!.errorMessage).toMatch(/records\[1\]\.agent_id/);
     expect(res.outcomes[2]!.record!.sequence).not.toBe(res.outcomes[0]!.record!.sequence);
+    const quota = createClient(
+      quotav1.QuotaService,
+      createGrpcTransport({ baseUrl: mesh.urls.quota }),
+    );
+    const checks = await quota.checkBatch({
+      checks: [
+        { agentId: 'agent-q', tenantId: 't', regionId: 'local' },
+        { agentId: '' },
+        { agentId: 'agent-q', tenantId: 't', regionId: 'local' },
+      ],
+    });
+    expect(checks.outcomes.map((o) => o.errorCode)).toEqual([0, Code.InvalidArgument, 0]);
+    expect(checks.outcomes[1]!.errorMessage).toMatch(/checks\[1\]\.agent_id/);
+    expect(checks.outcomes[0]!.response!.allowed).toBe(true);
   }, 30_000);
 });

@@ -68,7 +68,10 @@ const ports = createServicePorts({
   logger,
   onQuotaUnavailable: () => instruments.quotaBypassed.inc(),
   ...(config.NETHICAL_AUDIT_BATCHING
-    ? { auditBatching: { maxRecords: 256, maxContentChars: 2_000_000, onBatch: (n: number) => instruments.auditBatch.observe(n) } }
+    ? { auditBatching: { maxRecords: 256, maxContentChars: 2_000_000, onBatch: (n: number) => instruments.batch.observe({ call: 'audit' }, n) } }
+    : {}),
+  ...(config.NETHICAL_QUOTA_BATCHING
+    ? { quotaBatching: { maxRecords: 256, onBatch: (n: number) => instruments.batch.observe({ call: 'quota' }, n) } }
     : {}),
 });
 const processor = createActionProcessor({

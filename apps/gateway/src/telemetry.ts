@@ -25,9 +25,10 @@ export function createGatewayInstruments(registry: Registry) {
       labelNames: ['decision'],
       registers: [registry],
     }),
-    auditBatch: new Histogram({
-      name: 'nethical_gateway_audit_batch_records',
-      help: 'Records per AppendBatch call to the audit store (NETHICAL_AUDIT_BATCHING).',
+    batch: new Histogram({
+      name: 'nethical_gateway_batch_items',
+      help: 'Items per batched internal call, by call: audit (AppendBatch, NETHICAL_AUDIT_BATCHING), quota (CheckBatch, NETHICAL_QUOTA_BATCHING).',
+      labelNames: ['call'],
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers: [registry],
     }),

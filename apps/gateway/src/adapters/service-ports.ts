@@ -3,7 +3,7 @@ import { Code, ConnectError, type Client } from '@connectrpc/connect';
 import { auditv1, judgev1, quotav1, type Action } from '@nethical/contracts';
 import type { Logger } from '@nethical/platform';
 import type { CallBudget, GatewayPorts } from '../domain/process-action';
-import { createAuditBatcher } from './audit-batcher';
+import { createAuditBatcher, createQuotaBatcher } from './batchers';
 
 /** The audit record of an action id, or undefined when the store has none (NOT_FOUND). */
 export async function getAuditRecord(
@@ -32,14 +32,24 @@ export function createServicePorts(opts: {
   logger: Logger;
   onQuotaUnavailable: () => void;
   /** Batch the appends of one event-loop turn into one AppendBatch call (audit-batcher.ts). */
-  auditBatching?: { maxRecords: number; maxContentChars: number; onBatch?: (records: number) => void };
+  auditBatching?: {
+    maxRecords: number;
+    maxContentChars: number;
+    onBatch?: (records: number) => void;
+  };
+  /** Batch the quota checks of one event-loop turn into one CheckBatch call. */
+  quotaBatching?: { maxRecords: number; onBatch?: (checks: number) => void };
 }): GatewayPorts {
   const { quota, judge, audit, logger } = opts;
+  const check =
+    quota && opts.quotaBatching
+      ? createQuotaBatcher(quota, opts.quotaBatching)
+      : (req: quotav1.CheckRequest, budget?: CallBudget) => quota!.check(req, budget);
   return {
     checkQuota: quota
       ? async (req, budget) => {
           try {
-            return await quota.check(req, budget);
+            return await check(req, budget);
           } catch (err) {
             // Only "cannot reach it in time": any other code (INTERNAL, UNKNOWN …) may be a quota bug,
             // which must surface rather than silently lift every limit.

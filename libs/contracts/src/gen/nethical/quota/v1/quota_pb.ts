@@ -10,7 +10,132 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file nethical/quota/v1/quota.proto.
  */
 export const file_nethical_quota_v1_quota: GenFile = /*@__PURE__*/
-  fileDesc("Ch1uZXRoaWNhbC9xdW90YS92MS9xdW90YS5wcm90bxIRbmV0aGljYWwucXVvdGEudjEifgoMQ2hlY2tSZXF1ZXN0EhAKCGFnZW50X2lkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIRCglyZWdpb25faWQYAyABKAkSDAoEY29zdBgEIAEoDRIVCg1wYXlsb2FkX2J5dGVzGAUgASgEEhEKCWFjdGlvbl9pZBgGIAEoCSLsAQoNQ2hlY2tSZXNwb25zZRIPCgdhbGxvd2VkGAEgASgIEhEKCXJlbWFpbmluZxgCIAEoBBIbChNyZXRyeV9hZnRlcl9zZWNvbmRzGAMgASgBEhsKE3Jlc2V0X2FmdGVyX3NlY29uZHMYBCABKAESEgoKbGltaXRfbmFtZRgFIAEoCRINCgVsaW1pdBgGIAEoBBIVCg1zaGFkb3dfZGVuaWVkGAcgAygJEg0KBXN0b3JlGAggASgJEhYKDndpbmRvd19zZWNvbmRzGAkgASgBEgwKBGNvc3QYCiABKA0SDgoGcmVwbGF5GAsgASgIMloKDFF1b3RhU2VydmljZRJKCgVDaGVjaxIfLm5ldGhpY2FsLnF1b3RhLnYxLkNoZWNrUmVxdWVzdBogLm5ldGhpY2FsLnF1b3RhLnYxLkNoZWNrUmVzcG9uc2ViBnByb3RvMw");
+  fileDesc("Ch1uZXRoaWNhbC9xdW90YS92MS9xdW90YS5wcm90bxIRbmV0aGljYWwucXVvdGEudjEiRAoRQ2hlY2tCYXRjaFJlcXVlc3QSLwoGY2hlY2tzGAEgAygLMh8ubmV0aGljYWwucXVvdGEudjEuQ2hlY2tSZXF1ZXN0IkcKEkNoZWNrQmF0Y2hSZXNwb25zZRIxCghvdXRjb21lcxgBIAMoCzIfLm5ldGhpY2FsLnF1b3RhLnYxLkNoZWNrT3V0Y29tZSJtCgxDaGVja091dGNvbWUSMgoIcmVzcG9uc2UYASABKAsyIC5uZXRoaWNhbC5xdW90YS52MS5DaGVja1Jlc3BvbnNlEhIKCmVycm9yX2NvZGUYAiABKA0SFQoNZXJyb3JfbWVzc2FnZRgDIAEoCSJ+CgxDaGVja1JlcXVlc3QSEAoIYWdlbnRfaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhEKCXJlZ2lvbl9pZBgDIAEoCRIMCgRjb3N0GAQgASgNEhUKDXBheWxvYWRfYnl0ZXMYBSABKAQSEQoJYWN0aW9uX2lkGAYgASgJIuwBCg1DaGVja1Jlc3BvbnNlEg8KB2FsbG93ZWQYASABKAgSEQoJcmVtYWluaW5nGAIgASgEEhsKE3JldHJ5X2FmdGVyX3NlY29uZHMYAyABKAESGwoTcmVzZXRfYWZ0ZXJfc2Vjb25kcxgEIAEoARISCgpsaW1pdF9uYW1lGAUgASgJEg0KBWxpbWl0GAYgASgEEhUKDXNoYWRvd19kZW5pZWQYByADKAkSDQoFc3RvcmUYCCABKAkSFgoOd2luZG93X3NlY29uZHMYCSABKAESDAoEY29zdBgKIAEoDRIOCgZyZXBsYXkYCyABKAgytQEKDFF1b3RhU2VydmljZRJKCgVDaGVjaxIfLm5ldGhpY2FsLnF1b3RhLnYxLkNoZWNrUmVxdWVzdBogLm5ldGhpY2FsLnF1b3RhLnYxLkNoZWNrUmVzcG9uc2USWQoKQ2hlY2tCYXRjaBIkLm5ldGhpY2FsLnF1b3RhLnYxLkNoZWNrQmF0Y2hSZXF1ZXN0GiUubmV0aGljYWwucXVvdGEudjEuQ2hlY2tCYXRjaFJlc3BvbnNlYgZwcm90bzM");
+
+/**
+ * @generated from message nethical.quota.v1.CheckBatchRequest
+ */
+export type CheckBatchRequest = Message<"nethical.quota.v1.CheckBatchRequest"> & {
+  /**
+   * The checks, at most 256.
+   *
+   * @generated from field: repeated nethical.quota.v1.CheckRequest checks = 1;
+   */
+  checks: CheckRequest[];
+};
+
+/**
+ * @generated from message nethical.quota.v1.CheckBatchRequest
+ */
+export type CheckBatchRequestJson = {
+  /**
+   * The checks, at most 256.
+   *
+   * @generated from field: repeated nethical.quota.v1.CheckRequest checks = 1;
+   */
+  checks?: CheckRequestJson[];
+};
+
+/**
+ * Describes the message nethical.quota.v1.CheckBatchRequest.
+ * Use `create(CheckBatchRequestSchema)` to create a new message.
+ */
+export const CheckBatchRequestSchema: GenMessage<CheckBatchRequest, {jsonType: CheckBatchRequestJson}> = /*@__PURE__*/
+  messageDesc(file_nethical_quota_v1_quota, 0);
+
+/**
+ * @generated from message nethical.quota.v1.CheckBatchResponse
+ */
+export type CheckBatchResponse = Message<"nethical.quota.v1.CheckBatchResponse"> & {
+  /**
+   * One outcome per check, in request order.
+   *
+   * @generated from field: repeated nethical.quota.v1.CheckOutcome outcomes = 1;
+   */
+  outcomes: CheckOutcome[];
+};
+
+/**
+ * @generated from message nethical.quota.v1.CheckBatchResponse
+ */
+export type CheckBatchResponseJson = {
+  /**
+   * One outcome per check, in request order.
+   *
+   * @generated from field: repeated nethical.quota.v1.CheckOutcome outcomes = 1;
+   */
+  outcomes?: CheckOutcomeJson[];
+};
+
+/**
+ * Describes the message nethical.quota.v1.CheckBatchResponse.
+ * Use `create(CheckBatchResponseSchema)` to create a new message.
+ */
+export const CheckBatchResponseSchema: GenMessage<CheckBatchResponse, {jsonType: CheckBatchResponseJson}> = /*@__PURE__*/
+  messageDesc(file_nethical_quota_v1_quota, 1);
+
+/**
+ * CheckOutcome is one check's result in a batch: an answer, or why there is none.
+ *
+ * @generated from message nethical.quota.v1.CheckOutcome
+ */
+export type CheckOutcome = Message<"nethical.quota.v1.CheckOutcome"> & {
+  /**
+   * The answer; unset when error_code is set.
+   *
+   * @generated from field: nethical.quota.v1.CheckResponse response = 1;
+   */
+  response?: CheckResponse | undefined;
+
+  /**
+   * gRPC status code when the check could not be made (0: answered).
+   *
+   * @generated from field: uint32 error_code = 2;
+   */
+  errorCode: number;
+
+  /**
+   * What was wrong, naming the field.
+   *
+   * @generated from field: string error_message = 3;
+   */
+  errorMessage: string;
+};
+
+/**
+ * CheckOutcome is one check's result in a batch: an answer, or why there is none.
+ *
+ * @generated from message nethical.quota.v1.CheckOutcome
+ */
+export type CheckOutcomeJson = {
+  /**
+   * The answer; unset when error_code is set.
+   *
+   * @generated from field: nethical.quota.v1.CheckResponse response = 1;
+   */
+  response?: CheckResponseJson;
+
+  /**
+   * gRPC status code when the check could not be made (0: answered).
+   *
+   * @generated from field: uint32 error_code = 2;
+   */
+  errorCode?: number;
+
+  /**
+   * What was wrong, naming the field.
+   *
+   * @generated from field: string error_message = 3;
+   */
+  errorMessage?: string;
+};
+
+/**
+ * Describes the message nethical.quota.v1.CheckOutcome.
+ * Use `create(CheckOutcomeSchema)` to create a new message.
+ */
+export const CheckOutcomeSchema: GenMessage<CheckOutcome, {jsonType: CheckOutcomeJson}> = /*@__PURE__*/
+  messageDesc(file_nethical_quota_v1_quota, 2);
 
 /**
  * @generated from message nethical.quota.v1.CheckRequest
@@ -105,7 +230,7 @@ export type CheckRequestJson = {
  * Use `create(CheckRequestSchema)` to create a new message.
  */
 export const CheckRequestSchema: GenMessage<CheckRequest, {jsonType: CheckRequestJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_quota_v1_quota, 0);
+  messageDesc(file_nethical_quota_v1_quota, 3);
 
 /**
  * @generated from message nethical.quota.v1.CheckResponse
@@ -278,7 +403,7 @@ export type CheckResponseJson = {
  * Use `create(CheckResponseSchema)` to create a new message.
  */
 export const CheckResponseSchema: GenMessage<CheckResponse, {jsonType: CheckResponseJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_quota_v1_quota, 1);
+  messageDesc(file_nethical_quota_v1_quota, 4);
 
 /**
  * QuotaService enforces per-agent, per-tenant and per-region rate limits.
@@ -295,6 +420,17 @@ export const QuotaService: GenService<{
     methodKind: "unary";
     input: typeof CheckRequestSchema;
     output: typeof CheckResponseSchema;
+  },
+  /**
+   * Several checks in one call (the gateway batches the checks of one event-loop turn); each is
+   * checked as by Check, in order, with its own outcome.
+   *
+   * @generated from rpc nethical.quota.v1.QuotaService.CheckBatch
+   */
+  checkBatch: {
+    methodKind: "unary";
+    input: typeof CheckBatchRequestSchema;
+    output: typeof CheckBatchResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_nethical_quota_v1_quota, 0);

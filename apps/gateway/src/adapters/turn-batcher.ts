@@ -1,0 +1,123 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import type { CallBudget } from '../domain/process-action';
+
+/** One item's result in a batch answer. */
+export type BatchOutcome<Res> = { ok: Res } | { error: unknown };
+
+/** How one kind of call is batched. */
+export interface TurnBatcherOptions<Req, Res> {
+  /** Most items per batch call. */
+  maxItems: number;
+  /** An item's weight (e.g. characters of content); a batch is sent early past `maxWeight`. */
+  weight?: (req: Req) => number;
+  maxWeight?: number;
+  /** The single call, used for a batch of one and against a server without the batch call. */
+  one: (req: Req, budget?: CallBudget) => Promise<Res>;
+  /** The batch call: one outcome per item, in order. */
+  many: (reqs: Req[], timeoutMs: number | undefined) => Promise<BatchOutcome<Res>[]>;
+  /** Batch sizes, for metrics. */
+  onBatch?: (items: number) => void;
+}
+
+interface Waiting<Req, Res> {
+  req: Req;
+  budget: CallBudget | undefined;
+  resolve: (res: Res) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Calls batched per event-loop turn: every call issued in one turn goes out as one batch call
+ * when the turn ends (`setImmediate`), so under load one RPC carries many actions, and a lone
+ * action waits for nothing. Each caller still gets its own answer or its own error. The batch
+ * call's deadline is the latest of its callers'; a caller whose own deadline passes or whose
+ * client leaves stops waiting. Against a server without the batch call (UNIMPLEMENTED, a rolling
+ * upgrade) it falls back to one call per item for good.
+ */
+export function createTurnBatcher<Req, Res>(options: TurnBatcherOptions<Req, Res>) {
+  let waiting: Waiting<Req, Res>[] = [];
+  let weight = 0;
+  let scheduled = false;
+  let batchUnsupported = false;
+
+  const single = (w: Waiting<Req, Res>) => options.one(w.req, w.budget).then(w.resolve, w.reject);
+
+  async function send(batch: Waiting<Req, Res>[]): Promise<void> {
+    options.onBatch?.(batch.length);
+    if (batchUnsupported || batch.length === 1) {
+      await Promise.all(batch.map(single));
+      return;
+    }
+    const timeouts = batch.map((w) => w.budget?.timeoutMs);
+    const timeoutMs = timeouts.some((t) => t === undefined)
+      ? undefined
+      : Math.max(...(timeouts as number[]));
+    try {
+      const outcomes = await options.many(
+        batch.map((w) => w.req),
+        timeoutMs,
+      );
+      if (outcomes.length !== batch.length) {
+        throw new ConnectError(
+          `batch answered ${outcomes.length} outcomes for ${batch.length} items`,
+          Code.Internal,
+        );
+      }
+      outcomes.forEach((o, i) => {
+        const w = batch[i]!;
+        if ('ok' in o) w.resolve(o.ok);
+        else w.reject(o.error);
+      });
+    } catch (err) {
+      if (err instanceof ConnectError && err.code === Code.Unimplemented) {
+        batchUnsupported = true;
+        await Promise.all(batch.map(single));
+        return;
+      }
+      for (const w of batch) w.reject(err);
+    }
+  }
+
+  function flush(): void {
+    scheduled = false;
+    const batch = waiting;
+    waiting = [];
+    weight = 0;
+    for (let i = 0; i < batch.length; i += options.maxItems)
+      void send(batch.slice(i, i + options.maxItems));
+  }
+
+  return function call(req: Req, budget?: CallBudget): Promise<Res> {
+    const answer = new Promise<Res>((resolve, reject) => {
+      waiting.push({ req, budget, resolve, reject });
+    });
+    weight += options.weight?.(req) ?? 0;
+    if (options.maxWeight !== undefined && weight >= options.maxWeight) flush();
+    else if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+    return budget ? withBudget(answer, budget) : answer;
+  };
+}
+
+/** Stop waiting when the caller's own deadline passes or its client goes away. */
+function withBudget<T>(answer: Promise<T>, budget: CallBudget): Promise<T> {
+  const { signal, timeoutMs } = budget;
+  if (!signal && timeoutMs === undefined) return answer;
+  return new Promise<T>((resolve, reject) => {
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(
+            () => reject(new ConnectError('the request deadline passed', Code.DeadlineExceeded)),
+            Math.max(0, timeoutMs),
+          );
+    const onAbort = () => reject(new ConnectError('the client went away', Code.Canceled));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    answer.then(resolve, reject).finally(() => {
+      if (timer) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    });
+  });
+}
