@@ -70,6 +70,9 @@ const ports = createServicePorts({
   ...(config.NETHICAL_AUDIT_BATCHING
     ? { auditBatching: { maxRecords: 256, maxContentChars: 2_000_000, onBatch: (n: number) => instruments.batch.observe({ call: 'audit' }, n) } }
     : {}),
+  ...(config.NETHICAL_JUDGE_BATCHING
+    ? { judgeBatching: { maxRecords: 256, maxContentChars: 2_000_000, onBatch: (n: number) => instruments.batch.observe({ call: 'judge' }, n) } }
+    : {}),
   ...(config.NETHICAL_QUOTA_BATCHING
     ? { quotaBatching: { maxRecords: 256, onBatch: (n: number) => instruments.batch.observe({ call: 'quota' }, n) } }
     : {}),

@@ -27,7 +27,7 @@ export function createGatewayInstruments(registry: Registry) {
     }),
     batch: new Histogram({
       name: 'nethical_gateway_batch_items',
-      help: 'Items per batched internal call, by call: audit (AppendBatch, NETHICAL_AUDIT_BATCHING), quota (CheckBatch, NETHICAL_QUOTA_BATCHING).',
+      help: 'Items per batched internal call, by call: audit (AppendBatch, NETHICAL_AUDIT_BATCHING), quota (CheckBatch, NETHICAL_QUOTA_BATCHING), judge (JudgeBatch, NETHICAL_JUDGE_BATCHING).',
       labelNames: ['call'],
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers: [registry],

@@ -120,6 +120,8 @@ export const configSchema = z.object({
   NETHICAL_AUDIT_BATCHING: flag(true),
   /** Gateway: send the quota checks of one event-loop turn as one CheckBatch call. */
   NETHICAL_QUOTA_BATCHING: flag(true),
+  /** Gateway: send the judge calls of one event-loop turn as one JudgeBatch call. */
+  NETHICAL_JUDGE_BATCHING: flag(true),
   /** Internal services: RPCs worked on at once before UNAVAILABLE (0: unbounded). */
   NETHICAL_INTERNAL_MAX_IN_FLIGHT: num(1024, 0, 1_000_000),
   /** Gateway: deadline of a plain HTTP request that carries none (gRPC and Connect clients send theirs), milliseconds. */

@@ -1,6 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError, type Client } from '@connectrpc/connect';
-import { auditv1, quotav1 } from '@nethical/contracts';
+import { auditv1, judgev1, quotav1, type Action } from '@nethical/contracts';
 import { createTurnBatcher } from './turn-batcher';
 
 /** Sizing of a batcher. */
@@ -64,6 +64,33 @@ export function createQuotaBatcher(
     many: async (checks, timeoutMs) => {
       const res = await quota.checkBatch(
         create(quotav1.CheckBatchRequestSchema, { checks }),
+        timeoutMs === undefined ? {} : { timeoutMs },
+      );
+      return res.outcomes.map((o) =>
+        o.errorCode !== 0 || !o.response
+          ? { error: failed(o.errorCode, o.errorMessage) }
+          : { ok: o.response },
+      );
+    },
+  });
+}
+
+/** The gateway's judge calls, batched per event-loop turn into `JudgeBatch` calls. */
+export function createJudgeBatcher(
+  judge: Client<typeof judgev1.PolicyJudgeService>,
+  options: BatchingOptions,
+) {
+  return createTurnBatcher<Action, judgev1.JudgeResponse>({
+    maxItems: options.maxRecords,
+    weight: (action) => action.content.length,
+    maxWeight: options.maxContentChars,
+    onBatch: options.onBatch,
+    one: (action, budget) => judge.judge({ action }, budget),
+    many: async (actions, timeoutMs) => {
+      const res = await judge.judgeBatch(
+        create(judgev1.JudgeBatchRequestSchema, {
+          requests: actions.map((action) => ({ action })),
+        }),
         timeoutMs === undefined ? {} : { timeoutMs },
       );
       return res.outcomes.map((o) =>

@@ -3,7 +3,7 @@ import { Code, ConnectError, type Client } from '@connectrpc/connect';
 import { auditv1, judgev1, quotav1, type Action } from '@nethical/contracts';
 import type { Logger } from '@nethical/platform';
 import type { CallBudget, GatewayPorts } from '../domain/process-action';
-import { createAuditBatcher, createQuotaBatcher } from './batchers';
+import { createAuditBatcher, createJudgeBatcher, createQuotaBatcher } from './batchers';
 
 /** The audit record of an action id, or undefined when the store has none (NOT_FOUND). */
 export async function getAuditRecord(
@@ -39,6 +39,12 @@ export function createServicePorts(opts: {
   };
   /** Batch the quota checks of one event-loop turn into one CheckBatch call. */
   quotaBatching?: { maxRecords: number; onBatch?: (checks: number) => void };
+  /** Batch the judge calls of one event-loop turn into one JudgeBatch call. */
+  judgeBatching?: {
+    maxRecords: number;
+    maxContentChars: number;
+    onBatch?: (actions: number) => void;
+  };
 }): GatewayPorts {
   const { quota, judge, audit, logger } = opts;
   const check =
@@ -63,7 +69,9 @@ export function createServicePorts(opts: {
           }
         }
       : undefined,
-    judge: async (action: Action, budget) => judge.judge({ action }, budget),
+    judge: opts.judgeBatching
+      ? createJudgeBatcher(judge, opts.judgeBatching)
+      : async (action: Action, budget) => judge.judge({ action }, budget),
     appendAudit: opts.auditBatching
       ? createAuditBatcher(audit, opts.auditBatching)
       : (record, budget) => audit.append({ record }, budget),

@@ -1,9 +1,21 @@
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { ActionType, actionTypeName, Decision, Severity, ViolationSchema, judgev1 } from '@nethical/contracts';
+import {
+  ActionType,
+  actionTypeName,
+  Decision,
+  Severity,
+  ViolationSchema,
+  judgev1,
+} from '@nethical/contracts';
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
-import { InvalidArgumentError, NotFoundError } from '@nethical/platform';
-import { EscalationNotFoundError, EscalationStateError, InvalidActionError, StoreUnavailableError } from '../domain/errors';
+import { InvalidArgumentError, NotFoundError, toConnectError } from '@nethical/platform';
+import {
+  EscalationNotFoundError,
+  EscalationStateError,
+  InvalidActionError,
+  StoreUnavailableError,
+} from '../domain/errors';
 import type { Escalation } from '../domain/escalation/escalation-store';
 import type { JudgedFinding } from '../domain/finding';
 import type { Judge } from '../domain/judge';
@@ -26,7 +38,11 @@ export function violationOf(f: JudgedFinding, text: string) {
     category: f.category,
     severity: Severity[f.severity],
     confidence: f.confidence,
-    evidence: f.spans.map((s) => ({ start: s.start, end: s.end, excerpt: excerptOf(f, text, s.start, s.end) })),
+    evidence: f.spans.map((s) => ({
+      start: s.start,
+      end: s.end,
+      excerpt: excerptOf(f, text, s.start, s.end),
+    })),
     reason: f.reason,
     ethicalDimensions: f.ethicalDimensions,
   });
@@ -59,88 +75,150 @@ function quarantineMessage(q: QuarantineEntry) {
   });
 }
 
-/** The one place judge-domain errors become platform errors. */
-async function mapped<T>(fn: () => Promise<T>): Promise<T> {
+/** Most actions one JudgeBatch may carry. */
+export const MAX_BATCH = 256;
+
+/** The one place judge-domain errors become platform errors (`prefix`: where the request sits in a batch). */
+async function mapped<T>(
+  prefixOrFn: string | (() => Promise<T>),
+  maybeFn?: () => Promise<T>,
+): Promise<T> {
+  const [prefix, fn] = typeof prefixOrFn === 'string' ? [prefixOrFn, maybeFn!] : ['', prefixOrFn];
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof InvalidActionError) throw new InvalidArgumentError(err.field, err.message.replace(`${err.field}: `, ''));
-    if (err instanceof EscalationNotFoundError) throw new NotFoundError(`escalation_id: ${err.message}`);
-    if (err instanceof EscalationStateError) throw new ConnectError(`escalation_id: ${err.message}`, Code.FailedPrecondition);
-    if (err instanceof StoreUnavailableError) throw new ConnectError(err.message, Code.Unavailable, undefined, undefined, err);
+    if (err instanceof InvalidActionError) {
+      throw new InvalidArgumentError(
+        `${prefix}${err.field}`,
+        err.message.replace(`${err.field}: `, ''),
+      );
+    }
+    if (err instanceof EscalationNotFoundError)
+      throw new NotFoundError(`escalation_id: ${err.message}`);
+    if (err instanceof EscalationStateError)
+      throw new ConnectError(`escalation_id: ${err.message}`, Code.FailedPrecondition);
+    if (err instanceof StoreUnavailableError)
+      throw new ConnectError(err.message, Code.Unavailable, undefined, undefined, err);
     throw err;
   }
 }
 
 /** `nethical.judge.v1.PolicyJudgeService` over the judge domain. */
 export function judgeService(judge: Judge): ServiceImpl<typeof judgev1.PolicyJudgeService> {
+  const judgeOne = async (
+    req: judgev1.JudgeRequest,
+    prefix = '',
+  ): Promise<judgev1.JudgeResponse> => {
+    const a = req.action;
+    if (!a) throw new InvalidArgumentError(`${prefix}action`, 'is required');
+    if (ActionType[a.actionType] === undefined)
+      throw new InvalidArgumentError(
+        `${prefix}action.action_type`,
+        `unknown value ${a.actionType}`,
+      );
+    const actionType = actionTypeName(a.actionType);
+    const out = await mapped(prefix, () =>
+      judge.judge({
+        actionId: a.actionId,
+        agentId: a.agentId,
+        tenantId: a.tenantId,
+        actionType,
+        content: a.content,
+        context: a.context,
+      }),
+    );
+    return create(judgev1.JudgeResponseSchema, {
+      decision: Decision[out.decision],
+      violations: out.findings.map((f) => violationOf(f, a.content)),
+      riskScore: out.riskScore,
+      agentRisk: out.agentRisk,
+      reasoning: out.reasoning,
+      redactedContent: out.redactedContent,
+      modifiedContent: out.modifiedContent ?? '',
+      detectorsRun: out.detectorsRun,
+      policyRevision: out.policyRevision,
+      ml: out.ml
+        ? {
+            score: out.ml.score ?? 0,
+            modelVersion: out.ml.modelVersion ?? '',
+            shadow: out.ml.shadow,
+            blended: out.ml.blended,
+            anomaly: out.ml.anomaly ?? false,
+            anomalyScore: out.ml.anomalyScore ?? 0,
+          }
+        : undefined,
+      ethicalDimensions: out.ethicalDimensions,
+      primaryDimension: out.primaryDimension ?? '',
+      escalationId: out.escalationId ?? '',
+      judgeMs: out.timings.totalMs,
+    });
+  };
   return {
-    async judge(req) {
-      const a = req.action;
-      if (!a) throw new InvalidArgumentError('action', 'is required');
-      if (ActionType[a.actionType] === undefined) throw new InvalidArgumentError('action.action_type', `unknown value ${a.actionType}`);
-      const actionType = actionTypeName(a.actionType);
-      const out = await mapped(() =>
-        judge.judge({
-          actionId: a.actionId,
-          agentId: a.agentId,
-          tenantId: a.tenantId,
-          actionType,
-          content: a.content,
-          context: a.context,
+    judge: (req) => judgeOne(req),
+    async judgeBatch(req) {
+      if (req.requests.length > MAX_BATCH) {
+        throw new InvalidArgumentError('requests', `must hold at most ${MAX_BATCH} requests`);
+      }
+      const outcomes = await Promise.all(
+        req.requests.map(async (r, i) => {
+          try {
+            return create(judgev1.JudgeOutcomeSchema, {
+              response: await judgeOne(r, `requests[${i}].`),
+            });
+          } catch (err) {
+            const ce = toConnectError(err);
+            return create(judgev1.JudgeOutcomeSchema, {
+              errorCode: ce.code,
+              errorMessage: ce.rawMessage,
+            });
+          }
         }),
       );
-      return create(judgev1.JudgeResponseSchema, {
-        decision: Decision[out.decision],
-        violations: out.findings.map((f) => violationOf(f, a.content)),
-        riskScore: out.riskScore,
-        agentRisk: out.agentRisk,
-        reasoning: out.reasoning,
-        redactedContent: out.redactedContent,
-        modifiedContent: out.modifiedContent ?? '',
-        detectorsRun: out.detectorsRun,
-        policyRevision: out.policyRevision,
-        ml: out.ml
-          ? {
-              score: out.ml.score ?? 0,
-              modelVersion: out.ml.modelVersion ?? '',
-              shadow: out.ml.shadow,
-              blended: out.ml.blended,
-              anomaly: out.ml.anomaly ?? false,
-              anomalyScore: out.ml.anomalyScore ?? 0,
-            }
-          : undefined,
-        ethicalDimensions: out.ethicalDimensions,
-        primaryDimension: out.primaryDimension ?? '',
-        escalationId: out.escalationId ?? '',
-        judgeMs: out.timings.totalMs,
-      });
+      return create(judgev1.JudgeBatchResponseSchema, { outcomes });
     },
     async quarantineAgent(req) {
       if (!req.agentId) throw new InvalidArgumentError('agent_id', 'is required');
-      const entry = await judge.quarantine(req.agentId, req.reason || 'operator order', req.durationSeconds || undefined);
+      const entry = await judge.quarantine(
+        req.agentId,
+        req.reason || 'operator order',
+        req.durationSeconds || undefined,
+      );
       return create(judgev1.QuarantineAgentResponseSchema, { entry: quarantineMessage(entry) });
     },
     async releaseAgent(req) {
       if (!req.agentId) throw new InvalidArgumentError('agent_id', 'is required');
-      return create(judgev1.ReleaseAgentResponseSchema, { released: await judge.release(req.agentId) });
+      return create(judgev1.ReleaseAgentResponseSchema, {
+        released: await judge.release(req.agentId),
+      });
     },
     async listQuarantined() {
       const entries = await judge.listQuarantined();
-      return create(judgev1.ListQuarantinedResponseSchema, { entries: entries.map(quarantineMessage) });
+      return create(judgev1.ListQuarantinedResponseSchema, {
+        entries: entries.map(quarantineMessage),
+      });
     },
     async listEscalations(req) {
-      const status = req.status === judgev1.EscalationStatus.UNSPECIFIED ? undefined : (judgev1.EscalationStatus[req.status] as Escalation['status']);
+      const status =
+        req.status === judgev1.EscalationStatus.UNSPECIFIED
+          ? undefined
+          : (judgev1.EscalationStatus[req.status] as Escalation['status']);
       const list = await judge.listEscalations(status);
-      return create(judgev1.ListEscalationsResponseSchema, { escalations: list.map(escalationMessage) });
+      return create(judgev1.ListEscalationsResponseSchema, {
+        escalations: list.map(escalationMessage),
+      });
     },
     async resolveEscalation(req) {
       if (!req.escalationId) throw new InvalidArgumentError('escalation_id', 'is required');
-      if (req.status !== judgev1.EscalationStatus.APPROVED && req.status !== judgev1.EscalationStatus.REJECTED) {
+      if (
+        req.status !== judgev1.EscalationStatus.APPROVED &&
+        req.status !== judgev1.EscalationStatus.REJECTED
+      ) {
         throw new InvalidArgumentError('status', 'must be APPROVED or REJECTED');
       }
       const status = req.status === judgev1.EscalationStatus.APPROVED ? 'APPROVED' : 'REJECTED';
-      const e = await mapped(() => judge.resolveEscalation(req.escalationId, status, req.resolvedBy || 'operator', req.note));
+      const e = await mapped(() =>
+        judge.resolveEscalation(req.escalationId, status, req.resolvedBy || 'operator', req.note),
+      );
       return create(judgev1.ResolveEscalationResponseSchema, { escalation: escalationMessage(e) });
     },
   };

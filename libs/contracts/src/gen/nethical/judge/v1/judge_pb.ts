@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file nethical/judge/v1/judge.proto.
  */
 export const file_nethical_judge_v1_judge: GenFile = /*@__PURE__*/
-  fileDesc("Ch1uZXRoaWNhbC9qdWRnZS92MS9qdWRnZS5wcm90bxIRbmV0aGljYWwuanVkZ2UudjEiOgoMSnVkZ2VSZXF1ZXN0EioKBmFjdGlvbhgBIAEoCzIaLm5ldGhpY2FsLmNvbW1vbi52MS5BY3Rpb24ifQoMTWxBc3Nlc3NtZW50Eg0KBXNjb3JlGAEgASgBEhUKDW1vZGVsX3ZlcnNpb24YAiABKAkSDgoGc2hhZG93GAMgASgIEg8KB2JsZW5kZWQYBCABKAgSDwoHYW5vbWFseRgFIAEoCBIVCg1hbm9tYWx5X3Njb3JlGAYgASgBIp4DCg1KdWRnZVJlc3BvbnNlEi4KCGRlY2lzaW9uGAEgASgOMhwubmV0aGljYWwuY29tbW9uLnYxLkRlY2lzaW9uEjEKCnZpb2xhdGlvbnMYAiADKAsyHS5uZXRoaWNhbC5jb21tb24udjEuVmlvbGF0aW9uEhIKCnJpc2tfc2NvcmUYAyABKAESEgoKYWdlbnRfcmlzaxgEIAEoARIRCglyZWFzb25pbmcYBSABKAkSGAoQcmVkYWN0ZWRfY29udGVudBgGIAEoCRIYChBtb2RpZmllZF9jb250ZW50GAcgASgJEhUKDWRldGVjdG9yc19ydW4YCCADKAkSFwoPcG9saWN5X3JldmlzaW9uGAkgASgJEisKAm1sGAogASgLMh8ubmV0aGljYWwuanVkZ2UudjEuTWxBc3Nlc3NtZW50EhoKEmV0aGljYWxfZGltZW5zaW9ucxgLIAMoCRIZChFwcmltYXJ5X2RpbWVuc2lvbhgMIAEoCRIVCg1lc2NhbGF0aW9uX2lkGA0gASgJEhAKCGp1ZGdlX21zGA4gASgBIpkBCg9RdWFyYW50aW5lRW50cnkSEAoIYWdlbnRfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEikKBXNpbmNlGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgV1bnRpbBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGc291cmNlGAUgASgJIlQKFlF1YXJhbnRpbmVBZ2VudFJlcXVlc3QSEAoIYWdlbnRfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEhgKEGR1cmF0aW9uX3NlY29uZHMYAyABKA0iTAoXUXVhcmFudGluZUFnZW50UmVzcG9uc2USMQoFZW50cnkYASABKAsyIi5uZXRoaWNhbC5qdWRnZS52MS5RdWFyYW50aW5lRW50cnkiJwoTUmVsZWFzZUFnZW50UmVxdWVzdBIQCghhZ2VudF9pZBgBIAEoCSIoChRSZWxlYXNlQWdlbnRSZXNwb25zZRIQCghyZWxlYXNlZBgBIAEoCCIYChZMaXN0UXVhcmFudGluZWRSZXF1ZXN0Ik4KF0xpc3RRdWFyYW50aW5lZFJlc3BvbnNlEjMKB2VudHJpZXMYASADKAsyIi5uZXRoaWNhbC5qdWRnZS52MS5RdWFyYW50aW5lRW50cnkizgIKCkVzY2FsYXRpb24SFQoNZXNjYWxhdGlvbl9pZBgBIAEoCRIRCglhY3Rpb25faWQYAiABKAkSEAoIYWdlbnRfaWQYAyABKAkSMQoKdmlvbGF0aW9ucxgEIAMoCzIdLm5ldGhpY2FsLmNvbW1vbi52MS5WaW9sYXRpb24SGAoQcmVkYWN0ZWRfY29udGVudBgFIAEoCRIzCgZzdGF0dXMYBiABKA4yIy5uZXRoaWNhbC5qdWRnZS52MS5Fc2NhbGF0aW9uU3RhdHVzEi4KCmNyZWF0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jlc29sdmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtyZXNvbHZlZF9ieRgJIAEoCRIMCgRub3RlGAogASgJIk0KFkxpc3RFc2NhbGF0aW9uc1JlcXVlc3QSMwoGc3RhdHVzGAEgASgOMiMubmV0aGljYWwuanVkZ2UudjEuRXNjYWxhdGlvblN0YXR1cyJNChdMaXN0RXNjYWxhdGlvbnNSZXNwb25zZRIyCgtlc2NhbGF0aW9ucxgBIAMoCzIdLm5ldGhpY2FsLmp1ZGdlLnYxLkVzY2FsYXRpb24iiQEKGFJlc29sdmVFc2NhbGF0aW9uUmVxdWVzdBIVCg1lc2NhbGF0aW9uX2lkGAEgASgJEjMKBnN0YXR1cxgCIAEoDjIjLm5ldGhpY2FsLmp1ZGdlLnYxLkVzY2FsYXRpb25TdGF0dXMSEwoLcmVzb2x2ZWRfYnkYAyABKAkSDAoEbm90ZRgEIAEoCSJOChlSZXNvbHZlRXNjYWxhdGlvblJlc3BvbnNlEjEKCmVzY2FsYXRpb24YASABKAsyHS5uZXRoaWNhbC5qdWRnZS52MS5Fc2NhbGF0aW9uKpQBChBFc2NhbGF0aW9uU3RhdHVzEiEKHUVTQ0FMQVRJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASHQoZRVNDQUxBVElPTl9TVEFUVVNfUEVORElORxABEh4KGkVTQ0FMQVRJT05fU1RBVFVTX0FQUFJPVkVEEAISHgoaRVNDQUxBVElPTl9TVEFUVVNfUkVKRUNURUQQAzLvBAoSUG9saWN5SnVkZ2VTZXJ2aWNlEkoKBUp1ZGdlEh8ubmV0aGljYWwuanVkZ2UudjEuSnVkZ2VSZXF1ZXN0GiAubmV0aGljYWwuanVkZ2UudjEuSnVkZ2VSZXNwb25zZRJoCg9RdWFyYW50aW5lQWdlbnQSKS5uZXRoaWNhbC5qdWRnZS52MS5RdWFyYW50aW5lQWdlbnRSZXF1ZXN0GioubmV0aGljYWwuanVkZ2UudjEuUXVhcmFudGluZUFnZW50UmVzcG9uc2USXwoMUmVsZWFzZUFnZW50EiYubmV0aGljYWwuanVkZ2UudjEuUmVsZWFzZUFnZW50UmVxdWVzdBonLm5ldGhpY2FsLmp1ZGdlLnYxLlJlbGVhc2VBZ2VudFJlc3BvbnNlEmgKD0xpc3RRdWFyYW50aW5lZBIpLm5ldGhpY2FsLmp1ZGdlLnYxLkxpc3RRdWFyYW50aW5lZFJlcXVlc3QaKi5uZXRoaWNhbC5qdWRnZS52MS5MaXN0UXVhcmFudGluZWRSZXNwb25zZRJoCg9MaXN0RXNjYWxhdGlvbnMSKS5uZXRoaWNhbC5qdWRnZS52MS5MaXN0RXNjYWxhdGlvbnNSZXF1ZXN0GioubmV0aGljYWwuanVkZ2UudjEuTGlzdEVzY2FsYXRpb25zUmVzcG9uc2USbgoRUmVzb2x2ZUVzY2FsYXRpb24SKy5uZXRoaWNhbC5qdWRnZS52MS5SZXNvbHZlRXNjYWxhdGlvblJlcXVlc3QaLC5uZXRoaWNhbC5qdWRnZS52MS5SZXNvbHZlRXNjYWxhdGlvblJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_nethical_common_v1_common]);
+  fileDesc("Ch1uZXRoaWNhbC9qdWRnZS92MS9qdWRnZS5wcm90bxIRbmV0aGljYWwuanVkZ2UudjEiOgoMSnVkZ2VSZXF1ZXN0EioKBmFjdGlvbhgBIAEoCzIaLm5ldGhpY2FsLmNvbW1vbi52MS5BY3Rpb24ifQoMTWxBc3Nlc3NtZW50Eg0KBXNjb3JlGAEgASgBEhUKDW1vZGVsX3ZlcnNpb24YAiABKAkSDgoGc2hhZG93GAMgASgIEg8KB2JsZW5kZWQYBCABKAgSDwoHYW5vbWFseRgFIAEoCBIVCg1hbm9tYWx5X3Njb3JlGAYgASgBIp4DCg1KdWRnZVJlc3BvbnNlEi4KCGRlY2lzaW9uGAEgASgOMhwubmV0aGljYWwuY29tbW9uLnYxLkRlY2lzaW9uEjEKCnZpb2xhdGlvbnMYAiADKAsyHS5uZXRoaWNhbC5jb21tb24udjEuVmlvbGF0aW9uEhIKCnJpc2tfc2NvcmUYAyABKAESEgoKYWdlbnRfcmlzaxgEIAEoARIRCglyZWFzb25pbmcYBSABKAkSGAoQcmVkYWN0ZWRfY29udGVudBgGIAEoCRIYChBtb2RpZmllZF9jb250ZW50GAcgASgJEhUKDWRldGVjdG9yc19ydW4YCCADKAkSFwoPcG9saWN5X3JldmlzaW9uGAkgASgJEisKAm1sGAogASgLMh8ubmV0aGljYWwuanVkZ2UudjEuTWxBc3Nlc3NtZW50EhoKEmV0aGljYWxfZGltZW5zaW9ucxgLIAMoCRIZChFwcmltYXJ5X2RpbWVuc2lvbhgMIAEoCRIVCg1lc2NhbGF0aW9uX2lkGA0gASgJEhAKCGp1ZGdlX21zGA4gASgBIpkBCg9RdWFyYW50aW5lRW50cnkSEAoIYWdlbnRfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEikKBXNpbmNlGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgV1bnRpbBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGc291cmNlGAUgASgJIlQKFlF1YXJhbnRpbmVBZ2VudFJlcXVlc3QSEAoIYWdlbnRfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEhgKEGR1cmF0aW9uX3NlY29uZHMYAyABKA0iTAoXUXVhcmFudGluZUFnZW50UmVzcG9uc2USMQoFZW50cnkYASABKAsyIi5uZXRoaWNhbC5qdWRnZS52MS5RdWFyYW50aW5lRW50cnkiJwoTUmVsZWFzZUFnZW50UmVxdWVzdBIQCghhZ2VudF9pZBgBIAEoCSIoChRSZWxlYXNlQWdlbnRSZXNwb25zZRIQCghyZWxlYXNlZBgBIAEoCCIYChZMaXN0UXVhcmFudGluZWRSZXF1ZXN0Ik4KF0xpc3RRdWFyYW50aW5lZFJlc3BvbnNlEjMKB2VudHJpZXMYASADKAsyIi5uZXRoaWNhbC5qdWRnZS52MS5RdWFyYW50aW5lRW50cnkizgIKCkVzY2FsYXRpb24SFQoNZXNjYWxhdGlvbl9pZBgBIAEoCRIRCglhY3Rpb25faWQYAiABKAkSEAoIYWdlbnRfaWQYAyABKAkSMQoKdmlvbGF0aW9ucxgEIAMoCzIdLm5ldGhpY2FsLmNvbW1vbi52MS5WaW9sYXRpb24SGAoQcmVkYWN0ZWRfY29udGVudBgFIAEoCRIzCgZzdGF0dXMYBiABKA4yIy5uZXRoaWNhbC5qdWRnZS52MS5Fc2NhbGF0aW9uU3RhdHVzEi4KCmNyZWF0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jlc29sdmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtyZXNvbHZlZF9ieRgJIAEoCRIMCgRub3RlGAogASgJIk0KFkxpc3RFc2NhbGF0aW9uc1JlcXVlc3QSMwoGc3RhdHVzGAEgASgOMiMubmV0aGljYWwuanVkZ2UudjEuRXNjYWxhdGlvblN0YXR1cyJNChdMaXN0RXNjYWxhdGlvbnNSZXNwb25zZRIyCgtlc2NhbGF0aW9ucxgBIAMoCzIdLm5ldGhpY2FsLmp1ZGdlLnYxLkVzY2FsYXRpb24iiQEKGFJlc29sdmVFc2NhbGF0aW9uUmVxdWVzdBIVCg1lc2NhbGF0aW9uX2lkGAEgASgJEjMKBnN0YXR1cxgCIAEoDjIjLm5ldGhpY2FsLmp1ZGdlLnYxLkVzY2FsYXRpb25TdGF0dXMSEwoLcmVzb2x2ZWRfYnkYAyABKAkSDAoEbm90ZRgEIAEoCSJOChlSZXNvbHZlRXNjYWxhdGlvblJlc3BvbnNlEjEKCmVzY2FsYXRpb24YASABKAsyHS5uZXRoaWNhbC5qdWRnZS52MS5Fc2NhbGF0aW9uIkYKEUp1ZGdlQmF0Y2hSZXF1ZXN0EjEKCHJlcXVlc3RzGAEgAygLMh8ubmV0aGljYWwuanVkZ2UudjEuSnVkZ2VSZXF1ZXN0IkcKEkp1ZGdlQmF0Y2hSZXNwb25zZRIxCghvdXRjb21lcxgBIAMoCzIfLm5ldGhpY2FsLmp1ZGdlLnYxLkp1ZGdlT3V0Y29tZSJtCgxKdWRnZU91dGNvbWUSMgoIcmVzcG9uc2UYASABKAsyIC5uZXRoaWNhbC5qdWRnZS52MS5KdWRnZVJlc3BvbnNlEhIKCmVycm9yX2NvZGUYAiABKA0SFQoNZXJyb3JfbWVzc2FnZRgDIAEoCSqUAQoQRXNjYWxhdGlvblN0YXR1cxIhCh1FU0NBTEFUSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEh0KGUVTQ0FMQVRJT05fU1RBVFVTX1BFTkRJTkcQARIeChpFU0NBTEFUSU9OX1NUQVRVU19BUFBST1ZFRBACEh4KGkVTQ0FMQVRJT05fU1RBVFVTX1JFSkVDVEVEEAMyygUKElBvbGljeUp1ZGdlU2VydmljZRJKCgVKdWRnZRIfLm5ldGhpY2FsLmp1ZGdlLnYxLkp1ZGdlUmVxdWVzdBogLm5ldGhpY2FsLmp1ZGdlLnYxLkp1ZGdlUmVzcG9uc2USWQoKSnVkZ2VCYXRjaBIkLm5ldGhpY2FsLmp1ZGdlLnYxLkp1ZGdlQmF0Y2hSZXF1ZXN0GiUubmV0aGljYWwuanVkZ2UudjEuSnVkZ2VCYXRjaFJlc3BvbnNlEmgKD1F1YXJhbnRpbmVBZ2VudBIpLm5ldGhpY2FsLmp1ZGdlLnYxLlF1YXJhbnRpbmVBZ2VudFJlcXVlc3QaKi5uZXRoaWNhbC5qdWRnZS52MS5RdWFyYW50aW5lQWdlbnRSZXNwb25zZRJfCgxSZWxlYXNlQWdlbnQSJi5uZXRoaWNhbC5qdWRnZS52MS5SZWxlYXNlQWdlbnRSZXF1ZXN0GicubmV0aGljYWwuanVkZ2UudjEuUmVsZWFzZUFnZW50UmVzcG9uc2USaAoPTGlzdFF1YXJhbnRpbmVkEikubmV0aGljYWwuanVkZ2UudjEuTGlzdFF1YXJhbnRpbmVkUmVxdWVzdBoqLm5ldGhpY2FsLmp1ZGdlLnYxLkxpc3RRdWFyYW50aW5lZFJlc3BvbnNlEmgKD0xpc3RFc2NhbGF0aW9ucxIpLm5ldGhpY2FsLmp1ZGdlLnYxLkxpc3RFc2NhbGF0aW9uc1JlcXVlc3QaKi5uZXRoaWNhbC5qdWRnZS52MS5MaXN0RXNjYWxhdGlvbnNSZXNwb25zZRJuChFSZXNvbHZlRXNjYWxhdGlvbhIrLm5ldGhpY2FsLmp1ZGdlLnYxLlJlc29sdmVFc2NhbGF0aW9uUmVxdWVzdBosLm5ldGhpY2FsLmp1ZGdlLnYxLlJlc29sdmVFc2NhbGF0aW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_nethical_common_v1_common]);
 
 /**
  * @generated from message nethical.judge.v1.JudgeRequest
@@ -830,6 +830,131 @@ export const ResolveEscalationResponseSchema: GenMessage<ResolveEscalationRespon
   messageDesc(file_nethical_judge_v1_judge, 14);
 
 /**
+ * @generated from message nethical.judge.v1.JudgeBatchRequest
+ */
+export type JudgeBatchRequest = Message<"nethical.judge.v1.JudgeBatchRequest"> & {
+  /**
+   * The actions to judge, at most 256.
+   *
+   * @generated from field: repeated nethical.judge.v1.JudgeRequest requests = 1;
+   */
+  requests: JudgeRequest[];
+};
+
+/**
+ * @generated from message nethical.judge.v1.JudgeBatchRequest
+ */
+export type JudgeBatchRequestJson = {
+  /**
+   * The actions to judge, at most 256.
+   *
+   * @generated from field: repeated nethical.judge.v1.JudgeRequest requests = 1;
+   */
+  requests?: JudgeRequestJson[];
+};
+
+/**
+ * Describes the message nethical.judge.v1.JudgeBatchRequest.
+ * Use `create(JudgeBatchRequestSchema)` to create a new message.
+ */
+export const JudgeBatchRequestSchema: GenMessage<JudgeBatchRequest, {jsonType: JudgeBatchRequestJson}> = /*@__PURE__*/
+  messageDesc(file_nethical_judge_v1_judge, 15);
+
+/**
+ * @generated from message nethical.judge.v1.JudgeBatchResponse
+ */
+export type JudgeBatchResponse = Message<"nethical.judge.v1.JudgeBatchResponse"> & {
+  /**
+   * One outcome per request, in request order.
+   *
+   * @generated from field: repeated nethical.judge.v1.JudgeOutcome outcomes = 1;
+   */
+  outcomes: JudgeOutcome[];
+};
+
+/**
+ * @generated from message nethical.judge.v1.JudgeBatchResponse
+ */
+export type JudgeBatchResponseJson = {
+  /**
+   * One outcome per request, in request order.
+   *
+   * @generated from field: repeated nethical.judge.v1.JudgeOutcome outcomes = 1;
+   */
+  outcomes?: JudgeOutcomeJson[];
+};
+
+/**
+ * Describes the message nethical.judge.v1.JudgeBatchResponse.
+ * Use `create(JudgeBatchResponseSchema)` to create a new message.
+ */
+export const JudgeBatchResponseSchema: GenMessage<JudgeBatchResponse, {jsonType: JudgeBatchResponseJson}> = /*@__PURE__*/
+  messageDesc(file_nethical_judge_v1_judge, 16);
+
+/**
+ * JudgeOutcome is one action's result in a batch: a judgment, or why there is none.
+ *
+ * @generated from message nethical.judge.v1.JudgeOutcome
+ */
+export type JudgeOutcome = Message<"nethical.judge.v1.JudgeOutcome"> & {
+  /**
+   * The judgment; unset when error_code is set.
+   *
+   * @generated from field: nethical.judge.v1.JudgeResponse response = 1;
+   */
+  response?: JudgeResponse | undefined;
+
+  /**
+   * gRPC status code when the action could not be judged (0: judged).
+   *
+   * @generated from field: uint32 error_code = 2;
+   */
+  errorCode: number;
+
+  /**
+   * What was wrong, naming the field.
+   *
+   * @generated from field: string error_message = 3;
+   */
+  errorMessage: string;
+};
+
+/**
+ * JudgeOutcome is one action's result in a batch: a judgment, or why there is none.
+ *
+ * @generated from message nethical.judge.v1.JudgeOutcome
+ */
+export type JudgeOutcomeJson = {
+  /**
+   * The judgment; unset when error_code is set.
+   *
+   * @generated from field: nethical.judge.v1.JudgeResponse response = 1;
+   */
+  response?: JudgeResponseJson;
+
+  /**
+   * gRPC status code when the action could not be judged (0: judged).
+   *
+   * @generated from field: uint32 error_code = 2;
+   */
+  errorCode?: number;
+
+  /**
+   * What was wrong, naming the field.
+   *
+   * @generated from field: string error_message = 3;
+   */
+  errorMessage?: string;
+};
+
+/**
+ * Describes the message nethical.judge.v1.JudgeOutcome.
+ * Use `create(JudgeOutcomeSchema)` to create a new message.
+ */
+export const JudgeOutcomeSchema: GenMessage<JudgeOutcome, {jsonType: JudgeOutcomeJson}> = /*@__PURE__*/
+  messageDesc(file_nethical_judge_v1_judge, 17);
+
+/**
  * EscalationStatus is where an escalation stands.
  *
  * @generated from enum nethical.judge.v1.EscalationStatus
@@ -884,6 +1009,17 @@ export const PolicyJudgeService: GenService<{
     methodKind: "unary";
     input: typeof JudgeRequestSchema;
     output: typeof JudgeResponseSchema;
+  },
+  /**
+   * Judge several actions in one call (the gateway batches the actions of one event-loop turn);
+   * each is judged as by Judge, with its own outcome.
+   *
+   * @generated from rpc nethical.judge.v1.PolicyJudgeService.JudgeBatch
+   */
+  judgeBatch: {
+    methodKind: "unary";
+    input: typeof JudgeBatchRequestSchema;
+    output: typeof JudgeBatchResponseSchema;
   },
   /**
    * Quarantine an agent by operator order.
