@@ -257,13 +257,11 @@ try {
         say(
           `${protocol} ${rps}/s ${rung.build}: ${rung.achievedRps}/s p50 ${rung.p50Ms} p99 ${rung.p99Ms} ms errors ${(rung.errorRate * 100).toFixed(2)} % cpu ${rung.serviceCpuMsPerAction} + ${rung.storeCpuMsPerAction} ms/action`,
         );
-        // Two rungs past the bound: this build is done with this protocol.
+        // Two saturated rungs in a row (errors over 5 % or under 90 % of the offered rate achieved):
+        // this build is done with this protocol.
         const mine = rungs.filter((x) => x.protocol === protocol && x.build === rung.build);
-        if (
-          mine.slice(-2).length === 2 &&
-          mine.slice(-2).every((x) => x.p99Ms > bound * 4 || x.errorRate > 0.05)
-        )
-          failed.add(i);
+        const saturated = (x: Rung) => x.errorRate > 0.05 || x.achievedRps < 0.9 * x.rps;
+        if (mine.length >= 2 && mine.slice(-2).every(saturated)) failed.add(i);
         await new Promise((res) => setTimeout(res, 2000));
       }
     }
