@@ -8,8 +8,12 @@
 #
 # NETHICAL_IMAGES_TEST_DURATION  measured seconds of the load test (default 30)
 # NETHICAL_IMAGES_TEST_SKIP_BUILD=1  reuse the images already built
+#
+# `npm run images:test -- --three-regions` runs deploy/three-regions-smoke.sh instead: the
+# three-region compose file behind HAProxy, with failover (≈ 1.5 min after the build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [[ ${1:-} == --three-regions ]]; then exec deploy/three-regions-smoke.sh; fi
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/deploy/containers/containers.conf}"
 
 region="${NETHICAL_REGION:-us-east-1}"
@@ -31,6 +35,8 @@ say() { printf '[images:test %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 old_shares=""
 teardown() {
   "${compose[@]}" down -v -t 30 >/dev/null 2>&1 || true
+  # podman-compose 1.0.3 leaves the project's network behind.
+  podman network rm -f "${project}_default" >/dev/null 2>&1 || true
   if [[ -n $old_shares ]]; then echo "$old_shares" >"$shares" 2>/dev/null || true; fi
 }
 trap teardown EXIT
