@@ -218,7 +218,15 @@ const server = await startServer({
   interceptors: [actionErrorsInterceptor(instruments.errors), rpcAuthInterceptor(auth), ...(config.NETHICAL_ENABLE_OTEL ? [serverTracingInterceptor()] : [])],
   readMaxBytes: config.NETHICAL_MAX_PAYLOAD_BYTES + 64 * 1024,
   cors: createCors(csv(config.NETHICAL_CORS_ORIGINS)),
-  admission: createAdmission({ maxInFlight: config.NETHICAL_MAX_IN_FLIGHT, registry: metrics.registry }),
+  admission: createAdmission({
+    maxInFlight: config.NETHICAL_MAX_IN_FLIGHT,
+    registry: metrics.registry,
+    // An action refused for overload is a failed action too (nethical_errors_total).
+    onReject: (what) => {
+      if (what === '/process_action') instruments.errors.inc({ reason: 'unavailable', protocol: 'http' });
+      else if (what === `${gatewayv1.GovernanceService.typeName}/ProcessAction`) instruments.errors.inc({ reason: 'unavailable', protocol: 'rpc' });
+    },
+  }),
 });
 
 shutdown.add('not ready', () => health.setShuttingDown());

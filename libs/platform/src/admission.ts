@@ -12,8 +12,11 @@ import { Counter, Gauge, type Registry } from 'prom-client';
  * rather than refuse, which is the behaviour this replaces.
  */
 export interface Admission {
-  /** A release function when admitted, undefined when full. Call release exactly once. */
-  tryAcquire(): (() => void) | undefined;
+  /**
+   * A release function when admitted, undefined when full. Call release exactly once. `what`
+   * (an HTTP route path, or `<service>/<method>`) is handed to `onReject` when refused.
+   */
+  tryAcquire(what?: string): (() => void) | undefined;
   readonly inFlight: number;
   readonly limit: number;
   /** Seconds a refused client should wait (Retry-After). */
@@ -26,6 +29,8 @@ export interface AdmissionOptions {
   retryAfterSeconds?: number;
   /** Where `nethical_admission_*` metrics go. */
   registry?: Registry;
+  /** Told what was refused (e.g. the gateway counts refused actions in its error metric). */
+  onReject?: (what: string) => void;
 }
 
 export function createAdmission(options: AdmissionOptions): Admission {
@@ -57,9 +62,10 @@ export function createAdmission(options: AdmissionOptions): Admission {
     inFlight -= 1;
   };
   return {
-    tryAcquire() {
+    tryAcquire(what = '') {
       if (inFlight >= limit) {
         rejected.inc();
+        options.onReject?.(what);
         return undefined;
       }
       inFlight += 1;
@@ -93,14 +99,20 @@ export function overloadedError(admission: Admission): ConnectError {
  * client went away while it waited (it would be finished for nobody). Health and reflection are
  * never refused, so probes and tools keep working under load.
  */
-export function admissionInterceptor(admission: Admission, exempt: (service: string) => boolean): Interceptor {
+export function admissionInterceptor(
+  admission: Admission,
+  exempt: (service: string) => boolean,
+): Interceptor {
   return (next) => async (req) => {
     // Streams (tailing, reflection) are long-lived and not the work being shed.
     if (req.stream || exempt(req.service.typeName)) return next(req);
     if (req.signal.aborted) {
-      throw new ConnectError('deadline exceeded or caller gone before the call started', Code.DeadlineExceeded);
+      throw new ConnectError(
+        'deadline exceeded or caller gone before the call started',
+        Code.DeadlineExceeded,
+      );
     }
-    const release = admission.tryAcquire();
+    const release = admission.tryAcquire(`${req.service.typeName}/${req.method.name}`);
     if (!release) throw overloadedError(admission);
     try {
       return await next(req);

@@ -201,7 +201,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     query: URLSearchParams,
   ) => {
     const release =
-      admission && !probes.has(r) && !r.probe ? admission.tryAcquire() : () => undefined;
+      admission && !probes.has(r) && !r.probe ? admission.tryAcquire(r.path) : () => undefined;
     if (!release) {
       const s = admission!.retryAfterSeconds;
       sendJson(
