@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderReport, type ValidationReport } from './report';
+import { availabilityResult, renderReport, type ValidationReport } from './report';
 
 const report: ValidationReport = {
   startedAt: '2026-11-27T07:00:00.000Z',
@@ -85,5 +85,29 @@ describe('validation report', () => {
   it('lists per-service CPU and memory and marks restarts', () => {
     expect(md).toContain('| gateway | 40.5 | 80 | 120 | 130 | - |');
     expect(md).toContain('| policy-judge | 10 | 30 | 90 | 95 | 1 restart(s) |');
+  });
+});
+
+describe('availability row', () => {
+  const withStatuses = (id: string, statusCounts: Record<string, number>) =>
+    ({
+      row: { id, test: id, target: '', expected: '', achieved: '', passed: true },
+      command: '',
+      usage: {},
+      details: [],
+      load: { statusCounts } as never,
+    }) as Parameters<typeof availabilityResult>[0][number];
+
+  it('counts server failures over Tests 1-4 against 99.9 %, client errors as served, drops left out', () => {
+    const a = availabilityResult([
+      withStatuses('1', { '200': 9_990, '429': 5, '400': 3, '503': 2, dropped: 50 }),
+      withStatuses('3', { OK: 1_000, UNAVAILABLE: 1, timeout: 2 }),
+      withStatuses('5', { '200': 90, '503': 10 }),
+    ]);
+    expect(a.row.achieved).toBe("99.955 % (5 of 11003 failed); during Test 5's kill: 90.000 %");
+    expect(a.row.passed).toBe(true);
+    const b = availabilityResult([withStatuses('2', { '200': 990, '500': 10 })]);
+    expect(b.row.passed).toBe(false);
+    expect(availabilityResult([]).row.passed).toBeNull();
   });
 });

@@ -112,3 +112,47 @@ function usageTable(usage: Record<string, ServiceUsage>): string[] {
     ...rows,
   ];
 }
+
+/** Outcomes that are the service's failure (not an answer): 5xx, server-side gRPC codes, no answer. */
+const SERVER_FAILURE =
+  /^(5\d\d|INTERNAL|UNAVAILABLE|DEADLINE_EXCEEDED|UNKNOWN|DATA_LOSS|timeout|network|error)$/i;
+
+/**
+ * The seed's Availability row: the share of actions answered without a server failure over the
+ * steady-state tests (1-4; Test 5 kills a service on purpose and is reported beside it). An
+ * answer the client caused (400, 401, 429) counts as served; arrivals the generator itself
+ * dropped (its in-flight cap) are left out. Target 99.9 %.
+ */
+export function availabilityResult(results: TestResult[], target = 0.999): TestResult {
+  const tally = (rs: TestResult[]) => {
+    let total = 0;
+    let failed = 0;
+    for (const r of rs) {
+      for (const [status, n] of Object.entries(r.load?.statusCounts ?? {})) {
+        if (status === 'dropped') continue;
+        total += n;
+        if (SERVER_FAILURE.test(status)) failed += n;
+      }
+    }
+    return { total, failed, availability: total === 0 ? null : (total - failed) / total };
+  };
+  const steady = tally(results.filter((r) => ['1', '2', '3', '4'].includes(r.row.id)));
+  const failover = tally(results.filter((r) => r.row.id === '5'));
+  const fmt = (a: number | null) => (a === null ? 'n/a' : `${(a * 100).toFixed(3)} %`);
+  return {
+    row: {
+      id: 'A',
+      test: 'Availability',
+      target: `${(target * 100).toFixed(1)} % of actions answered without a server failure (Tests 1-4)`,
+      expected: `≥ ${(target * 100).toFixed(1)} %`,
+      achieved:
+        steady.availability === null
+          ? 'no load ran'
+          : `${fmt(steady.availability)} (${steady.failed} of ${steady.total} failed)${failover.total ? `; during Test 5's kill: ${fmt(failover.availability)}` : ''}`,
+      passed: steady.availability === null ? null : steady.availability >= target,
+    },
+    command: 'computed from Tests 1-4 (and 5, reported)',
+    usage: {},
+    details: [],
+  };
+}
