@@ -37,6 +37,10 @@ export function createGrpcJsTransport(
     'grpc.max_send_message_length': 64 * 1024 * 1024,
     // No channelz: per-call tracking for an API nothing here serves (see grpc-js-server.ts).
     'grpc.enable_channelz': 0,
+    // Reconnect to a restarted peer within a second: the default backoff (1 s growing to 120 s)
+    // kept the gateway answering 503 for seconds after a killed judge was ready again.
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 1000,
   });
   const metadataOf = (header: ConstructorParameters<typeof Headers>[0]): grpc.Metadata => {
     const metadata = new grpc.Metadata();
