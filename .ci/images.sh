@@ -30,6 +30,7 @@ step "three-region compose file parses (podman-compose --dry-run; region.yml run
 podman-compose --dry-run -f deploy/compose/three-regions.yml -p nethical-ci-dry up -d >/dev/null
 # podman-compose 1.0.3 creates the named volumes even in a dry run: remove them.
 podman volume ls -q --filter label=io.podman.compose.project=nethical-ci-dry | xargs -r podman volume rm >/dev/null
+podman network rm -f nethical-ci-dry_default >/dev/null 2>&1 || true # and its network
 
 step "npm run images:test"
 npm run images:test

@@ -96,7 +96,8 @@ for s in "${servers[@]}"; do
 done
 say "HAProxy checks: all four gateways UP"
 
-# One action through HAProxy; appends "action_id,status" to $1. $2: agent, $3: extra curl args.
+# One action through HAProxy; appends "action_id,status,seconds" to $1. $2: agent; $3: --h2 to
+# send it over h2c (:28080) instead of HTTP/1.1 (:28081).
 send() {
   local csv=$1 agent=$2 url=$lb
   shift 2
