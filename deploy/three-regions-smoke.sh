@@ -37,8 +37,11 @@ say() { printf '[three-regions %s +%ss] %s\n' "$(date -u +%H:%M:%S)" "$SECONDS" 
 shares=/sys/fs/cgroup/cpu/libpod_parent/cpu.shares
 old_shares=""
 sender_pid=""
+dns_watch=()
 teardown() {
   if [[ -n $sender_pid ]]; then kill "$sender_pid" 2>/dev/null || true; fi
+  local p
+  for p in "${dns_watch[@]}"; do kill "$p" 2>/dev/null || true; done
   # Every container's log, for a post-mortem (before `down` removes them).
   local c
   for c in $(podman ps -a --format '{{.Names}}' --filter "label=io.podman.compose.project=$project"); do
@@ -65,6 +68,19 @@ say "starting 3 regions + HAProxy (24 containers)"
 # otherwise weigh as one host task; give it the weight of its 24 processes while the test runs.
 if [[ -w $shares ]]; then old_shares="$(cat "$shares")"; echo $((24 * 1024)) >"$shares"; fi
 say "compose up returned"
+# Evidence for the stalls README.md describes: every 0.5 s each region's audit-store resolves its
+# PostgreSQL's name; lookups slower than 300 ms or failing go to dns-<region>.log with the time.
+dns_watch=()
+for r in us-east-1 eu-west-1 ap-south-1; do
+  podman exec "${project}_${r}-audit-store_1" node -e '
+    const dns = require("node:dns");
+    setInterval(() => {
+      const t = Date.now();
+      const say = (x) => { const ms = Date.now() - t; if (x || ms > 300) console.log(new Date(t).toISOString(), ms + " ms", x || ""); };
+      dns.promises.lookup(process.argv[1]).then(() => say(), (e) => say(e.code));
+    }, 500);' "$r-postgres" >"$out/dns-$r.log" 2>&1 &
+  dns_watch+=($!)
+done
 
 # State of a server from HAProxy's log: UP or DOWN once settled, "changing" while its checks
 # move it (status 1/2 UP: one check failed; 1/2 DOWN: one passed), nothing before the first
