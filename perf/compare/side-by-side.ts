@@ -298,6 +298,28 @@ try {
       protocol,
       sustainedRps: { [builds[0]!.label]: a, [builds[1]!.label]: b },
       sustainedRatio: a > 0 ? Math.round((b / a) * 100) / 100 : null,
+      // The same at looser bounds, for a host whose p99 floor is above --p99-ms.
+      sustainedAtLooserBounds: Object.fromEntries(
+        [2, 4].map((k) => {
+          const at = (label: string) =>
+            Math.max(
+              0,
+              ...rungs
+                .filter(
+                  (x) =>
+                    x.protocol === protocol &&
+                    x.build === label &&
+                    x.p99Ms <= bound * k &&
+                    x.errorRate <= 0.001,
+                )
+                .map((x) => x.rps),
+            );
+          return [
+            `p99<=${bound * k}ms`,
+            Object.fromEntries(builds.map((x) => [x.label, at(x.label)])),
+          ];
+        }),
+      ),
       cpuAtRps: at,
       cpuMsPerAction: { [builds[0]!.label]: total(cpu[0]), [builds[1]!.label]: total(cpu[1]) },
       cpuRatio: Math.round((total(cpu[1]) / total(cpu[0])) * 100) / 100,
