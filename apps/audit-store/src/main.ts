@@ -22,10 +22,13 @@ const sql = await openSql({
   poolSize: 8,
   applicationName: 'nethical-audit-store',
 });
-logger.info({ database: sql.kind, dataDir: sql.kind === 'pglite' ? dataDir : undefined }, 'audit database open');
+logger.info(
+  { database: sql.kind, dataDir: sql.kind === 'pglite' ? dataDir : undefined },
+  'audit database open',
+);
 const log = await createAuditLog({ sql });
 health.addComponent('database', () => log.health());
-createAuditTelemetry(metrics.registry, sql);
+const { refused } = createAuditTelemetry(metrics.registry, sql);
 
 const stopping = new AbortController();
 const server = await startServer({
@@ -35,7 +38,11 @@ const server = await startServer({
   host: config.NETHICAL_HOST,
   port: base.port,
   services: [auditv1.AuditStoreService],
-  routes: (router) => router.service(auditv1.AuditStoreService, auditService(log, stopping.signal)),
+  routes: (router) =>
+    router.service(
+      auditv1.AuditStoreService,
+      auditService(log, stopping.signal, (reason) => refused.inc({ reason })),
+    ),
   health,
   metrics,
   logger,

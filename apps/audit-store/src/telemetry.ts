@@ -1,13 +1,23 @@
 import { storageBytesGauge, type SqlQueryable } from '@nethical/postgres';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /**
  * audit-store's instruments, read on scrape: the log head (what merkle-anchor must catch up
  * with) and `nethical_storage_bytes` of the audit tables. Back-pressure (appends refused while
- * the queue is full) shows as `nethical_rpc_server_errors_total{method="Append",code="ResourceExhausted"}`.
+ * the queue is full) is `nethical_audit_appends_refused_total{reason="queue_full"}`: counted per
+ * record, so refusals inside an AppendBatch (per-record outcomes, not RPC errors) count too.
  */
-export function createAuditTelemetry(registry: Registry, sql: SqlQueryable): void {
+export function createAuditTelemetry(
+  registry: Registry,
+  sql: SqlQueryable,
+): { refused: Counter<'reason'> } {
   const registers = [registry];
+  const refused = new Counter({
+    name: 'nethical_audit_appends_refused_total',
+    help: 'Appends refused, by reason: queue_full (back-pressure), closed, database, invalid.',
+    labelNames: ['reason'],
+    registers,
+  });
   // Both gauges are collected concurrently on a scrape: they share one read of the head row.
   let pending: Promise<{ next: number; at: number } | undefined> | undefined;
   const readHead = () =>
@@ -15,7 +25,13 @@ export function createAuditTelemetry(registry: Registry, sql: SqlQueryable): voi
       .query<{ next_sequence: bigint; last_committed_at: Date | null }>(
         'SELECT next_sequence, last_committed_at FROM audit_sequence',
       )
-      .then(({ rows }) => rows[0] && { next: Number(rows[0].next_sequence), at: rows[0].last_committed_at?.getTime() ?? 0 })
+      .then(
+        ({ rows }) =>
+          rows[0] && {
+            next: Number(rows[0].next_sequence),
+            at: rows[0].last_committed_at?.getTime() ?? 0,
+          },
+      )
       .catch(() => undefined) // A failed scrape of one gauge must not fail the whole /metrics response.
       .finally(() => setTimeout(() => (pending = undefined), 250).unref()));
   new Gauge({
@@ -37,4 +53,5 @@ export function createAuditTelemetry(registry: Registry, sql: SqlQueryable): voi
     },
   });
   storageBytesGauge(registry, sql, 'audit_');
+  return { refused };
 }

@@ -14,15 +14,25 @@ import {
   UnavailableError,
 } from '@nethical/platform';
 
+/** Why an append was refused: the store's reason (`queue_full`, `closed`, `database`) or `invalid`. */
+export type RefusalReason = 'queue_full' | 'closed' | 'database' | 'invalid';
+
 /** The one place audit-log errors become platform errors (and so gRPC codes / HTTP statuses). */
-async function mapped<T>(fn: () => Promise<T>): Promise<T> {
+async function mapped<T>(
+  fn: () => Promise<T>,
+  onRefused?: (reason: RefusalReason) => void,
+): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof AuditUnavailableError)
+    if (err instanceof AuditUnavailableError) {
+      onRefused?.(err.reason);
       throw new UnavailableError(err.message, { cause: err });
-    if (err instanceof AuditInvalidRecordError)
+    }
+    if (err instanceof AuditInvalidRecordError) {
+      onRefused?.('invalid');
       throw new InvalidArgumentError('record', err.message);
+    }
     if (err instanceof AuditPageTokenError)
       throw new InvalidArgumentError('page_token', err.message);
     throw err;
@@ -37,17 +47,22 @@ function checkRecord(record: auditv1.AuditRecord, prefix: string): void {
   if (!record.agentId) throw new InvalidArgumentError(`${prefix}agent_id`, 'is required');
 }
 
-/** `nethical.audit.v1.AuditStoreService` over an AuditLog. */
-/** `stopping` ends open tails at shutdown so draining does not wait for them. */
+/**
+ * `nethical.audit.v1.AuditStoreService` over an AuditLog. `stopping` ends open tails at shutdown
+ * so draining does not wait for them. `onRefused` counts every append refused, by Append or
+ * inside an AppendBatch (whose per-record errors never show as RPC errors): the back-pressure
+ * signal is `queue_full`.
+ */
 export function auditService(
   log: AuditLog,
   stopping: AbortSignal,
+  onRefused?: (reason: RefusalReason) => void,
 ): ServiceImpl<typeof auditv1.AuditStoreService> {
   return {
     async append(req) {
       if (!req.record) throw new InvalidArgumentError('record', 'is required');
       checkRecord(req.record, 'record.');
-      const out = await mapped(() => log.append(req.record!));
+      const out = await mapped(() => log.append(req.record!), onRefused);
       return create(auditv1.AppendResponseSchema, { record: out.record, duplicate: out.duplicate });
     },
     async appendBatch(req) {
@@ -59,7 +74,7 @@ export function auditService(
         req.records.map(async (record, i) => {
           try {
             checkRecord(record, `records[${i}].`);
-            const out = await mapped(() => log.append(record));
+            const out = await mapped(() => log.append(record), onRefused);
             return create(auditv1.AppendOutcomeSchema, {
               record: out.record,
               duplicate: out.duplicate,
