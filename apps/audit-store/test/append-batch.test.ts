@@ -43,7 +43,7 @@ describe.each(targets)('AppendBatch on %s', (_name, openDb) => {
     await reached;
     gated.release();
     const res = await pending;
-    const codes = res.outcomes.map((o) => o.errorCode);
+    const codes = (res.outcomes ?? []).map((o) => o.errorCode ?? 0);
     expect(codes.filter((c) => c === 0)).toHaveLength(2);
     expect(codes.filter((c) => c === Code.Unavailable)).toHaveLength(2);
     expect(refused).toEqual(['queue_full', 'queue_full']);
