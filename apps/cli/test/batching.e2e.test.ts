@@ -130,6 +130,35 @@ describe.skipIf(!admin)('audit batching (mesh on PostgreSQL)', () => {
     expect(judge.calls).toBeLessThan(judge.records);
   }, 60_000);
 
+  it('a hung quota service (SIGSTOP) costs its 1 s timeout, not the request deadline: actions fail open', async () => {
+    const metric = async () =>
+      Number(
+        /^nethical_quota_unavailable_total(?:\{[^}]*\})? (\S+)$/m.exec(
+          await (await fetch(`${mesh.gatewayUrl}/metrics`)).text(),
+        )?.[1] ?? 0,
+      );
+    const before = await metric();
+    mesh.kill('quota', 'SIGSTOP');
+    try {
+      const t0 = Date.now();
+      const answers = await Promise.all(
+        [1, 2, 3].map((i) =>
+          fetch(`${mesh.gatewayUrl}/process_action`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ agent_id: `hung-quota-${i}`, action: 'weekly status report' }),
+          }).then((r) => r.status),
+        ),
+      );
+      const ms = Date.now() - t0;
+      expect(answers).toEqual([200, 200, 200]);
+      expect(ms).toBeLessThan(4000); // the request deadline is 10 s
+      expect(await metric()).toBeGreaterThanOrEqual(before + 3);
+    } finally {
+      mesh.kill('quota', 'SIGCONT');
+    }
+  }, 30_000);
+
   it('answers each record of an AppendBatch on its own: a bad record does not sink the others', async () => {
     const audit = createClient(
       auditv1.AuditStoreService,

@@ -42,7 +42,8 @@ const { config, logger, metrics, health, shutdown } = base;
 const tracing: Interceptor[] = config.NETHICAL_ENABLE_OTEL ? [clientTracingInterceptor()] : [];
 const impl = config.NETHICAL_RPC_CLIENT;
 const rpc = { timeoutMs: config.NETHICAL_RPC_TIMEOUT_MS, interceptors: tracing, impl };
-const quota = createInternalClient(quotav1.QuotaService, config.NETHICAL_QUOTA_URL, { ...rpc, timeoutMs: Math.min(rpc.timeoutMs, 1000) });
+const quotaTimeoutMs = Math.min(rpc.timeoutMs, 1000);
+const quota = createInternalClient(quotav1.QuotaService, config.NETHICAL_QUOTA_URL, { ...rpc, timeoutMs: quotaTimeoutMs });
 const judge = createInternalClient(judgev1.PolicyJudgeService, config.NETHICAL_JUDGE_URL, rpc);
 const audit = createInternalClient(auditv1.AuditStoreService, config.NETHICAL_AUDIT_URL, rpc);
 const merkle = createInternalClient(merklev1.MerkleAnchorService, config.NETHICAL_MERKLE_URL, rpc);
@@ -61,21 +62,22 @@ const limits = {
   defaultRegion: config.NETHICAL_REGION_ID,
   defaultTenant: config.NETHICAL_LOGICAL_DOMAIN,
 };
+const batching = (call: string) => ({
+  maxItems: 256,
+  maxBytes: config.NETHICAL_MAX_PAYLOAD_BYTES + 512 * 1024,
+  onBatch: (n: number) => instruments.batch.observe({ call }, n),
+});
 const ports = createServicePorts({
   quota: config.NETHICAL_ENABLE_QUOTA ? quota.client : undefined,
   judge: judge.client,
   audit: audit.client,
   logger,
   onQuotaUnavailable: () => instruments.quotaBypassed.inc(),
-  ...(config.NETHICAL_AUDIT_BATCHING
-    ? { auditBatching: { maxRecords: 256, maxContentChars: 2_000_000, onBatch: (n: number) => instruments.batch.observe({ call: 'audit' }, n) } }
-    : {}),
-  ...(config.NETHICAL_JUDGE_BATCHING
-    ? { judgeBatching: { maxRecords: 256, maxContentChars: 2_000_000, onBatch: (n: number) => instruments.batch.observe({ call: 'judge' }, n) } }
-    : {}),
-  ...(config.NETHICAL_QUOTA_BATCHING
-    ? { quotaBatching: { maxRecords: 256, onBatch: (n: number) => instruments.batch.observe({ call: 'quota' }, n) } }
-    : {}),
+  timeoutsMs: { quota: quotaTimeoutMs, judge: rpc.timeoutMs, audit: rpc.timeoutMs },
+  // A batch stays below what the judge and audit store accept in one request (readMaxBytes).
+  ...(config.NETHICAL_AUDIT_BATCHING ? { auditBatching: batching('audit') } : {}),
+  ...(config.NETHICAL_JUDGE_BATCHING ? { judgeBatching: batching('judge') } : {}),
+  ...(config.NETHICAL_QUOTA_BATCHING ? { quotaBatching: batching('quota') } : {}),
 });
 const processor = createActionProcessor({
   ports,

@@ -1,20 +1,38 @@
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError, type Client } from '@connectrpc/connect';
 import { auditv1, judgev1, quotav1, type Action } from '@nethical/contracts';
-import { createTurnBatcher } from './turn-batcher';
+import { createTurnBatcher, type BatchOutcome } from './turn-batcher';
 
 /** Sizing of a batcher. */
 export interface BatchingOptions {
   /** Most items per batch call (the services take up to 256). */
-  maxRecords: number;
-  /** An audit batch is sent early once its records' content passes this many characters. */
-  maxContentChars: number;
+  maxItems: number;
+  /**
+   * Most bytes of content per batch call (audit and judge), counted as an upper bound (3 bytes
+   * per UTF-16 unit): below the services' request limit (`readMaxBytes`), or a batch of large
+   * actions would be refused whole. An item larger than this alone is sent alone.
+   */
+  maxBytes?: number;
   /** Batch sizes, for metrics. */
-  onBatch?: (records: number) => void;
+  onBatch?: (items: number) => void;
 }
 
-const failed = (code: number, message: string) =>
-  new ConnectError(message || 'failed', (code || Code.Internal) as Code);
+/** Upper bound of a string's UTF-8 size without encoding it (hot path). */
+const utf8Bound = (text: string) => text.length * 3;
+/** Per-item room for the other fields of a record or action. */
+const ITEM_OVERHEAD = 4096;
+
+/** One item's outcome in a batch answer: its value, or its own error. */
+function outcome<T>(
+  o: { errorCode: number; errorMessage: string },
+  value: T | undefined,
+): BatchOutcome<T> {
+  return o.errorCode !== 0 || value === undefined
+    ? {
+        error: new ConnectError(o.errorMessage || 'failed', (o.errorCode || Code.Internal) as Code),
+      }
+    : { ok: value };
+}
 
 /**
  * The gateway's audit appends, batched per event-loop turn into `AppendBatch` calls
@@ -28,25 +46,19 @@ export function createAuditBatcher(
   options: BatchingOptions,
 ) {
   return createTurnBatcher<auditv1.AuditRecord, auditv1.AppendResponse>({
-    maxItems: options.maxRecords,
-    weight: (record) => record.content.length,
-    maxWeight: options.maxContentChars,
-    onBatch: options.onBatch,
+    ...options,
+    weight: (record) => utf8Bound(record.content) + ITEM_OVERHEAD,
     one: (record, budget) => audit.append({ record }, budget),
     many: async (records, timeoutMs) => {
-      const res = await audit.appendBatch(
-        create(auditv1.AppendBatchRequestSchema, { records }),
-        timeoutMs === undefined ? {} : { timeoutMs },
-      );
+      const res = await audit.appendBatch(create(auditv1.AppendBatchRequestSchema, { records }), {
+        timeoutMs,
+      });
       return res.outcomes.map((o) =>
-        o.errorCode !== 0 || !o.record
-          ? { error: failed(o.errorCode, o.errorMessage) }
-          : {
-              ok: create(auditv1.AppendResponseSchema, {
-                record: o.record,
-                duplicate: o.duplicate,
-              }),
-            },
+        outcome(
+          o,
+          o.record &&
+            create(auditv1.AppendResponseSchema, { record: o.record, duplicate: o.duplicate }),
+        ),
       );
     },
   });
@@ -55,22 +67,16 @@ export function createAuditBatcher(
 /** The gateway's quota checks, batched per event-loop turn into `CheckBatch` calls. */
 export function createQuotaBatcher(
   quota: Client<typeof quotav1.QuotaService>,
-  options: Omit<BatchingOptions, 'maxContentChars'>,
+  options: BatchingOptions,
 ) {
   return createTurnBatcher<quotav1.CheckRequest, quotav1.CheckResponse>({
-    maxItems: options.maxRecords,
-    onBatch: options.onBatch,
+    ...options,
     one: (req, budget) => quota.check(req, budget),
     many: async (checks, timeoutMs) => {
-      const res = await quota.checkBatch(
-        create(quotav1.CheckBatchRequestSchema, { checks }),
-        timeoutMs === undefined ? {} : { timeoutMs },
-      );
-      return res.outcomes.map((o) =>
-        o.errorCode !== 0 || !o.response
-          ? { error: failed(o.errorCode, o.errorMessage) }
-          : { ok: o.response },
-      );
+      const res = await quota.checkBatch(create(quotav1.CheckBatchRequestSchema, { checks }), {
+        timeoutMs,
+      });
+      return res.outcomes.map((o) => outcome(o, o.response));
     },
   });
 }
@@ -81,23 +87,15 @@ export function createJudgeBatcher(
   options: BatchingOptions,
 ) {
   return createTurnBatcher<Action, judgev1.JudgeResponse>({
-    maxItems: options.maxRecords,
-    weight: (action) => action.content.length,
-    maxWeight: options.maxContentChars,
-    onBatch: options.onBatch,
+    ...options,
+    weight: (action) => utf8Bound(action.content) + ITEM_OVERHEAD,
     one: (action, budget) => judge.judge({ action }, budget),
     many: async (actions, timeoutMs) => {
-      const res = await judge.judgeBatch(
-        create(judgev1.JudgeBatchRequestSchema, {
-          requests: actions.map((action) => ({ action })),
-        }),
-        timeoutMs === undefined ? {} : { timeoutMs },
-      );
-      return res.outcomes.map((o) =>
-        o.errorCode !== 0 || !o.response
-          ? { error: failed(o.errorCode, o.errorMessage) }
-          : { ok: o.response },
-      );
+      const requests = actions.map((action) => ({ action }));
+      const res = await judge.judgeBatch(create(judgev1.JudgeBatchRequestSchema, { requests }), {
+        timeoutMs,
+      });
+      return res.outcomes.map((o) => outcome(o, o.response));
     },
   });
 }

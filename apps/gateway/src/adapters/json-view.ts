@@ -11,7 +11,8 @@ export const decisionName = (d: Decision): string => Decision[d] ?? 'UNSPECIFIED
 const severityName = (s: Severity): string => Severity[s] ?? 'UNSPECIFIED';
 const actionTypeName = (t: ActionType): string => (ActionType[t] ?? 'UNSPECIFIED').toLowerCase();
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
-const iso = (ts: Timestamp | undefined): string | null => (ts ? timestampDate(ts).toISOString() : null);
+const iso = (ts: Timestamp | undefined): string | null =>
+  ts ? timestampDate(ts).toISOString() : null;
 
 export function violationJson(v: Violation) {
   return {
@@ -49,7 +50,11 @@ export function processActionJson(r: gatewayv1.ProcessActionResponse) {
     agent_risk: r.agentRisk,
     escalation_id: r.escalationId || null,
     quota: r.quota
-      ? { remaining: Number(r.quota.remaining), limit: Number(r.quota.limit), reset_after_seconds: r.quota.resetAfterSeconds }
+      ? {
+          remaining: Number(r.quota.remaining),
+          limit: Number(r.quota.limit),
+          reset_after_seconds: r.quota.resetAfterSeconds,
+        }
       : null,
   };
 }
@@ -96,7 +101,13 @@ export function consistencyJson(p: merklev1.GetConsistencyProofResponse) {
 }
 
 export function quarantineJson(e: judgev1.QuarantineEntry) {
-  return { agent_id: e.agentId, reason: e.reason, since: iso(e.since), until: iso(e.until), source: e.source };
+  return {
+    agent_id: e.agentId,
+    reason: e.reason,
+    since: iso(e.since),
+    until: iso(e.until),
+    source: e.source,
+  };
 }
 
 export function escalationJson(e: judgev1.Escalation) {
@@ -106,7 +117,14 @@ export function escalationJson(e: judgev1.Escalation) {
     agent_id: e.agentId,
     violations: e.violations.map(violationJson),
     redacted_content: e.redactedContent,
-    status: e.status === 1 ? 'PENDING' : e.status === 2 ? 'APPROVED' : e.status === 3 ? 'REJECTED' : 'UNSPECIFIED',
+    status:
+      e.status === 1
+        ? 'PENDING'
+        : e.status === 2
+          ? 'APPROVED'
+          : e.status === 3
+            ? 'REJECTED'
+            : 'UNSPECIFIED',
     created_at: iso(e.createdAt),
     resolved_at: iso(e.resolvedAt),
     resolved_by: e.resolvedBy,

@@ -3,7 +3,12 @@ import { Code, ConnectError, type Client } from '@connectrpc/connect';
 import { auditv1, judgev1, quotav1, type Action } from '@nethical/contracts';
 import type { Logger } from '@nethical/platform';
 import type { CallBudget, GatewayPorts } from '../domain/process-action';
-import { createAuditBatcher, createJudgeBatcher, createQuotaBatcher } from './batchers';
+import {
+  createAuditBatcher,
+  createJudgeBatcher,
+  createQuotaBatcher,
+  type BatchingOptions,
+} from './batchers';
 
 /** The audit record of an action id, or undefined when the store has none (NOT_FOUND). */
 export async function getAuditRecord(
@@ -31,31 +36,43 @@ export function createServicePorts(opts: {
   audit: Client<typeof auditv1.AuditStoreService>;
   logger: Logger;
   onQuotaUnavailable: () => void;
-  /** Batch the appends of one event-loop turn into one AppendBatch call (audit-batcher.ts). */
-  auditBatching?: {
-    maxRecords: number;
-    maxContentChars: number;
-    onBatch?: (records: number) => void;
-  };
+  /**
+   * Longest wait per call, ms (the client's configured timeout): a caller's deadline shortens
+   * it, never lengthens it, so a hung dependency costs this long, not the whole request deadline.
+   */
+  timeoutsMs?: { quota: number; judge: number; audit: number };
+  /** Batch the appends of one event-loop turn into one AppendBatch call (batchers.ts). */
+  auditBatching?: BatchingOptions;
   /** Batch the quota checks of one event-loop turn into one CheckBatch call. */
-  quotaBatching?: { maxRecords: number; onBatch?: (checks: number) => void };
+  quotaBatching?: BatchingOptions;
   /** Batch the judge calls of one event-loop turn into one JudgeBatch call. */
-  judgeBatching?: {
-    maxRecords: number;
-    maxContentChars: number;
-    onBatch?: (actions: number) => void;
-  };
+  judgeBatching?: BatchingOptions;
 }): GatewayPorts {
   const { quota, judge, audit, logger } = opts;
+  const cap =
+    (ms: number | undefined) =>
+    (budget?: CallBudget): CallBudget | undefined =>
+      ms === undefined
+        ? budget
+        : { signal: budget?.signal, timeoutMs: Math.min(budget?.timeoutMs ?? ms, ms) };
+  const quotaBudget = cap(opts.timeoutsMs?.quota);
+  const judgeBudget = cap(opts.timeoutsMs?.judge);
+  const auditBudget = cap(opts.timeoutsMs?.audit);
   const check =
     quota && opts.quotaBatching
       ? createQuotaBatcher(quota, opts.quotaBatching)
       : (req: quotav1.CheckRequest, budget?: CallBudget) => quota!.check(req, budget);
+  const judgeCall = opts.judgeBatching
+    ? createJudgeBatcher(judge, opts.judgeBatching)
+    : (action: Action, budget?: CallBudget) => judge.judge({ action }, budget);
+  const append = opts.auditBatching
+    ? createAuditBatcher(audit, opts.auditBatching)
+    : (record: auditv1.AuditRecord, budget?: CallBudget) => audit.append({ record }, budget);
   return {
     checkQuota: quota
       ? async (req, budget) => {
           try {
-            return await check(req, budget);
+            return await check(req, quotaBudget(budget));
           } catch (err) {
             // Only "cannot reach it in time": any other code (INTERNAL, UNKNOWN …) may be a quota bug,
             // which must surface rather than silently lift every limit.
@@ -69,12 +86,8 @@ export function createServicePorts(opts: {
           }
         }
       : undefined,
-    judge: opts.judgeBatching
-      ? createJudgeBatcher(judge, opts.judgeBatching)
-      : async (action: Action, budget) => judge.judge({ action }, budget),
-    appendAudit: opts.auditBatching
-      ? createAuditBatcher(audit, opts.auditBatching)
-      : (record, budget) => audit.append({ record }, budget),
-    getAudit: (actionId, budget) => getAuditRecord(audit, actionId, budget),
+    judge: (action, budget) => judgeCall(action, judgeBudget(budget)),
+    appendAudit: (record, budget) => append(record, auditBudget(budget)),
+    getAudit: (actionId, budget) => getAuditRecord(audit, actionId, auditBudget(budget)),
   };
 }

@@ -8,9 +8,10 @@ export type BatchOutcome<Res> = { ok: Res } | { error: unknown };
 export interface TurnBatcherOptions<Req, Res> {
   /** Most items per batch call. */
   maxItems: number;
-  /** An item's weight (e.g. characters of content); a batch is sent early past `maxWeight`. */
+  /** An item's weight (e.g. bytes of content); a batch never passes `maxBytes` of it. */
   weight?: (req: Req) => number;
-  maxWeight?: number;
+  /** Most weight per batch; an item heavier than this alone is sent alone. */
+  maxBytes?: number;
   /** The single call, used for a batch of one and against a server without the batch call. */
   one: (req: Req, budget?: CallBudget) => Promise<Res>;
   /** The batch call: one outcome per item, in order. */
@@ -83,16 +84,23 @@ export function createTurnBatcher<Req, Res>(options: TurnBatcherOptions<Req, Res
     const batch = waiting;
     waiting = [];
     weight = 0;
-    for (let i = 0; i < batch.length; i += options.maxItems)
-      void send(batch.slice(i, i + options.maxItems));
+    if (batch.length > 0) void send(batch);
   }
 
   return function call(req: Req, budget?: CallBudget): Promise<Res> {
+    const w = options.weight?.(req) ?? 0;
+    // Send what is waiting first if this item would take the batch past its size limit.
+    if (options.maxBytes !== undefined && waiting.length > 0 && weight + w > options.maxBytes)
+      flush();
     const answer = new Promise<Res>((resolve, reject) => {
       waiting.push({ req, budget, resolve, reject });
     });
-    weight += options.weight?.(req) ?? 0;
-    if (options.maxWeight !== undefined && weight >= options.maxWeight) flush();
+    weight += w;
+    if (
+      waiting.length >= options.maxItems ||
+      (options.maxBytes !== undefined && weight >= options.maxBytes)
+    )
+      flush();
     else if (!scheduled) {
       scheduled = true;
       setImmediate(flush);
