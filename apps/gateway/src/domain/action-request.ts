@@ -54,12 +54,17 @@ export interface ValidationLimits {
   defaultTenant: string;
 }
 
-function optionalString(field: string, value: unknown, max: number): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value !== 'string') throw new InvalidArgumentError(field, 'must be a string');
+/** A text field of at most `max` characters and no control characters (a NUL never reaches PostgreSQL). */
+export function checkedText(field: string, value: string, max: number): string {
   if (value.length > max) throw new InvalidArgumentError(field, `must be at most ${max} characters`);
   if (CONTROL.test(value)) throw new InvalidArgumentError(field, 'must not contain control characters');
   return value;
+}
+
+function optionalString(field: string, value: unknown, max: number): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw new InvalidArgumentError(field, 'must be a string');
+  return checkedText(field, value, max);
 }
 
 const MAX_CONTEXT_DEPTH = 32;

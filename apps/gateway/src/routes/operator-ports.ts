@@ -1,21 +1,15 @@
 import { create } from '@bufbuild/protobuf';
 import { auditv1, judgev1, merklev1, type gatewayv1 } from '@nethical/contracts';
 import type { Client } from '@connectrpc/connect';
-import { InvalidArgumentError } from '@nethical/platform';
 import { getAuditRecord } from '../adapters/service-ports';
-
-const CONTROL = /[\u0000-\u001f\u007f]/;
+import { checkedText } from '../domain/action-request';
 
 /**
- * An id used to look something up (action, agent): at most 256 printable characters. Checked
- * here, once for HTTP and RPC alike, so a NUL in `GET /v1/audit/%00` is the client's 400, not a
+ * An id used to look something up (action, agent): at most 256 printable characters, checked
+ * once for HTTP and RPC alike, so a NUL in `GET /v1/audit/%00` is the client's 400, not a
  * PostgreSQL encoding error surfacing as a 500.
  */
-export function lookupId(field: string, value: string): string {
-  if (value.length > 256 || CONTROL.test(value))
-    throw new InvalidArgumentError(field, 'must be at most 256 printable characters');
-  return value;
-}
+export const lookupId = (field: string, value: string): string => checkedText(field, value, 256);
 
 /** Operator-facing reads and admin actions, forwarded to the owning services. */
 export interface OperatorPorts {

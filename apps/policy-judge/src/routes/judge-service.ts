@@ -79,11 +79,7 @@ function quarantineMessage(q: QuarantineEntry) {
 export const MAX_BATCH = 256;
 
 /** The one place judge-domain errors become platform errors (`prefix`: where the request sits in a batch). */
-async function mapped<T>(
-  prefixOrFn: string | (() => Promise<T>),
-  maybeFn?: () => Promise<T>,
-): Promise<T> {
-  const [prefix, fn] = typeof prefixOrFn === 'string' ? [prefixOrFn, maybeFn!] : ['', prefixOrFn];
+async function mapped<T>(fn: () => Promise<T>, prefix = ''): Promise<T> {
   try {
     return await fn();
   } catch (err) {
@@ -117,15 +113,17 @@ export function judgeService(judge: Judge): ServiceImpl<typeof judgev1.PolicyJud
         `unknown value ${a.actionType}`,
       );
     const actionType = actionTypeName(a.actionType);
-    const out = await mapped(prefix, () =>
-      judge.judge({
-        actionId: a.actionId,
-        agentId: a.agentId,
-        tenantId: a.tenantId,
-        actionType,
-        content: a.content,
-        context: a.context,
-      }),
+    const out = await mapped(
+      () =>
+        judge.judge({
+          actionId: a.actionId,
+          agentId: a.agentId,
+          tenantId: a.tenantId,
+          actionType,
+          content: a.content,
+          context: a.context,
+        }),
+      prefix,
     );
     return create(judgev1.JudgeResponseSchema, {
       decision: Decision[out.decision],
