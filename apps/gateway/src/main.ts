@@ -24,7 +24,7 @@ import { decisionName } from './adapters/json-view';
 import { createServicePorts } from './adapters/service-ports';
 import { createAuthenticator } from './domain/auth';
 import { createActionProcessor, type ActionProcessor } from './domain/process-action';
-import { createResidencyRouter, FORWARDED_FROM, parseRegionGateways, parseTenantHomes } from './domain/residency';
+import { createResidencyRouter, credentialsOf, FORWARDED_FROM, parseRegionGateways, parseTenantHomes } from './domain/residency';
 import { createSlaMonitor } from './domain/sla-monitor';
 import { createStatsPublisher } from './domain/published-stats';
 import { rpcAuthInterceptor } from './routes/rpc-auth';
@@ -150,7 +150,7 @@ const served = (protocol: string): ActionProcessor =>
         {
           signal: scope.signal,
           ...(scope.deadline === undefined ? {} : { timeoutMs: Math.max(1, scope.deadline - Date.now()) }),
-          headers: { ...scope.credentials, [FORWARDED_FROM]: config.NETHICAL_REGION_ID },
+          headers: { ...credentialsOf(scope), [FORWARDED_FROM]: config.NETHICAL_REGION_ID },
         },
       );
       return { response };

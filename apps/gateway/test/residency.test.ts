@@ -6,7 +6,8 @@ import type { ActionRequest } from '../src/domain/action-request';
 import type { ActionScope } from '../src/domain/process-action';
 import {
   createResidencyRouter,
-  forwarding,
+  credentialsOf,
+  forwardedFrom,
   parseRegionGateways,
   parseTenantHomes,
   placementOf,
@@ -69,10 +70,10 @@ describe('tenant home regions', () => {
 
   it('reads the forwarding headers: credentials pass on, the forwarder is named', () => {
     const h = new Headers({ authorization: 'Bearer k', 'x-nethical-forwarded-from': 'us-east-1' });
-    expect(forwarding(h)).toEqual({
-      credentials: { authorization: 'Bearer k' },
-      forwardedFrom: 'us-east-1',
-    });
+    const scope = { header: (name: string) => h.get(name) };
+    expect(credentialsOf(scope)).toEqual({ authorization: 'Bearer k' });
+    expect(forwardedFrom(scope)).toBe('us-east-1');
+    expect(forwardedFrom({})).toBeUndefined();
   });
 });
 

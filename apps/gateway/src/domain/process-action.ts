@@ -33,10 +33,11 @@ export interface GatewayPorts {
 export interface ActionScope {
   signal?: AbortSignal;
   deadline?: number;
-  /** Region of the gateway that forwarded this action (residency.ts); unset from a client. */
-  forwardedFrom?: string;
-  /** The caller's credentials (`authorization`, `x-api-key`), passed on when forwarding. */
-  credentials?: Record<string, string>;
+  /**
+   * The request's headers, read only when needed (residency.ts: who forwarded it, and the
+   * caller's credentials to pass on), so the common path copies nothing.
+   */
+  header?: (name: string) => string | null | undefined;
 }
 
 export interface ProcessorDeps {

@@ -150,7 +150,7 @@ export function createResidencyRouter(deps: ResidencyRouterDeps): ActionProcesso
       deps.ownRegion,
       deps.homes,
       deps.gateways,
-      scope.forwardedFrom,
+      forwardedFrom(scope),
     );
     if (placement.kind === 'local') return deps.local(req, scope);
     if (placement.kind === 'refuse') return refuse(req, placement.home, placement.reason);
@@ -179,16 +179,17 @@ export function createResidencyRouter(deps: ResidencyRouterDeps): ActionProcesso
   };
 }
 
-/** What a forwarded action carries on (residency.ts): the caller's credentials and the forwarder. */
-export function forwarding(headers: { get(name: string): string | null | undefined }): {
-  forwardedFrom?: string;
-  credentials?: Record<string, string>;
-} {
+/** Who forwarded this action (another region's gateway), if anyone. */
+export function forwardedFrom(scope: ActionScope): string | undefined {
+  return scope.header?.(FORWARDED_FROM)?.slice(0, 64) || undefined;
+}
+
+/** The caller's credentials, passed on with a forwarded action. */
+export function credentialsOf(scope: ActionScope): Record<string, string> {
   const credentials: Record<string, string> = {};
   for (const name of ['authorization', 'x-api-key']) {
-    const value = headers.get(name);
+    const value = scope.header?.(name);
     if (value) credentials[name] = value;
   }
-  const forwardedFrom = headers.get(FORWARDED_FROM) ?? undefined;
-  return { credentials, ...(forwardedFrom ? { forwardedFrom: forwardedFrom.slice(0, 64) } : {}) };
+  return credentials;
 }

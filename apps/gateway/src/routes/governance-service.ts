@@ -5,7 +5,6 @@ import type { ServiceImpl } from '@connectrpc/connect';
 import { InvalidArgumentError, NotFoundError } from '@nethical/platform';
 import { validateActionRequest, type ValidationLimits } from '../domain/action-request';
 import type { ActionProcessor } from '../domain/process-action';
-import { forwarding } from '../domain/residency';
 import type { OperatorPorts } from './operator-ports';
 
 /** `nethical.gateway.v1.GovernanceService` over the action processor and operator ports. */
@@ -36,7 +35,7 @@ export function governanceService(
       );
       // ctx.signal aborts when the client goes away or its grpc-timeout / connect-timeout-ms passes.
       const deadline = Date.now() + (ctx.timeoutMs() ?? defaultDeadlineMs);
-      return (await processAction(input, { signal: ctx.signal, deadline, ...forwarding(ctx.requestHeader) })).response;
+      return (await processAction(input, { signal: ctx.signal, deadline, header: (name) => ctx.requestHeader.get(name) })).response;
     },
     async getAuditRecord(req) {
       if (!req.actionId) throw new InvalidArgumentError('action_id', 'is required');

@@ -21,7 +21,6 @@ import {
 import { validateActionRequest, type ValidationLimits } from '../domain/action-request';
 import type { AccessLevel, Authenticator } from '../domain/auth';
 import type { ActionProcessor } from '../domain/process-action';
-import { forwarding } from '../domain/residency';
 import type { StatsPublisher } from '../domain/published-stats';
 import {
   auditRecordJson,
@@ -170,7 +169,7 @@ export function gatewayHttpRoutes(deps: HttpDeps): HttpRoute[] {
     const { response, quota } = await deps.processAction(input, {
       signal: gone.signal,
       deadline: started + deps.deadlineMs,
-      ...forwarding(headerGetter(req)),
+      header: headerGetter(req).get,
     });
     res.off('close', onClose);
     const headers = quota
