@@ -10,9 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { integrationMandatory, testDatabaseUrl, testRedisUrl } from '@nethical/testing';
-import pg from 'pg';
+import { scratchDatabase, testRedisUrl } from '@nethical/testing';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { services, startMesh, type RunningMesh } from '../src/mesh';
@@ -79,32 +77,9 @@ function sendGrpc(session: http2.ClientHttp2Session, r: HostileRequest): Promise
 }
 
 /** The suite runs on real PostgreSQL and Redis (as deployed); locally it skips without them. */
-async function createDatabase(): Promise<string | undefined> {
-  const admin = new pg.Client({ connectionString: testDatabaseUrl });
-  try {
-    await admin.connect();
-  } catch (err) {
-    if (integrationMandatory) throw err;
-    return undefined;
-  }
-  const db = `nethical_hostile_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  await admin.query(`CREATE DATABASE ${db}`);
-  await admin.end();
-  const url = new URL(testDatabaseUrl);
-  url.pathname = `/${db}`;
-  return url.toString();
-}
+const database = await scratchDatabase('nethical_hostile');
 
-async function dropDatabase(url: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: testDatabaseUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
-  await admin.end();
-}
-
-const databaseUrl = await createDatabase();
-
-describe.skipIf(!databaseUrl)('hostile input against a running mesh (Redis + PostgreSQL)', () => {
+describe.skipIf(!database)('hostile input against a running mesh (Redis + PostgreSQL)', () => {
   let mesh: RunningMesh;
   let stateDir: string;
   let pidsBefore: Record<string, number>;
@@ -133,7 +108,7 @@ describe.skipIf(!databaseUrl)('hostile input against a running mesh (Redis + Pos
         NETHICAL_LOG_LEVEL: 'fatal',
         NETHICAL_STORAGE_DIR: stateDir,
         NETHICAL_MAX_PAYLOAD_BYTES: '20000',
-        NETHICAL_DATABASE_URL: databaseUrl!,
+        NETHICAL_DATABASE_URL: database!.url,
         NETHICAL_REDIS_URL: redis.toString(),
         NETHICAL_QUOTA_LIMITS_FILE: limitsFile,
       },
@@ -146,7 +121,7 @@ describe.skipIf(!databaseUrl)('hostile input against a running mesh (Redis + Pos
 
   afterAll(async () => {
     await mesh?.stop();
-    if (databaseUrl) await dropDatabase(databaseUrl);
+    await database?.drop();
     rmSync(stateDir, { recursive: true, force: true });
   }, 120_000);
 

@@ -3,3 +3,4 @@ export * from './redis-cluster';
 export * from './shared-tools';
 export * from './otlp-receiver';
 export * from './postgres-server';
+export * from './scratch-database';
