@@ -18,13 +18,14 @@
  */
 import { Command } from 'commander';
 import { execFileSync } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { repoRoot } from '../../apps/cli/src/mesh';
 import { defaultMix } from '../load/action-generator';
+import { calibrate, writeUnlimitedQuotaFile } from '../load/bench-support';
 import { runLoad } from '../load/run-load';
 import type { Protocol } from '../load/senders/sender';
 import { startMeshProcess, type MeshProcess } from '../validate/mesh-process';
@@ -126,21 +127,6 @@ interface Rung {
   storeCpuMsPerAction: number;
 }
 
-const calibrate = (): number => {
-  // The judge-free calibration of perf/overload: JSON round trip + SHA-256 of 1 KB, one core.
-  const body = JSON.stringify({ agent_id: 'a', action: 'x'.repeat(1000), context: { k: 1 } });
-  const end = performance.now() + 2000;
-  let n = 0;
-  while (performance.now() < end) {
-    for (let i = 0; i < 100; i++)
-      createHash('sha256')
-        .update(JSON.stringify(JSON.parse(body)))
-        .digest();
-    n += 100;
-  }
-  return Math.round(n / 2);
-};
-
 const builds = [prepareBuild(opts.base), prepareBuild(opts.candidate)];
 const loadBefore = os.loadavg()[0]!.toFixed(1);
 const calibrationBefore = calibrate();
@@ -163,18 +149,8 @@ try {
     dbUrl.pathname = `/${db}`;
     const stateDir = mkdtempSync(path.join(os.tmpdir(), `nethical-compare-${i}-`));
     stateDirs.push(stateDir);
-    const limits = path.join(stateDir, 'limits.json');
-    writeFileSync(
-      limits,
-      JSON.stringify({
-        version: 1,
-        defaults: {
-          agent: { rate: 10_000, burst: 10_000 },
-          tenant: { rate: 100_000, burst: 100_000 },
-          region: { rate: 100_000, burst: 100_000, keepBurst: true },
-        },
-      }),
-    );
+    // Quota must not be what refuses work: the mesh's capacity is measured.
+    const limits = writeUnlimitedQuotaFile(stateDir);
     const redis = new URL(process.env.NETHICAL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
     redis.pathname = `/${7 + i}`;
     execFileSync('redis-cli', ['-u', redis.toString(), 'FLUSHDB']);

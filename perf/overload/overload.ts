@@ -12,7 +12,7 @@
  * (NETHICAL_TEST_REDIS_URL, default 127.0.0.1:6379; DB 13 is used and flushed).
  */
 import { Command } from 'commander';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import pg from 'pg';
 import { Pool } from 'undici';
 import { startMesh, repoRoot } from '../../apps/cli/src/mesh';
 import { defaultMix } from '../load/action-generator';
+import { calibrate, writeUnlimitedQuotaFile } from '../load/bench-support';
 import { runLoad, type RequestResult } from '../load/run-load';
 import { createLatencyHistogram } from '../load/latency-histogram';
 
@@ -48,21 +49,6 @@ const opts = new Command()
 
 const say = (line: string) => process.stderr.write(`[overload] ${line}\n`);
 
-/** Machine speed in this run: 1 KB JSON parse + stringify + SHA-256 per op, one core. */
-function calibrate(): number {
-  const body = JSON.stringify({ agent_id: 'a', action: 'x'.repeat(1000), context: { k: 1 } });
-  const end = performance.now() + 2000;
-  let n = 0;
-  while (performance.now() < end) {
-    for (let i = 0; i < 100; i++)
-      createHash('sha256')
-        .update(JSON.stringify(JSON.parse(body)))
-        .digest();
-    n += 100;
-  }
-  return Math.round(n / 2);
-}
-
 function rssMb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -87,19 +73,8 @@ const dbUrl = new URL(pgUrl);
 dbUrl.pathname = `/${db}`;
 const redisUrl = new URL(process.env.NETHICAL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 redisUrl.pathname = '/13';
-const limitsFile = path.join(stateDir, 'limits.json');
-// Quota must not be what refuses work here: generous limits, so the mesh's capacity is measured.
-writeFileSync(
-  limitsFile,
-  JSON.stringify({
-    version: 1,
-    defaults: {
-      agent: { rate: 10_000, burst: 10_000 },
-      tenant: { rate: 100_000, burst: 100_000 },
-      region: { rate: 100_000, burst: 100_000, keepBurst: true },
-    },
-  }),
-);
+// Quota must not be what refuses work: the mesh's capacity is measured.
+const limitsFile = writeUnlimitedQuotaFile(stateDir);
 
 const mesh = await startMesh({
   env: {
