@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The browser console in a real browser: Debian's Chromium (installed when missing) driven by
-# puppeteer-core against a mesh started by `npm start` on NETHICAL_CI_CONSOLE_PORT (48000..48005):
+# puppeteer-core against a mesh started by `npm start` on NETHICAL_CI_CONSOLE_PORT (18900..18905, below the ephemeral port range so no client socket can hold it):
 # every view works, a blocked attack shows its evidence, a proof verifies in the page and a
 # tampered one fails, no console errors. Screenshots: .data/console/*.png.
 # The audit trail goes to PostgreSQL database h16_console (recreated) when PostgreSQL answers on
@@ -22,7 +22,7 @@ echo "=== typecheck (browser code and the driver)"
 npx tsc -p apps/console/tsconfig.json --noEmit
 npx tsc -p apps/console/tsconfig.e2e.json --noEmit
 
-port="${NETHICAL_CI_CONSOLE_PORT:-48000}"
+port="${NETHICAL_CI_CONSOLE_PORT:-18900}"
 state="$(mktemp -d)"
 trap 'stop_mesh; rm -rf "$state"' EXIT
 db=()

@@ -4,7 +4,7 @@
  * show its evidence, a verified proof must show as verified and a tampered one as failed, and
  * the page must log no console error. A screenshot of each view is written under .data/console/.
  *
- *   npx tsx apps/console/e2e/console.e2e.ts [--port 48000] [--chromium /usr/bin/chromium]
+ *   npx tsx apps/console/e2e/console.e2e.ts [--port 18900] [--chromium /usr/bin/chromium]
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -15,7 +15,7 @@ import puppeteer, { type Page } from 'puppeteer-core';
 
 const { values: args } = parseArgs({
   options: {
-    port: { type: 'string', default: '48000' },
+    port: { type: 'string', default: '18900' },
     chromium: { type: 'string', default: process.env.CHROMIUM ?? '/usr/bin/chromium' },
     /** Use a mesh already running on --port (started with the e2e keys) instead of starting one. */
     external: { type: 'boolean', default: false },
