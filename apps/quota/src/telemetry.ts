@@ -33,6 +33,11 @@ export function createQuotaTelemetry(registry: Registry): QuotaTelemetry {
     labelNames: ['limit'] as const,
     registers,
   });
+  const refundFailures = new Counter({
+    name: 'nethical_quota_refund_failures_total',
+    help: 'Charges that could not be given back after the other scope of a check denied (each over-charges one action)',
+    registers,
+  });
   const storeErrors = new Counter({
     name: 'nethical_quota_store_errors_total',
     help: 'Primary quota store (Redis) failures by reason (timeout, error)',
@@ -72,6 +77,7 @@ export function createQuotaTelemetry(registry: Registry): QuotaTelemetry {
       duration.observe({ store }, seconds);
     },
     shadowDenied: (limit) => shadow.inc({ limit }),
+    refundFailed: () => refundFailures.inc(),
     storeError: (reason) => storeErrors.inc({ reason }),
     fallbackCheck: (mode: FailureMode) => fallbackChecks.inc({ mode }),
     primaryUp: (up) => primaryUp.set(up ? 1 : 0),

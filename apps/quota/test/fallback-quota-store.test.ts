@@ -22,6 +22,7 @@ function switchablePrimary(clock: ManualClock) {
   const store: QuotaStore = {
     name: 'redis',
     consume: (r) => gate(() => inner.consume(r)),
+    refund: (r, charged) => gate(() => inner.refund(r, charged)),
     activeAgents: (s) => gate(() => inner.activeAgents(s)),
     ping: () => gate(() => inner.ping()),
     health: () => inner.health(),

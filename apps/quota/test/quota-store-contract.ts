@@ -156,6 +156,43 @@ export function describeQuotaStoreContract(
       expect((await check()).replay).toBe(false);
     });
 
+    it('gives a charge back on refund, never beyond a full bucket, and nothing for a denial', async () => {
+      const l = limit('refund', 0.5, 3);
+      const request = { scope: s.scope, cost: 1, limits: [l] };
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(await s.store.consume(request));
+      const denied = await s.store.consume(request);
+      expect(denied.allowed).toBe(false);
+      await s.store.refund(request, denied);
+      expect((await s.store.consume(request)).allowed).toBe(false);
+      await s.store.refund(request, results[2]!);
+      expect((await s.store.consume(request)).allowed).toBe(true);
+      expect((await s.store.consume(request)).allowed).toBe(false);
+      // Refunding more than was spent leaves a full bucket, not a bigger one.
+      const fresh = { ...request, limits: [limit('refund-full', 0.5, 2)] };
+      const once = await s.store.consume(fresh);
+      await s.store.refund(fresh, once);
+      await s.store.refund(fresh, once);
+      expect((await s.store.consume(fresh)).allowed).toBe(true);
+      expect((await s.store.consume(fresh)).allowed).toBe(true);
+      expect((await s.store.consume(fresh)).allowed).toBe(false);
+    });
+
+    it('removes the replay marker on refund, so the id is charged again', async () => {
+      const request = {
+        scope: s.scope,
+        cost: 1,
+        limits: [limit('refund-replay', 0.5, 5)],
+        replay: { key: 'act-refund', windowMs: 60_000 },
+      };
+      const first = await s.store.consume(request);
+      expect(first).toMatchObject({ allowed: true, replay: false });
+      await s.store.refund(request, first);
+      const again = await s.store.consume(request);
+      expect(again).toMatchObject({ allowed: true, replay: false });
+      expect(again.outcomes[0]?.remaining).toBe(4);
+    });
+
     it('answers ping and health', async () => {
       await s.store.ping();
       const health = await s.store.health();

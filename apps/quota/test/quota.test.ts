@@ -156,4 +156,67 @@ describe('createQuota', () => {
     clock.advance(600_001);
     expect((await check('id-1')).replay).toBe(false);
   });
+
+  describe('two regions sharing one store (a failover)', () => {
+    function twoRegions(regionRps?: number) {
+      const clock = createManualClock();
+      const store = createMemoryQuotaStore(clock);
+      const make = (regionId: string) => createQuota({ store, limits, regionRps, regionId });
+      return { clock, store, east: make('us-east-1'), west: make('eu-west-1') };
+    }
+
+    it('keeps an agent\'s buckets when it moves to another region: no reset', async () => {
+      const { east, west } = twoRegions();
+      for (let i = 0; i < 3; i++) {
+        expect((await east.check({ agentId: 'mover', tenantId: 't1' })).allowed).toBe(true);
+      }
+      const there = await west.check({ agentId: 'mover', tenantId: 't1' });
+      expect(there).toMatchObject({ allowed: false, limitName: 'agent' });
+    });
+
+    it('does not charge an action id twice when it is retried in another region', async () => {
+      const { east, west } = twoRegions();
+      const check = (q: typeof east, actionId: string) =>
+        q.check({ agentId: 'retrier', tenantId: 't1', actionId });
+      expect(await check(east, 'act-1')).toMatchObject({ replay: false, remaining: 2 });
+      expect(await check(west, 'act-1')).toMatchObject({ allowed: true, replay: true });
+      expect(await check(west, 'act-2')).toMatchObject({ replay: false, remaining: 1 });
+    });
+
+    it('keeps region caps per region, and gives the caller its units back when the region denies', async () => {
+      const { store } = twoRegions();
+      const east = createQuota({ store, limits, regionRps: 1, regionId: 'us-east-1' });
+      const west = createQuota({ store, limits, regionId: 'eu-west-1' });
+      // us-east-1's region burst is 1: the first check fills it.
+      expect((await east.check({ agentId: 'a1', tenantId: 't1' })).allowed).toBe(true);
+      for (let i = 0; i < 2; i++) {
+        const denied = await east.check({ agentId: 'a2', tenantId: 't1' });
+        expect(denied).toMatchObject({ allowed: false, limitName: 'region' });
+      }
+      // Neither denial charged a2 or t1: in eu-west-1 (its own region cap of 100) a2 has spent 1
+      // of 3, and the tenant 2 of 5 (a1 and this one), so the tightest limit is the agent's.
+      const elsewhere = await west.check({ agentId: 'a2', tenantId: 't1' });
+      expect(elsewhere).toMatchObject({ allowed: true, limitName: 'agent', remaining: 2 });
+    });
+
+    it('does not charge the region for a replay or for an agent over its limit', async () => {
+      const { east } = twoRegions(3);
+      const check = (agentId: string, actionId?: string) =>
+        east.check({ agentId, tenantId: 't1', actionId });
+      expect((await check('r1', 'once')).allowed).toBe(true);
+      expect((await check('r1', 'once')).replay).toBe(true);
+      expect((await check('r1', 'once')).replay).toBe(true);
+      // Region burst 3, one unit spent: two more agents fit.
+      expect((await check('r2')).allowed).toBe(true);
+      expect((await check('r3')).allowed).toBe(true);
+      expect(await check('r4')).toMatchObject({ allowed: false, limitName: 'region' });
+    });
+
+    it('refuses a region id that could collide with a tenant scope', async () => {
+      const { east } = twoRegions();
+      await expect(
+        east.check({ agentId: 'a', tenantId: 't1', regionId: 'tenant=t1' }),
+      ).rejects.toMatchObject({ field: 'region_id' });
+    });
+  });
 });

@@ -7,7 +7,9 @@ import {
 } from '@nethical/testing';
 import { createRedisQuotaStore } from '../src/adapters/redis-quota-store';
 import { createFallbackQuotaStore } from '../src/domain/fallback-quota-store';
+import { parseQuotaLimits } from '../src/domain/limits-config';
 import { createMemoryQuotaStore } from '../src/domain/memory-quota-store';
+import { createQuota } from '../src/domain/quota';
 import { systemClock, type QuotaStore } from '../src/domain/quota-store';
 import { expectExact, hammer } from './exactness';
 import { describeQuotaStoreContract, type ContractSubject } from './quota-store-contract';
@@ -144,4 +146,33 @@ describe('redis cluster', () => {
       expect(o.remaining).toBeLessThan(limits[i]!.burst);
     }
   }, 60_000);
+
+  it('follows an agent from region to region: buckets and action ids are shared, region caps are not', async () => {
+    // Slow refills (an agent unit per 20 s, a region unit per 5 s), so a loaded machine cannot
+    // refill a bucket between two checks.
+    const limits = parseQuotaLimits({
+      version: 1,
+      defaults: { agent: { rate: 0.05, burst: 2 }, tenant: { rate: 100, burst: 100 } },
+    });
+    const tenantId = `tenant-${randomUUID()}`;
+    // Each region's quota service has its own cluster client, as in `nethical regions up`.
+    const [east, west, south] = await Promise.all(
+      ['us-east-test', 'eu-west-test', 'ap-south-test'].map(async (regionId) =>
+        createQuota({ store: await clusterStore(), limits, regionRps: 0.2, regionId }),
+      ),
+    );
+    const check = (q: typeof east, actionId: string) =>
+      q!.check({ agentId: 'mover', tenantId, actionId });
+    expect(await check(east, 'a-1')).toMatchObject({ allowed: true, store: 'redis', replay: false });
+    // us-east-test's region burst (1) is spent: the next check there is denied by the region,
+    // and the denial gives the agent's unit back.
+    expect(await check(east, 'a-2')).toMatchObject({ allowed: false, limitName: 'region' });
+    // The agent fails over: its retry of a-1 is a replay (no second charge), and a-2 fits the
+    // agent's burst of 2 only because the region denial was refunded.
+    expect(await check(west, 'a-1')).toMatchObject({ allowed: true, replay: true });
+    expect(await check(west, 'a-2')).toMatchObject({ allowed: true, replay: false });
+    // A third region has room, but the agent's bucket came along: no reset.
+    expect(await check(south, 'a-3')).toMatchObject({ allowed: false, limitName: 'agent' });
+    await Promise.all([east!.close(), west!.close(), south!.close()]);
+  });
 });

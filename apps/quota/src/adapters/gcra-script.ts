@@ -84,3 +84,31 @@ out[1] = all
 out[2 + 4 * n] = replay
 return out
 `;
+
+/**
+ * The undo of an allowed GCRA_SCRIPT call (`domain/gcra.ts` `gcraRefund`): each TAT moves back by
+ * cost·interval; a TAT at or before now is deleted (the limit is full). Same hash slot rules.
+ *
+ * KEYS[1..n]  TAT keys of the limits that were charged
+ * KEYS[n+1]   replay marker to delete (only when #KEYS > n)
+ * ARGV[1] cost units, ARGV[2] n, ARGV[2+i] emission interval µs of limit i.
+ */
+export const GCRA_REFUND_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local cost = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+for i = 1, n do
+  local tat = tonumber(redis.call('GET', KEYS[i]) or '')
+  if tat ~= nil then
+    local back = tat - cost * tonumber(ARGV[2 + i])
+    if back <= now then
+      redis.call('DEL', KEYS[i])
+    else
+      redis.call('SET', KEYS[i], string.format('%.17g', back), 'PX', math.ceil((back - now) / 1000) + 1)
+    end
+  end
+end
+if #KEYS > n then redis.call('DEL', KEYS[n + 1]) end
+return n
+`;

@@ -8,8 +8,8 @@ import type {
   QuotaHealth,
   QuotaStore,
 } from '../domain/quota-store';
-import { systemClock } from '../domain/quota-store';
-import { GCRA_SCRIPT } from './gcra-script';
+import { chargedLimits, systemClock } from '../domain/quota-store';
+import { GCRA_REFUND_SCRIPT, GCRA_SCRIPT } from './gcra-script';
 
 /** Options of `createRedisQuotaStore`. */
 export interface RedisQuotaStoreOptions {
@@ -29,10 +29,11 @@ type ScriptCommand = (numKeys: number, ...args: (string | number)[]) => Promise<
 
 /**
  * GCRA limits in Redis standalone or Redis Cluster. Key layout (docs/quota.md):
- * `<prefix>{<scope>}:a:<tenant>:<agent>`, `…:t:<tenant>`, `…:r`, `…:seen:<bucket>`, `…:x:<action id>` — every key
- * of one request carries the same `{scope}` hash tag (the region), so the whole check is one
- * EVALSHA on one cluster master: atomic and exact, at the price that one region's quota
- * traffic lands on one master (it must anyway: every check charges the region key).
+ * `<prefix>{<scope>}:<limit key>`, `…:seen:<bucket>`, `…:x:<action id>` — every key of one
+ * request carries the same `{scope}` hash tag, so each call is one EVALSHA on one cluster
+ * master: atomic and exact. The quota domain makes two calls per check (`domain/quota.ts`):
+ * one in the tenant's scope (agent, tenant, replay marker) and one in the region's (region
+ * limit, active agents), so a tenant's traffic lands on one master and a region's cap on one.
  *
  * Create the client with `enableOfflineQueue: false` and a small `maxRetriesPerRequest`, so a
  * lost connection fails fast instead of queueing behind the fallback store's timeout.
@@ -49,10 +50,14 @@ export function createRedisQuotaStore(
   const bucketTtlMs = activeWindowMs + 2 * bucketMs;
   if (!('nethicalQuotaGcra' in redis)) {
     redis.defineCommand('nethicalQuotaGcra', { lua: GCRA_SCRIPT });
+    redis.defineCommand('nethicalQuotaRefund', { lua: GCRA_REFUND_SCRIPT });
   }
-  const gcra = (redis as unknown as { nethicalQuotaGcra: ScriptCommand }).nethicalQuotaGcra.bind(
-    redis,
-  );
+  const commands = redis as unknown as {
+    nethicalQuotaGcra: ScriptCommand;
+    nethicalQuotaRefund: ScriptCommand;
+  };
+  const gcra = commands.nethicalQuotaGcra.bind(redis);
+  const refundScript = commands.nethicalQuotaRefund.bind(redis);
   const tag = (scope: string) => `${prefix}{${encodeURIComponent(scope)}}:`;
 
   async function ping(): Promise<void> {
@@ -94,6 +99,24 @@ export function createRedisQuotaStore(
         throw new QuotaStoreError('redis quota script failed', 'error', { cause: error });
       }
       return parseReply(reply, request);
+    },
+    async refund(request: ConsumeRequest, charged: ConsumeResult): Promise<void> {
+      const indexes = chargedLimits(request, charged);
+      if (indexes.length === 0) return;
+      const base = tag(request.scope);
+      const keys: string[] = [];
+      const intervals: number[] = [];
+      for (const i of indexes) {
+        const limit = request.limits[i] as ConsumeRequest['limits'][number];
+        keys.push(base + limit.key);
+        intervals.push(1_000_000 / limit.rate);
+      }
+      if (request.replay) keys.push(`${base}x:${request.replay.key}`);
+      try {
+        await refundScript(keys.length, ...keys, request.cost, indexes.length, ...intervals);
+      } catch (error) {
+        throw new QuotaStoreError('redis quota refund failed', 'error', { cause: error });
+      }
     },
     async activeAgents(scope: string): Promise<number> {
       const base = tag(scope);

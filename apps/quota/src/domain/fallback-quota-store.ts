@@ -109,14 +109,18 @@ export function createFallbackQuotaStore(
         })),
       };
     }
-    // This instance's share: rate and burst divided by the expected instance count.
+    const result = await fallback.consume(localShare(request));
+    return { ...result, store: 'fallback' };
+  }
+
+  /** This instance's share: rate and burst divided by the expected instance count. */
+  function localShare(request: ConsumeRequest): ConsumeRequest {
     const limits = request.limits.map((limit) => ({
       ...limit,
       rate: limit.rate / instances,
       burst: Math.max(1, Math.floor(limit.burst / instances)),
     }));
-    const result = await fallback.consume({ ...request, limits });
-    return { ...result, store: 'fallback' };
+    return { ...request, limits };
   }
 
   return {
@@ -137,6 +141,21 @@ export function createFallbackQuotaStore(
         }
         markDown(error, error instanceof TimeoutError ? 'timeout' : 'error');
         return degrade(request);
+      }
+    },
+    async refund(request: ConsumeRequest, charged: ConsumeResult): Promise<void> {
+      if (charged.store === 'fallback') {
+        // Answered by the failure mode: only the local limiter charged anything.
+        if (mode === 'local') await fallback.refund(localShare(request), charged);
+        return;
+      }
+      try {
+        await withTimeout(primary.refund(request, charged), timeoutMs);
+      } catch (error) {
+        markDown(error, error instanceof TimeoutError ? 'timeout' : 'error');
+        throw error instanceof QuotaStoreError
+          ? error
+          : new QuotaStoreError('quota refund failed', 'error', { cause: error });
       }
     },
     async activeAgents(scope: string): Promise<number> {

@@ -69,3 +69,18 @@ export function gcraEvaluate(
     resetAfterMs: newTat - nowMs,
   };
 }
+
+/**
+ * The TAT after giving `cost` units back to a limit (the undo of an allowed evaluation), or
+ * undefined when the limit is then full (TAT at or before now: the key can be dropped).
+ */
+export function gcraRefund(
+  tatMs: number | undefined,
+  nowMs: number,
+  cost: number,
+  limit: GcraLimit,
+): number | undefined {
+  if (tatMs === undefined) return undefined;
+  const back = tatMs - (cost * 1000) / limit.rate;
+  return back > nowMs ? back : undefined;
+}

@@ -1,4 +1,4 @@
-import { gcraEvaluate } from './gcra';
+import { gcraEvaluate, gcraRefund } from './gcra';
 import type {
   Clock,
   ConsumeRequest,
@@ -7,6 +7,7 @@ import type {
   QuotaHealth,
   QuotaStore,
 } from './quota-store';
+import { chargedLimits } from './quota-store';
 
 /** Options of the in-memory store. */
 export interface MemoryQuotaStoreOptions {
@@ -78,6 +79,19 @@ export function createMemoryQuotaStore(
         resetAfterMs: o.resetAfterMs,
       }));
       return { allowed: allowed || replay, outcomes, store: name, replay };
+    },
+    async refund(request: ConsumeRequest, charged: ConsumeResult): Promise<void> {
+      const indexes = chargedLimits(request, charged);
+      if (indexes.length === 0) return;
+      const now = clock.now();
+      for (const i of indexes) {
+        const limit = request.limits[i] as ConsumeRequest['limits'][number];
+        const key = `${request.scope}\u0000${limit.key}`;
+        const back = gcraRefund(tats.get(key), now, request.cost, limit);
+        if (back === undefined) tats.delete(key);
+        else tats.set(key, back);
+      }
+      if (request.replay) markers.delete(`${request.scope}\u0000${request.replay.key}`);
     },
     async activeAgents(scope: string): Promise<number> {
       const since = clock.now() - activeWindowMs;

@@ -13,6 +13,9 @@
  *   result is `allowed` with `replay: true` (outcomes are what a new check would get). Otherwise the
  *   marker is set, for `replay.windowMs`, only when the request is allowed and charged — a
  *   denied action leaves no marker, so its retry is charged like a new action.
+ * - `refund(request, result)` gives back what that `consume` charged: every limit it allowed gets
+ *   `cost` back (its TAT moves back by cost·T, never before now) and the replay marker it set
+ *   is removed. Nothing happens for a result that charged nothing (denied or replay).
  */
 
 /** One limit applied to a request, already resolved from the config. */
@@ -32,8 +35,10 @@ export interface StoreLimit {
 /** One atomic check-and-consume over several limits. */
 export interface ConsumeRequest {
   /**
-   * Co-location scope (the region id): all keys of one request live in it, so the Redis store
-   * can put them in one cluster hash slot and stay atomic with a single script.
+   * Co-location scope: all keys of one request live in it, so the Redis store can put them in
+   * one cluster hash slot and stay atomic with a single script. The quota domain uses two per
+   * check: the tenant (agent and tenant limits, replay marker: they follow the caller from
+   * region to region) and the serving region (region limit, active agents).
    */
   readonly scope: string;
   /** Units to consume from every limit. */
@@ -79,6 +84,11 @@ export interface QuotaStore {
   /** `redis`, `memory` or `fallback`. */
   readonly name: string;
   consume(request: ConsumeRequest): Promise<ConsumeResult>;
+  /**
+   * Undo the charge of `consume(request)` that answered `charged`: the quota calls it when the
+   * other scope of the same check denied. Rejects with `QuotaStoreError` when the store fails.
+   */
+  refund(request: ConsumeRequest, charged: ConsumeResult): Promise<void>;
   /** Distinct active members of `scope` seen in the store's active window. */
   activeAgents(scope: string): Promise<number>;
   /** Cheap liveness probe; rejects when the store is unreachable. */
@@ -94,3 +104,13 @@ export interface Clock {
 
 /** The real clock. */
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** Indexes of the limits that `consume` charged for `result` (none when denied or a replay). */
+export function chargedLimits(request: ConsumeRequest, result: ConsumeResult): number[] {
+  if (!result.allowed || result.replay) return [];
+  const out: number[] = [];
+  request.limits.forEach((_, i) => {
+    if (result.outcomes[i]?.allowed) out.push(i);
+  });
+  return out;
+}

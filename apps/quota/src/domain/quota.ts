@@ -1,7 +1,14 @@
 import { actionCost } from './cost';
 import { QuotaCostTooLargeError, QuotaRequestError } from './errors';
 import type { LimitSpec, QuotaLimits } from './limits-config';
-import type { LimitOutcome, QuotaHealth, QuotaStore, StoreLimit } from './quota-store';
+import type {
+  ConsumeRequest,
+  ConsumeResult,
+  LimitOutcome,
+  QuotaHealth,
+  QuotaStore,
+  StoreLimit,
+} from './quota-store';
 
 /** One action to check and charge. */
 export interface QuotaCheck {
@@ -48,6 +55,8 @@ export interface QuotaDecision {
 export interface QuotaMetrics {
   checkDone(result: 'allowed' | 'denied' | 'error', store: string, seconds: number): void;
   shadowDenied(limitName: string): void;
+  /** A charge could not be given back (the check itself was answered). */
+  refundFailed?(): void;
 }
 
 /** Options of `createQuota`. */
@@ -85,15 +94,60 @@ export function createQuota(options: QuotaOptions): Quota {
   const regionLimit = resolveRegionLimit(limits.defaults.region, options.regionRps);
   const replayWindowMs = options.replayWindowMs ?? 600_000;
 
-  function limitsFor(agentId: string, tenantId: string): StoreLimit[] {
-    const tenantKey = encodeURIComponent(tenantId);
-    const out: StoreLimit[] = [];
+  /**
+   * The limits of one check in their two scopes. Agent and tenant limits (and the replay marker)
+   * live in the tenant's scope, so they follow the caller when it fails over to another region
+   * of the same store (a shared Redis); the region limit lives in the serving region's scope.
+   */
+  function limitsFor(agentId: string, tenantId: string): { caller: StoreLimit[]; region: StoreLimit[] } {
+    const caller: StoreLimit[] = [];
     const agent = limits.agents[agentId] ?? limits.defaults.agent;
-    if (agent) out.push({ name: 'agent', key: `a:${tenantKey}:${agentId}`, ...agent });
+    if (agent) caller.push({ name: 'agent', key: `a:${agentId}`, ...agent });
     const tenant = limits.tenants[tenantId] ?? limits.defaults.tenant;
-    if (tenant) out.push({ name: 'tenant', key: `t:${tenantKey}`, ...tenant });
-    if (regionLimit) out.push({ name: 'region', key: 'r', ...regionLimit });
-    return out;
+    if (tenant) caller.push({ name: 'tenant', key: 't', ...tenant });
+    const region: StoreLimit[] = regionLimit ? [{ name: 'region', key: 'r', ...regionLimit }] : [];
+    return { caller, region };
+  }
+
+  /** Give back what a consume charged; a failed refund over-charges one action, so it is only counted. */
+  async function refund(request: ConsumeRequest, charged: ConsumeResult): Promise<void> {
+    try {
+      await store.refund(request, charged);
+    } catch {
+      metrics?.refundFailed?.();
+    }
+  }
+
+  /**
+   * Both scopes are charged in parallel (one round trip with a pipelining client); when one
+   * denies, fails, or finds a replay, the other's charge is given back. Between the two, a
+   * concurrent check can see a charge that is then undone: the over-count is bounded by the
+   * checks in flight and never lets more through than the limits allow.
+   */
+  async function consume(callerRequest: ConsumeRequest, regionRequest: ConsumeRequest) {
+    const [caller, region] = await Promise.allSettled([
+      store.consume(callerRequest),
+      store.consume(regionRequest),
+    ]);
+    if (caller.status === 'rejected' || region.status === 'rejected') {
+      if (caller.status === 'fulfilled') await refund(callerRequest, caller.value);
+      if (region.status === 'fulfilled') await refund(regionRequest, region.value);
+      throw caller.status === 'rejected' ? caller.reason : (region as PromiseRejectedResult).reason;
+    }
+    const replay = caller.value.replay === true;
+    const allowed = replay || (caller.value.allowed && region.value.allowed);
+    if (replay || !allowed) {
+      await Promise.all([
+        replay ? undefined : refund(callerRequest, caller.value),
+        refund(regionRequest, region.value),
+      ]);
+    }
+    return {
+      allowed,
+      replay,
+      outcomes: [...caller.value.outcomes, ...region.value.outcomes],
+      store: caller.value.store === region.value.store ? caller.value.store : 'fallback',
+    };
   }
 
   return {
@@ -101,22 +155,34 @@ export function createQuota(options: QuotaOptions): Quota {
       const started = performance.now();
       if (!request.agentId) throw new QuotaRequestError('agent_id', 'agent_id is required');
       if (!request.tenantId) throw new QuotaRequestError('tenant_id', 'tenant_id is required');
+      const regionId = request.regionId || options.regionId;
+      if (regionId.includes('=')) {
+        throw new QuotaRequestError('region_id', 'region_id must not contain "="');
+      }
       const cost = actionCost(request, limits.costUnitBytes, maxPayloadBytes);
-      const applied = limitsFor(request.agentId, request.tenantId);
+      const { caller, region } = limitsFor(request.agentId, request.tenantId);
+      const applied = [...caller, ...region];
       const tooSmall = applied.find((limit) => !limit.shadow && cost > limit.burst);
       if (tooSmall) throw new QuotaCostTooLargeError(cost, tooSmall.name, tooSmall.burst);
       let decision: QuotaDecision;
       try {
-        const result = await store.consume({
-          scope: request.regionId || options.regionId,
-          cost,
-          limits: applied,
-          activeMember: `${encodeURIComponent(request.tenantId)}:${request.agentId}`,
-          replay: request.actionId ? { key: request.actionId, windowMs: replayWindowMs } : undefined,
-        });
+        const result = await consume(
+          {
+            scope: tenantScope(request.tenantId),
+            cost,
+            limits: caller,
+            replay: request.actionId ? { key: request.actionId, windowMs: replayWindowMs } : undefined,
+          },
+          {
+            scope: regionId,
+            cost,
+            limits: region,
+            activeMember: `${encodeURIComponent(request.tenantId)}:${request.agentId}`,
+          },
+        );
         decision = {
           ...summarize(applied, result.outcomes, result.allowed, result.store, cost),
-          replay: result.replay === true,
+          replay: result.replay,
         };
       } catch (error) {
         metrics?.checkDone('error', store.name, (performance.now() - started) / 1000);
@@ -131,6 +197,11 @@ export function createQuota(options: QuotaOptions): Quota {
     health: () => store.health(),
     close: () => store.close(),
   };
+}
+
+/** The scope of a tenant's limits; region scopes never contain `=` (checked), so they stay apart. */
+export function tenantScope(tenantId: string): string {
+  return `tenant=${tenantId}`;
 }
 
 /**
