@@ -25,8 +25,11 @@ const clients: Cluster[] = [];
 const prefix = 'nethical-test:quota:';
 
 async function connectCluster(): Promise<Cluster> {
+  // The runtime's options (quota-runtime.ts): auto-pipelining once sent every script of a turn
+  // down one pipeline whatever its slot, which only a pipelining client shows.
   const client = new Cluster([...cluster.startupNodes], {
     enableOfflineQueue: false,
+    enableAutoPipelining: true,
     redisOptions: { maxRetriesPerRequest: 1 },
   });
   clients.push(client);
@@ -173,6 +176,13 @@ describe('redis cluster', () => {
     expect(await check(west, 'a-2')).toMatchObject({ allowed: true, replay: false });
     // A third region has room, but the agent's bucket came along: no reset.
     expect(await check(south, 'a-3')).toMatchObject({ allowed: false, limitName: 'agent' });
+    // Checks of many tenants in one event-loop turn (their keys on every master) all reach Redis.
+    const burst = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        west!.check({ agentId: `agent-${i}`, tenantId: `${tenantId}-${i % 8}`, actionId: `b-${i}` }),
+      ),
+    );
+    expect(burst.map((d) => d.store)).toEqual(burst.map(() => 'redis'));
     await Promise.all([east!.close(), west!.close(), south!.close()]);
   });
 });

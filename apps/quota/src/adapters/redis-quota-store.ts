@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { QuotaStoreError } from '../domain/errors';
 import type {
@@ -28,6 +29,26 @@ export interface RedisQuotaStoreOptions {
 type ScriptCommand = (numKeys: number, ...args: (string | number)[]) => Promise<unknown>;
 
 /**
+ * A Lua script with a variable number of keys, sent as EVALSHA (EVAL once when the server does
+ * not have it yet). Not ioredis `defineCommand`: with a variable key count its first argument is
+ * the count, and ioredis' cluster auto-pipelining groups a custom command by its first argument,
+ * so scripts for keys on different masters shared one pipeline and all failed ("All keys in
+ * the pipeline should belong to the same slots allocation group", redis/ioredis#2109). EVALSHA
+ * is a known command, whose first key ioredis finds.
+ */
+function scriptCommand(redis: Redis | Cluster, lua: string): ScriptCommand {
+  const sha = createHash('sha1').update(lua).digest('hex');
+  return async (numKeys, ...args) => {
+    try {
+      return await redis.evalsha(sha, numKeys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return redis.eval(lua, numKeys, ...args);
+    }
+  };
+}
+
+/**
  * GCRA limits in Redis standalone or Redis Cluster. Key layout (docs/quota.md):
  * `<prefix>{<scope>}:<limit key>`, `…:seen:<bucket>`, `…:x:<action id>` — every key of one
  * request carries the same `{scope}` hash tag, so each call is one EVALSHA on one cluster
@@ -48,16 +69,8 @@ export function createRedisQuotaStore(
   const bucketMs = options.activeBucketMs ?? 60_000;
   const clock = options.clock ?? systemClock;
   const bucketTtlMs = activeWindowMs + 2 * bucketMs;
-  if (!('nethicalQuotaGcra' in redis)) {
-    redis.defineCommand('nethicalQuotaGcra', { lua: GCRA_SCRIPT });
-    redis.defineCommand('nethicalQuotaRefund', { lua: GCRA_REFUND_SCRIPT });
-  }
-  const commands = redis as unknown as {
-    nethicalQuotaGcra: ScriptCommand;
-    nethicalQuotaRefund: ScriptCommand;
-  };
-  const gcra = commands.nethicalQuotaGcra.bind(redis);
-  const refundScript = commands.nethicalQuotaRefund.bind(redis);
+  const gcra = scriptCommand(redis, GCRA_SCRIPT);
+  const refundScript = scriptCommand(redis, GCRA_REFUND_SCRIPT);
   const tag = (scope: string) => `${prefix}{${encodeURIComponent(scope)}}:`;
 
   async function ping(): Promise<void> {

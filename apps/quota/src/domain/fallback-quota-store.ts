@@ -64,7 +64,7 @@ export function createFallbackQuotaStore(
 
   function markDown(error: unknown, reason: 'timeout' | 'error'): void {
     metrics?.storeError(reason);
-    lastError = error instanceof Error ? error.message : String(error);
+    lastError = describe(error);
     if (!up) return;
     up = false;
     lastProbeAt = clock.now();
@@ -185,6 +185,12 @@ export function createFallbackQuotaStore(
       await Promise.allSettled([primary.close(), fallback.close()]);
     },
   };
+}
+
+/** The message with its cause's (`redis quota script failed: <what Redis or ioredis said>`). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
 
 class TimeoutError extends Error {
