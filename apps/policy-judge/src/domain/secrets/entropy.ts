@@ -31,14 +31,27 @@ export function charClasses(s: string): number {
  * environment lookups. Matched case-insensitively anywhere in the value.
  */
 const PLACEHOLDER_RE =
-  /xxx|\*\*\*|\.\.\.|^<[^>]{0,40}>$|\$\{[A-Za-z_][\w.]{0,40}\}|\{\{[^}]{0,40}\}\}|%\([a-z_]{1,40}\)s|%s\b|changeme|change[_-]me|example|sample|placeholder|your[_-]?(?:api|key|token|secret|pass)|dummy|fake|redacted|\bnull\b|\bnone\b|undefined|\btodo\b|\btbd\b|process\.env|os\.environ|getenv|\benv\(|secretkeyref|valuefrom|abcdefghij|abc123|qwerty|(.)\1{7,}|here$|_here|insert|replace_?me|^%[^%]+%$|\[[A-Z_ ]{3,}\]/i;
+  /xxx|\*\*\*|\.\.\.|^<[^>]{0,40}>$|\$\{[A-Za-z_][\w.]{0,40}\}|\{\{[^}]{0,40}\}\}|%\([a-z_]{1,40}\)s|%s\b|changeme|change[_-]me|example|sample|placeholder|your[_-]?(?:api|key|token|secret|pass)|dummy|fake|redacted|\bnull\b|\bnone\b|undefined|\btodo\b|\btbd\b|process\.env|os\.environ|getenv|\benv\(|secretkeyref|valuefrom|abcdefghij|abc123|qwerty|lorem ipsum|(.)\1{7,}|here$|_here|insert|replace_?me|^%[^%]+%$|\[[A-Z_ ]{3,}\]/i;
 /** Whole-value stand-ins. */
 const WHOLE_PLACEHOLDER_RE =
   /^(?:x+|\*+|-+|_+|\.+|0+|1234\d*|abc\d*|abcdef\w*|password\d*|passwd|secret|token|test\w{0,12}|true|false|yes|no)$/i;
 
+/**
+ * Whole values that are not literals but point at one: a shell variable or command substitution
+ * (`$DB_PASS`, `$(vault read …)`), format fields (`{api_key}`, `{prefix}-{suffix}`), a template
+ * expression of any length (`{{resolve:secretsmanager:…}}`, `#{Token}#`, `@@TOKEN@@`). And values
+ * that are public or safe to publish by construction: digests and fingerprints with their
+ * algorithm (`sha256:…`, `sha512-…`, `SHA256:…`), SOPS ciphertext (`ENC[AES256_GCM,…]`), data URIs,
+ * SSH public keys, publishable client keys (`pk_live_…`, Mapbox `pk.eyJ…`).
+ */
+const NOT_A_LITERAL_RE =
+  /^(?:(?:\$(?:[A-Z_][A-Z0-9_]{0,80}|[a-z_][a-z0-9_]{0,80})|\$\([^)\n]{1,200}\)|(?:\{[A-Za-z_][\w.]{0,80}\}[-_.:/ ]?){1,8}|\{\{[^\n]{1,300}\}\}|#\{[^}\n]{1,80}\}#?|@@?[A-Za-z_][\w.]{0,80}@@?)$|(?:sha(?:1|224|256|384|512)|SHA(?:1|256|384|512)|md5)[:-][A-Za-z0-9+/=_-]{16}|ENC\[[A-Z0-9_]{2,20},|data:[\w.+-]{1,40}\/[\w.+-]{1,80}[;,]|(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d{3}) AAAA|pk_(?:live|test)_|pk\.eyJ)/;
+
 /** True when `value` is a placeholder rather than a secret. */
 export function isPlaceholder(value: string): boolean {
-  return WHOLE_PLACEHOLDER_RE.test(value) || PLACEHOLDER_RE.test(value);
+  return (
+    WHOLE_PLACEHOLDER_RE.test(value) || PLACEHOLDER_RE.test(value) || NOT_A_LITERAL_RE.test(value)
+  );
 }
 
 /**

@@ -40,14 +40,14 @@ function anywhere(r: ProviderRule): ProviderRule {
   return { ...r, keywordsAnywhere: true };
 }
 
+/**
+ * A JWT's header is a short, complete JSON object (`{"alg":…}`): it must decode to text that opens
+ * with `{"` and closes with `}`. A header cut mid-object is a mangled sample, not a token. Only the
+ * header is checked; a payload with a corrupted tail still leaks the claims.
+ */
 function jwtHeaderValid(token: string): boolean {
-  const header = token.slice(0, token.indexOf('.'));
-  try {
-    // Only the start is checked: headers are JSON objects; a corrupted tail still leaks the claims.
-    return Buffer.from(header.slice(0, 8), 'base64url').toString('utf8').startsWith('{"');
-  } catch {
-    return false;
-  }
+  const header = Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('latin1');
+  return header.startsWith('{"') && header.trimEnd().endsWith('}');
 }
 
 /** All provider rules. Order does not matter: overlaps are resolved by confidence and length. */
@@ -139,7 +139,9 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
   rule('SENDGRID_KEY', ['sg.'], `${B}SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}${E}`),
   rule('MAILCHIMP_KEY', ['-us'], `(?<![A-Za-z0-9])[0-9a-f]{32}-us\\d{1,2}(?![A-Za-z0-9])`, 0.9),
   rule('NPM_TOKEN', ['npm_'], `${B}npm_[A-Za-z0-9]{36}${E}`),
-  rule('PYPI_TOKEN', ['pypi-'], `${B}pypi-AgE[A-Za-z0-9_-]{50,400}${E}`),
+  // PyPI tokens are macaroons: location, identifier (a UUID) and a 32-byte signature come to more
+  // than 90 bytes, so at least 120 base64 characters; a shorter `pypi-AgE…` is a cut sample.
+  rule('PYPI_TOKEN', ['pypi-'], `${B}pypi-AgE[A-Za-z0-9_-]{117,400}${E}`),
   rule(
     'ONEPASSWORD_TOKEN',
     ['ops_ey', 'a3-'],
@@ -158,10 +160,12 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
     `(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])`,
     0.9,
   ),
+  // The first part is the base64 of the bot's user id, a 64-bit snowflake: at most 19 decimal
+  // digits, so at most 26 characters (ids of 18+ digits, every id since 2016, give 24 or more).
   rule(
     'DISCORD_TOKEN',
     ['discord', '.'],
-    `(?<![A-Za-z0-9_.-])[MNO][A-Za-z0-9_-]{23,27}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_.-])`,
+    `(?<![A-Za-z0-9_.-])[MNO][A-Za-z0-9_-]{23,25}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_.-])`,
     0.85,
   ),
   rule(

@@ -30,6 +30,36 @@ describe('detectSecrets: placeholders and prose are ignored', () => {
   }
 });
 
+/**
+ * One entry per precision rule (issue 13): examples the rule must leave alone and, next to them,
+ * secrets of the same shape that must still be found. Hand-written, not dataset rows.
+ */
+describe('detectSecrets: precision rules keep their secrets', () => {
+  type Detected = { type: string; text: string; value: string };
+  for (const r of fixture<Array<{ rule: string; detected: Detected[]; ignored: string[] }>>(
+    'precision-rules.json',
+  )) {
+    describe(r.rule, () => {
+      for (const d of r.detected) {
+        it(`finds ${d.type} in ${d.text}`, () => {
+          const found = detectSecrets(d.text).map((e) => ({
+            type: e.type,
+            value: d.text.slice(e.start, e.end),
+          }));
+          expect(found).toContainEqual({ type: d.type, value: d.value });
+        });
+      }
+      for (const text of r.ignored) {
+        it(`ignores ${text}`, () => {
+          expect(detectSecrets(text).map((e) => `${e.type}=${text.slice(e.start, e.end)}`)).toEqual(
+            [],
+          );
+        });
+      }
+    });
+  }
+});
+
 describe('detectSecrets: inputs', () => {
   it('empty text', () => {
     expect(detectSecrets('')).toEqual([]);

@@ -113,9 +113,9 @@ export function detectKubernetesSecrets(text: string, lower: string, push: Push)
   }
 }
 
-/** Randoms that are public by design: hashes, signatures, CSRF tokens, nonces, public keys. */
+/** Randoms that are public by design: hashes, signatures, CSRF tokens, nonces, public keys, cache keys. */
 const NON_SECRET_RANDOM_CONTEXT =
-  /public|signature|authenticity|csrf|xsrf|nonce|hash|sha\d*|md5|checksum|integrity|digest|etag|commit|revision/i;
+  /public|signature|authenticity|csrf|xsrf|nonce|hash|sha\d*|md5|checksum|integrity|digest|etag|commit|revision|cache|fingerprint/i;
 
 function hasContextBefore(text: string, start: number, re: RegExp): boolean {
   return re.test(text.slice(Math.max(0, start - 40), start));
