@@ -21,6 +21,7 @@ const quota = await createQuotaRuntime(
     redisCluster: config.NETHICAL_REDIS_CLUSTER,
     failureMode: config.NETHICAL_QUOTA_FAILURE_MODE,
     timeoutMs: config.NETHICAL_QUOTA_TIMEOUT_MS,
+    tripAfterMs: config.NETHICAL_QUOTA_TRIP_AFTER_MS,
     expectedInstances: config.NETHICAL_QUOTA_EXPECTED_INSTANCES,
     probeIntervalMs: config.NETHICAL_QUOTA_PROBE_INTERVAL_MS,
     replayWindowMs: config.NETHICAL_QUOTA_REPLAY_WINDOW_SECONDS * 1000,

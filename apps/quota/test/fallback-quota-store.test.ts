@@ -38,7 +38,7 @@ const request = {
 };
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-function setup(mode: FailureMode) {
+function setup(mode: FailureMode, tripAfterMs = 0) {
   const clock = createManualClock();
   const primary = switchablePrimary(clock);
   const counts: string[] = [];
@@ -46,6 +46,7 @@ function setup(mode: FailureMode) {
     mode,
     clock,
     timeoutMs: 20,
+    tripAfterMs,
     probeIntervalMs: 1000,
     expectedInstances: 2,
     metrics: {
@@ -86,6 +87,32 @@ describe('createFallbackQuotaStore', () => {
       'fallback:local',
       'up:true',
     ]);
+  });
+
+  it('keeps asking the primary through a short run of failures, and trips once they last', async () => {
+    const { clock, primary, store, counts } = setup('local', 250);
+    primary.set('error');
+    expect((await store.consume(request)).store).toBe('fallback');
+    clock.advance(100);
+    expect((await store.consume(request)).store).toBe('fallback');
+    // A success within the window ends the run: Redis was never skipped.
+    primary.set('ok');
+    expect((await store.consume(request)).store).toBe('redis');
+    expect(counts).not.toContain('up:false');
+    // Failures that last 250 ms with no success between mark it down.
+    primary.set('error');
+    await store.consume(request);
+    clock.advance(200);
+    await store.consume(request);
+    expect(counts).not.toContain('up:false');
+    clock.advance(60);
+    await store.consume(request);
+    expect(counts.filter((c) => c === 'up:false')).toHaveLength(1);
+    // Down: the primary is not asked any more (no new error counted), the failure mode answers.
+    const errors = counts.filter((c) => c.startsWith('error:')).length;
+    primary.set('ok');
+    expect((await store.consume(request)).store).toBe('fallback');
+    expect(counts.filter((c) => c.startsWith('error:'))).toHaveLength(errors);
   });
 
   it('times out a hanging primary within one check', async () => {

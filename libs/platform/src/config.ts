@@ -140,6 +140,8 @@ export const configSchema = z.object({
   NETHICAL_QUOTA_FAILURE_MODE: z.enum(['local', 'open', 'closed']).default('local'),
   /** Deadline of one quota check against Redis, milliseconds. */
   NETHICAL_QUOTA_TIMEOUT_MS: num(50, 1, 60_000),
+  /** Redis failures must last this long, with no success between, before quota stops asking it, ms. */
+  NETHICAL_QUOTA_TRIP_AFTER_MS: num(250, 0, 60_000),
   /** Quota instances sharing a limit (the local fallback allows limit / instances). */
   NETHICAL_QUOTA_EXPECTED_INSTANCES: num(1, 1, 10_000),
   /** How often quota probes Redis while it is down, milliseconds. */

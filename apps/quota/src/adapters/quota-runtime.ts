@@ -31,6 +31,8 @@ export interface QuotaRuntimeConfig {
   failureMode?: FailureMode | undefined;
   /** `NETHICAL_QUOTA_TIMEOUT_MS`: per-check Redis deadline (default 50). */
   timeoutMs?: number | undefined;
+  /** `NETHICAL_QUOTA_TRIP_AFTER_MS`: how long failures last before Redis is skipped (default 250). */
+  tripAfterMs?: number | undefined;
   /** `NETHICAL_QUOTA_EXPECTED_INSTANCES`: divisor of the local share (default 1). */
   expectedInstances?: number | undefined;
   /** `NETHICAL_QUOTA_PROBE_INTERVAL_MS`: Redis probe period while down (default 1000). */
@@ -69,6 +71,7 @@ export async function createQuotaRuntime(
     store = createFallbackQuotaStore(primary, local, {
       mode: config.failureMode ?? 'local',
       timeoutMs: config.timeoutMs,
+      tripAfterMs: config.tripAfterMs,
       probeIntervalMs: config.probeIntervalMs,
       expectedInstances: config.expectedInstances,
       clock,

@@ -30,6 +30,13 @@ export interface FallbackQuotaStoreOptions {
   mode: FailureMode;
   /** Per-check deadline of the primary, ms (default 50). */
   timeoutMs?: number;
+  /**
+   * Failures must go on this long, with no success between, before the primary is marked down
+   * (default 250 ms; 0: at the first failure). Until then each failing check is answered by the
+   * failure mode but the next one still asks the primary, so a stall of a few tens of ms (a
+   * descheduled Redis on a busy host) costs those checks only, not a whole probe interval.
+   */
+  tripAfterMs?: number;
   /** While down, probe the primary in the background at most this often, ms (default 1000). */
   probeIntervalMs?: number;
   /** Instances sharing the limits; the local limiter gets limit / expectedInstances (default 1). */
@@ -41,8 +48,8 @@ export interface FallbackQuotaStoreOptions {
 
 /**
  * Wrap a primary store (Redis) so that a failing or slow primary never fails or stalls a check.
- * The first check that fails (error or `timeoutMs`) is itself answered by the failure mode, and
- * the primary is marked down: later checks skip it (no timeout paid per check) while a
+ * A check that fails (error or `timeoutMs`) is itself answered by the failure mode; once failures
+ * have lasted `tripAfterMs` with no success between, the primary is marked down: later checks skip it (no timeout paid per check) while a
  * background probe runs at most every `probeIntervalMs`; the first successful probe puts the
  * primary back in use. Hand-written: the breaker is a dozen lines and has to share state with
  * the local limiter, which no circuit-breaker library does.
@@ -53,6 +60,7 @@ export function createFallbackQuotaStore(
   options: FallbackQuotaStoreOptions,
 ): QuotaStore {
   const timeoutMs = options.timeoutMs ?? 50;
+  const tripAfterMs = options.tripAfterMs ?? 250;
   const probeIntervalMs = options.probeIntervalMs ?? 1000;
   const instances = Math.max(1, options.expectedInstances ?? 1);
   const { clock, metrics, logger, mode } = options;
@@ -61,11 +69,16 @@ export function createFallbackQuotaStore(
   let probing = false;
   let lastError = '';
   let closed = false;
+  /** When the current run of failures began (undefined after a success). */
+  let failingSince: number | undefined;
 
   function markDown(error: unknown, reason: 'timeout' | 'error'): void {
     metrics?.storeError(reason);
     lastError = describe(error);
     if (!up) return;
+    const now = clock.now();
+    failingSince ??= now;
+    if (now - failingSince < tripAfterMs) return;
     up = false;
     lastProbeAt = clock.now();
     metrics?.primaryUp(false);
@@ -80,6 +93,7 @@ export function createFallbackQuotaStore(
       .then(() => {
         if (closed) return;
         up = true;
+        failingSince = undefined;
         metrics?.primaryUp(true);
         logger?.info({ store: primary.name }, 'quota store back, resuming');
       })
@@ -131,7 +145,9 @@ export function createFallbackQuotaStore(
         return degrade(request);
       }
       try {
-        return await withTimeout(primary.consume(request), timeoutMs);
+        const result = await withTimeout(primary.consume(request), timeoutMs);
+        failingSince = undefined;
+        return result;
       } catch (error) {
         if (error instanceof TimeoutError && error.lateByMs > timeoutMs) {
           // The deadline timer itself ran late: our event loop is overloaded, which says
@@ -176,7 +192,9 @@ export function createFallbackQuotaStore(
     async health(): Promise<QuotaHealth> {
       if (!up) maybeProbe();
       return {
-        [primary.name]: up ? { ok: true } : { ok: false, detail: lastError || 'down' },
+        // Failing now counts as not ok even before the breaker trips.
+        [primary.name]:
+          up && failingSince === undefined ? { ok: true } : { ok: false, detail: lastError || 'down' },
         fallback: { ok: mode !== 'closed' || up, detail: `mode=${mode}, in use=${!up}` },
       };
     },
