@@ -63,6 +63,17 @@ describe('action generator', () => {
     expect(actions.every((a) => a.actionId.startsWith('run-42-'))).toBe(true);
   });
 
+  it('spreads agents over tenants only when asked', () => {
+    expect(take(4, 3, 3).every((a) => a.tenantId === undefined)).toBe(true);
+    const generator = createActionGenerator({ seed: 4, runId: 'run', tenants: 2 });
+    expect([0, 1, 2, 3].map((i) => generator.next(i).tenantId)).toEqual([
+      'load-tenant-0',
+      'load-tenant-1',
+      'load-tenant-0',
+      'load-tenant-1',
+    ]);
+  });
+
   it('puts Luhn-valid card numbers in PII texts', () => {
     const cards = take(5, 5_000, 10)
       .filter((a) => a.category === 'pii')

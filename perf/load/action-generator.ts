@@ -28,6 +28,8 @@ export type LoadActionType =
 /** One synthetic action, ready to be sent by any protocol. */
 export interface LoadAction {
   agentId: string;
+  /** `load-tenant-<agent mod tenants>`, or undefined (the gateway's default tenant) when tenants is 0. */
+  tenantId?: string | undefined;
   /** Unique per run: `<runId>-<agent>-<n>`, so retries are idempotent but runs never collide. */
   actionId: string;
   actionType: LoadActionType;
@@ -96,6 +98,8 @@ export interface ActionGeneratorOptions {
   mix?: ActionMix;
   /** Prefix of action ids; pick a fresh one per run so the gateway never replays an old decision. */
   runId: string;
+  /** Spread the agents over this many tenants (agent i → tenant i mod n); 0: no tenant_id sent. */
+  tenants?: number | undefined;
 }
 
 /**
@@ -159,6 +163,7 @@ export function createActionGenerator(options: ActionGeneratorOptions): ActionGe
       }
       return {
         agentId: agentIdOf(agentIndex),
+        tenantId: options.tenants ? `load-tenant-${agentIndex % options.tenants}` : undefined,
         actionId: `${options.runId}-${agentIndex}-${n}`,
         actionType,
         text: template(rng, ref),

@@ -20,6 +20,7 @@ describe('load flags', () => {
       rps: 100,
       durationSec: 120,
       agents: 100,
+      tenants: 0,
       protocol: 'http',
       seed: 9,
       warmupSec: 5,

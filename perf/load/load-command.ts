@@ -25,6 +25,11 @@ export function registerLoadCommand(program: Command): Command {
       'distinct agents (load-agent-<n>), used round-robin',
       loadFlagDefaults.agents,
     )
+    .option(
+      '--tenants <n>',
+      'spread the agents over n tenants (load-tenant-<agent mod n>); 0: no tenant_id',
+      loadFlagDefaults.tenants,
+    )
     .option('--rps <n>', 'target arrival rate per second', loadFlagDefaults.rps)
     .option('--duration <d>', 'measured phase: 60, 90s, 2m', loadFlagDefaults.duration)
     .option('--warmup <d>', 'unrecorded warm-up at the same rate', loadFlagDefaults.warmup)

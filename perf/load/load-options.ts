@@ -28,6 +28,8 @@ export const loadFlagsSchema = z.object({
   protocol: z.enum(protocols),
   /** Distinct agent identities `load-agent-0 … load-agent-(n-1)`, used round-robin. */
   agents: number.int().min(1).max(10_000_000),
+  /** Tenants `load-tenant-0 …` the agents are spread over; 0 sends no tenant_id. */
+  tenants: number.int().min(0).max(10_000_000),
   /** Target arrival rate of the measured phase, requests per second. */
   rps: number.positive().max(1_000_000),
   /** Measured phase length. */
@@ -74,6 +76,7 @@ export const loadFlagDefaults = {
   endpoint: 'http://127.0.0.1:8000',
   protocol: 'http',
   agents: '100',
+  tenants: '0',
   rps: '50',
   duration: '60',
   warmup: '5',
@@ -103,6 +106,7 @@ export function parseLoadFlags(raw: Record<string, unknown>): LoadConfig {
     endpoint: f.endpoint,
     protocol: f.protocol,
     agents: f.agents,
+    tenants: f.tenants,
     rps: f.rps,
     durationSec: f.duration,
     warmupSec: f.warmup,

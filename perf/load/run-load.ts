@@ -20,6 +20,8 @@ export interface LoadConfig {
   endpoint: string;
   protocol: Protocol;
   agents: number;
+  /** Tenants the agents are spread over (0: none sent, the gateway's default tenant). */
+  tenants?: number | undefined;
   rps: number;
   durationSec: number;
   warmupSec: number;
@@ -81,7 +83,12 @@ export async function runLoad(config: LoadConfig, deps: LoadDeps = {}): Promise<
       ? (line: string) => process.stderr.write(`${line}\n`)
       : deps.progress;
   const runId = config.runId ?? `load-${config.seed.toString(36)}-${wallClock().toString(36)}`;
-  const generator = createActionGenerator({ seed: config.seed, mix: config.mix, runId });
+  const generator = createActionGenerator({
+    seed: config.seed,
+    mix: config.mix,
+    runId,
+    tenants: config.tenants,
+  });
   const sender = deps.sender ?? createSender(config);
   const csv: CsvWriter | undefined = config.output ? openCsvWriter(config.output) : undefined;
   const context = { load_run: runId };

@@ -44,6 +44,28 @@ describe('regions plan', () => {
     });
   });
 
+  it('gives every region the quota limits file it is asked for', () => {
+    expect(plans[0]!.env.NETHICAL_QUOTA_LIMITS_FILE).toBeUndefined();
+    const withLimits = planRegions(
+      {
+        repoRoot,
+        stateDir: '/tmp/regions',
+        regions: defaultRegions,
+        basePort: 9000,
+        redisPort: 7000,
+        lbPort: 8080,
+        databasePrefix: 'nethical_',
+        quotaLimits: '/tmp/limits.json',
+      },
+      'redis://127.0.0.1:7000',
+    );
+    expect(withLimits.map((p) => p.env.NETHICAL_QUOTA_LIMITS_FILE)).toEqual([
+      '/tmp/limits.json',
+      '/tmp/limits.json',
+      '/tmp/limits.json',
+    ]);
+  });
+
   it('names databases safely and swaps the database of a URL', () => {
     expect(databaseName('h15_', 'ap-south-1')).toBe('h15_ap_south_1');
     expect(withDatabase('postgres://u:p@h:5432/postgres?sslmode=disable', 'x')).toBe(

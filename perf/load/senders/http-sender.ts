@@ -21,6 +21,7 @@ export interface HttpSenderOptions {
 export function processActionBody(action: LoadAction, context: Record<string, string>): string {
   return JSON.stringify({
     agent_id: action.agentId,
+    tenant_id: action.tenantId,
     action: action.text,
     action_type: action.actionType,
     action_id: action.actionId,

@@ -34,6 +34,7 @@ export function processActionRequest(
 ): gatewayv1.ProcessActionRequest {
   return create(gatewayv1.ProcessActionRequestSchema, {
     agentId: action.agentId,
+    tenantId: action.tenantId,
     action: action.text,
     actionType: actionTypes[action.actionType],
     actionId: action.actionId,

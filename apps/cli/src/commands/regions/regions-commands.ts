@@ -22,6 +22,7 @@ interface UpFlags {
   lbPort: string;
   databaseUrl?: string;
   databasePrefix: string;
+  quotaLimits?: string;
   supervise: boolean;
   timeout: string;
   json: boolean;
@@ -80,6 +81,7 @@ async function up(flags: UpFlags): Promise<number> {
     lbPort: Number(flags.lbPort),
     databaseUrl: flags.databaseUrl,
     databasePrefix: flags.databasePrefix,
+    quotaLimits: flags.quotaLimits ? path.resolve(flags.quotaLimits) : undefined,
     supervise: flags.supervise,
   };
   const logFile = path.join(stateDir, 'supervisor.log');
@@ -200,6 +202,10 @@ export function registerRegionsCommands(program: Command): Command {
       'PostgreSQL server: one database per region is created on it (default: PGlite per region)',
     )
     .option('--database-prefix <prefix>', 'region database names: <prefix><region>', 'nethical_')
+    .option(
+      '--quota-limits <file>',
+      "every region's quota limits file (default: the region env's, else config/quota/limits.json)",
+    )
     .option(
       '--supervise',
       'restart a service that exits (off: a killed region stays down until `regions start`)',

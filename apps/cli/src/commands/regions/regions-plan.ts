@@ -24,6 +24,8 @@ export interface RegionsOptions {
   databaseUrl?: string | undefined;
   /** Name prefix of the region databases (default `nethical_`). */
   databasePrefix: string;
+  /** Quota limits file of every region (`NETHICAL_QUOTA_LIMITS_FILE`), e.g. a benchmark's. */
+  quotaLimits?: string | undefined;
 }
 
 /** One region as it is laid out on this machine. */
@@ -78,6 +80,7 @@ export function planRegions(options: RegionsOptions, redisSeedUrl: string): Regi
       NETHICAL_ENABLE_OTEL: 'false',
       OTEL_EXPORTER: 'none',
     };
+    if (options.quotaLimits) env.NETHICAL_QUOTA_LIMITS_FILE = options.quotaLimits;
     if (options.databaseUrl && database)
       env.NETHICAL_DATABASE_URL = withDatabase(options.databaseUrl, database);
     else delete env.NETHICAL_DATABASE_URL;
