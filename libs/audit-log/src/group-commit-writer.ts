@@ -126,16 +126,19 @@ export function createGroupCommitWriter(options: GroupCommitOptions): GroupCommi
     const created: string[] = [];
     const outcome = await sql.transaction(async (tx) => {
       await tx.query(APPEND_LOCK_SQL);
+      // `= ANY(ARRAY(subquery))`, not `IN (subquery)`: the planner guesses 100 rows for a
+      // set-returning function and, without fresh statistics, hash-joins them against a
+      // sequential scan of the whole table; an array is probed through the primary key.
       const known = await tx.query<{ action_id: string; sequence: bigint; committed_us: bigint }>(
         `SELECT action_id, sequence, (extract(epoch FROM committed_at) * 1000000)::int8 AS committed_us
-         FROM audit_action_ids WHERE action_id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+         FROM audit_action_ids WHERE action_id = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
         [JSON.stringify(ids)],
       );
       const existing = new Map<string, auditv1.AuditRecord>();
       if (known.rows.length > 0) {
         const stored = await tx.query<RecordRow>(
-          `SELECT ${RECORD_COLUMNS} FROM audit_records WHERE sequence IN (
-             SELECT (jsonb_array_elements_text($1::jsonb))::int8)`,
+          `SELECT ${RECORD_COLUMNS} FROM audit_records WHERE sequence = ANY(ARRAY(
+             SELECT (jsonb_array_elements_text($1::jsonb))::int8))`,
           [JSON.stringify(known.rows.map((k) => k.sequence.toString()))],
         );
         for (const row of stored.rows) existing.set(row.action_id, rowToRecord(row));
