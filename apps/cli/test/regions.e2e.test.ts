@@ -6,8 +6,9 @@
  * Merkle log continues consistently (a consistency proof from before the kill to after verifies).
  *
  * Heavy (18 service processes, 6 Redis nodes; 3-5 minutes on 2 cores): runs only with
- * NETHICAL_TEST_REGIONS=1 (`.ci/regions.sh`). Ports 38010-38039, cluster 38400+ (bus +10000),
- * HAProxy 38090 (override with NETHICAL_TEST_REGIONS_LB_PORT), databases h15_*.
+ * NETHICAL_TEST_REGIONS=1 (`.ci/regions.sh`). Ports 27010-27039, cluster 17400+ (bus +10000),
+ * HAProxy 27090 (override with NETHICAL_TEST_REGIONS_LB_PORT), databases h15_*. All below Linux's
+ * ephemeral range (32768+), so no client socket can be holding one when a region restarts.
  */
 import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
@@ -22,7 +23,7 @@ import { repoRoot } from '../src/mesh';
 const run = promisify(execFile);
 const enabled = process.env.NETHICAL_TEST_REGIONS === '1';
 const stateDir = '/tmp/h15-regions-e2e';
-const lbPort = Number(process.env.NETHICAL_TEST_REGIONS_LB_PORT ?? 38090);
+const lbPort = Number(process.env.NETHICAL_TEST_REGIONS_LB_PORT ?? 27090);
 const lb = `http://127.0.0.1:${lbPort}`;
 const cli = (...args: string[]) =>
   run(
@@ -64,9 +65,9 @@ describe.skipIf(!enabled)('nethical regions (three regions, HAProxy, Redis Clust
     await cli(
       'up',
       '--base-port',
-      '38010',
+      '27010',
       '--redis-port',
-      '38400',
+      '17400',
       '--lb-port',
       String(lbPort),
       '--database-url',
