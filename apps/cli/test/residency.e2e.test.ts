@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMesh, type RunningMesh } from '../src/mesh';
 
 const KEY = 'residency-e2e-key-0123456789';
+/** An agent key bound to the tenant acme-eu (NETHICAL_API_KEY_TENANTS). */
+const EU_KEY = 'residency-e2e-acme-eu-key';
 const regions = { 'us-east-1': 19_500, 'eu-west-1': 19_520 } as const;
 type Region = keyof typeof regions;
 
@@ -85,6 +87,7 @@ describe.skipIf(!databases['us-east-1'] || !databases['eu-west-1'])(
               NETHICAL_DATABASE_URL: dbUrl(r),
               NETHICAL_REDIS_URL: redis.toString(),
               NETHICAL_API_KEYS: KEY,
+              NETHICAL_API_KEY_TENANTS: `acme-eu:${EU_KEY}`,
               NETHICAL_TENANT_HOME_REGIONS:
                 'acme-eu=eu-west-1:EU_GDPR,globex-eu=eu-west-1,acme-us=us-east-1',
               NETHICAL_REGION_GATEWAYS: gateways,
@@ -126,6 +129,42 @@ describe.skipIf(!databases['us-east-1'] || !databases['eu-west-1'])(
       expect(anonymous.status).toBe(401);
     }, 60_000);
 
+    it("makes a bound key's tenant the action's: a missing tenant_id becomes it, another one is refused", async () => {
+      const post = async (body: Record<string, unknown>, path = '/process_action') => {
+        const res = await fetch(`http://127.0.0.1:${regions['us-east-1']}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${EU_KEY}` },
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      // No tenant_id: the key's tenant, so residency sends it home to eu-west-1.
+      const own = `bound-${randomUUID()}`;
+      const ok = await post({ agent_id: 'agent-b', action_id: own, action: 'weekly status report' });
+      expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+      expect(await storedIn(own)).toEqual({ 'eu-west-1': 'eu-west-1' });
+      const c = new pg.Client({ connectionString: dbUrl('eu-west-1') });
+      await c.connect();
+      const { rows } = await c.query<{ tenant_id: string }>(
+        'SELECT tenant_id FROM audit_records WHERE action_id = $1',
+        [own],
+      );
+      await c.end();
+      expect(rows[0]?.tenant_id).toBe('acme-eu');
+      // Claiming another tenant: refused before anything is charged or stored, on both protocols.
+      const claimed = `claimed-${randomUUID()}`;
+      const refused = await post({ agent_id: 'agent-b', tenant_id: 'initech', action_id: claimed, action: 'hello' });
+      expect(refused.status).toBe(403);
+      expect(String(refused.body.message)).toMatch(/^tenant_id: this API key is bound to tenant "acme-eu"/);
+      const overConnect = await post(
+        { agentId: 'agent-b', tenantId: 'acme-us', actionId: claimed, action: 'hello' },
+        '/nethical.gateway.v1.GovernanceService/ProcessAction',
+      );
+      expect(overConnect.status).toBe(403);
+      expect(overConnect.body.code).toBe('permission_denied');
+      expect(await storedIn(claimed)).toEqual({});
+    }, 60_000);
+
     it('with the EU region down: an EU_GDPR tenant gets 503 and no record anywhere; another tenant fails over', async () => {
       await meshes['eu-west-1'].stop();
       const eu = await send('us-east-1', 'acme-eu');
@@ -164,8 +203,9 @@ describe.skipIf(!databases['us-east-1'] || !databases['eu-west-1'])(
       expect(metrics).toMatch(
         /nethical_region_routed_total\{to="eu-west-1",outcome="failed_over",service="gateway"\} 1/,
       );
+      // Forwarded: acme-eu over HTTP and Connect, and the bound key's action without a tenant_id.
       expect(metrics).toMatch(
-        /nethical_region_routed_total\{to="eu-west-1",outcome="forwarded",service="gateway"\} 2/,
+        /nethical_region_routed_total\{to="eu-west-1",outcome="forwarded",service="gateway"\} 3/,
       );
     }, 60_000);
   },

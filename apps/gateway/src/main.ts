@@ -22,7 +22,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { decisionName } from './adapters/json-view';
 import { createServicePorts } from './adapters/service-ports';
-import { createAuthenticator } from './domain/auth';
+import { createAuthenticator, parseKeyTenants } from './domain/auth';
+import { bindTenants } from './domain/tenant-binding';
 import { createActionProcessor, type ActionProcessor } from './domain/process-action';
 import { createResidencyRouter, credentialsOf, FORWARDED_FROM, parseRegionGateways, parseTenantHomes } from './domain/residency';
 import { createSlaMonitor } from './domain/sla-monitor';
@@ -127,7 +128,13 @@ const peer = (url: string) => {
   if (!c) peerGateways.set(url, (c = createInternalClient(gatewayv1.GovernanceService, url, rpc)));
   return c.client;
 };
+/** Outermost: a key bound to a tenant fixes tenant_id before quota, residency or the judge see it. */
 const served = (protocol: string): ActionProcessor =>
+  bindTenants(servedInRegion(protocol), {
+    tenantOf: (header) => auth.tenantOf(header),
+    defaultTenant: config.NETHICAL_LOGICAL_DOMAIN,
+  });
+const servedInRegion = (protocol: string): ActionProcessor =>
   createResidencyRouter({
     ownRegion: config.NETHICAL_REGION_ID,
     homes: tenantHomes,
@@ -158,7 +165,11 @@ const served = (protocol: string): ActionProcessor =>
   });
 
 const ops = createOperatorPorts({ audit: audit.client, merkle: merkle.client, judge: judge.client });
-const auth = createAuthenticator(csv(config.NETHICAL_API_KEYS), csv(config.NETHICAL_ADMIN_API_KEYS));
+const auth = createAuthenticator(
+  csv(config.NETHICAL_API_KEYS),
+  csv(config.NETHICAL_ADMIN_API_KEYS),
+  parseKeyTenants(config.NETHICAL_API_KEY_TENANTS),
+);
 if (auth.open.agent) logger.warn('NETHICAL_API_KEYS is empty: the action API is open to anyone who can reach it');
 if (auth.open.operator) logger.warn('NETHICAL_ADMIN_API_KEYS is empty: operator routes are open');
 

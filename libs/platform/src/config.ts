@@ -110,6 +110,8 @@ export const configSchema = z.object({
   NETHICAL_MERKLE_URL: url('http://127.0.0.1:8005'),
   /** Comma-separated API keys accepted by the gateway; open when empty. */
   NETHICAL_API_KEYS: z.string().default(''),
+  /** Comma-separated `<tenant>:<key>`: agent keys bound to a tenant, whose tenant_id is the key's. */
+  NETHICAL_API_KEY_TENANTS: z.string().default(''),
   /** Comma-separated keys for operator routes (audit queries, quarantine, escalations). */
   NETHICAL_ADMIN_API_KEYS: z.string().default(''),
   /** Deadline of an internal call, milliseconds. */

@@ -8,12 +8,44 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 
 export interface Authenticator {
   check(level: AccessLevel, headers: { get(name: string): string | null | undefined }): void;
+  /** The tenant the presented key is bound to (`NETHICAL_API_KEY_TENANTS`), if any. */
+  tenantOf(header: (name: string) => string | null | undefined): string | undefined;
   readonly open: { agent: boolean; operator: boolean };
 }
 
+/**
+ * Parse `NETHICAL_API_KEY_TENANTS`: comma-separated `<tenant>:<key>` (split at the first `:`, so a
+ * key may contain any character but `,`). Throws naming the entry that is malformed.
+ */
+export function parseKeyTenants(value: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const colon = entry.indexOf(':');
+    const tenant = entry.slice(0, colon);
+    const key = entry.slice(colon + 1);
+    if (colon <= 0 || !key) {
+      throw new Error(`NETHICAL_API_KEY_TENANTS: "${entry.slice(0, 40)}" is not <tenant>:<key>`);
+    }
+    out.set(key, tenant);
+  }
+  return out;
+}
+
+const presentedKey = (header: (name: string) => string | null | undefined): string => {
+  const auth = header('authorization') ?? '';
+  return auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : (header('x-api-key') ?? '');
+};
+
 /** Constant-time API key check from `Authorization: Bearer <key>` or `x-api-key: <key>`. */
-export function createAuthenticator(agentKeys: string[], adminKeys: string[]): Authenticator {
-  const agent = agentKeys.map(digest);
+export function createAuthenticator(
+  agentKeys: string[],
+  adminKeys: string[],
+  /** Keys bound to a tenant (key → tenant); they are agent keys too. */
+  tenantKeys: ReadonlyMap<string, string> = new Map(),
+): Authenticator {
+  const agent = [...agentKeys, ...tenantKeys.keys()].map(digest);
+  // By digest, so a look-up compares hashes, never the secret itself.
+  const tenantByDigest = new Map([...tenantKeys].map(([key, tenant]) => [digest(key).toString('hex'), tenant]));
   const admin = adminKeys.map(digest);
   const matches = (keys: Buffer[], presented: string) => {
     const d = digest(presented);
@@ -23,12 +55,16 @@ export function createAuthenticator(agentKeys: string[], adminKeys: string[]): A
   };
   return {
     open: { agent: agent.length === 0, operator: admin.length === 0 },
+    tenantOf(header) {
+      if (tenantByDigest.size === 0) return undefined;
+      const key = presentedKey(header);
+      return key ? tenantByDigest.get(digest(key).toString('hex')) : undefined;
+    },
     check(level, headers) {
       if (level === 'public') return;
       const keys = level === 'agent' ? [...agent, ...admin] : admin;
       if (keys.length === 0) return;
-      const auth = headers.get('authorization') ?? '';
-      const presented = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : (headers.get('x-api-key') ?? '');
+      const presented = presentedKey((name) => headers.get(name));
       if (!presented) throw new UnauthenticatedError('missing API key: send Authorization: Bearer <key> or x-api-key');
       if (!matches(keys, presented)) {
         if (level === 'operator' && matches(agent, presented)) {
