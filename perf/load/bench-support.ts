@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeQuotaLimitsFile } from '@nethical/testing';
 
 /**
  * Machine speed in this run, for the calibration figure printed beside every mesh figure:
@@ -25,17 +24,9 @@ export function calibrate(): number {
  * benchmark then measures the mesh's capacity, not its rate limits. Returns its path.
  */
 export function writeUnlimitedQuotaFile(dir: string): string {
-  const file = path.join(dir, 'limits.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      version: 1,
-      defaults: {
-        agent: { rate: 10_000, burst: 10_000 },
-        tenant: { rate: 100_000, burst: 100_000 },
-        region: { rate: 100_000, burst: 100_000, keepBurst: true },
-      },
-    }),
-  );
-  return file;
+  return writeQuotaLimitsFile(dir, {
+    agent: { rate: 10_000, burst: 10_000 },
+    tenant: { rate: 100_000, burst: 100_000 },
+    region: { rate: 100_000, burst: 100_000, keepBurst: true },
+  });
 }

@@ -6,11 +6,11 @@
  * correctly afterwards. The seed is printed, so a failure can be replayed with HOSTILE_SEED.
  */
 import fc from 'fast-check';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { scratchDatabase, testRedisUrl } from '@nethical/testing';
+import { scratchDatabase, testRedisUrl, writeQuotaLimitsFile } from '@nethical/testing';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { services, startMesh, type RunningMesh } from '../src/mesh';
@@ -88,18 +88,11 @@ describe.skipIf(!database)('hostile input against a running mesh (Redis + Postgr
     stateDir = mkdtempSync(path.join(tmpdir(), 'nethical-hostile-'));
     // Agents refill at one action per 100 s, so a burst's allowance is its burst (10) however
     // slowly the machine sends it: the burst comparison below is exact.
-    const limitsFile = path.join(stateDir, 'limits.json');
-    writeFileSync(
-      limitsFile,
-      JSON.stringify({
-        version: 1,
-        defaults: {
-          agent: { rate: 0.01, burst: 10 },
-          tenant: { rate: 10_000, burst: 10_000 },
-          region: { rate: 10_000, burst: 10_000, keepBurst: true },
-        },
-      }),
-    );
+    const limitsFile = writeQuotaLimitsFile(stateDir, {
+      agent: { rate: 0.01, burst: 10 },
+      tenant: { rate: 10_000, burst: 10_000 },
+      region: { rate: 10_000, burst: 10_000, keepBurst: true },
+    });
     const redis = new URL(testRedisUrl);
     redis.pathname = '/11';
     mesh = await startMesh({

@@ -4,14 +4,14 @@
  * Runs once on embedded defaults (in-memory quota, PGlite) and once on real Redis + PostgreSQL.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { ActionType, Decision, gatewayv1, healthv1 } from '@nethical/contracts';
 import { fromBase64, hashLeaf, openCheckpoint, parseVerifierKey, verifyConsistency, verifyInclusion } from '@nethical/merkle';
-import { integrationMandatory, testDatabaseUrl, testRedisUrl } from '@nethical/testing';
+import { integrationMandatory, testDatabaseUrl, testRedisUrl, writeQuotaLimitsFile } from '@nethical/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMesh, type RunningMesh } from '../src/mesh';
@@ -80,19 +80,11 @@ describe.each(targets)('mesh on $name', (target) => {
 
   beforeAll(async () => {
     stateDir = mkdtempSync(path.join(tmpdir(), 'nethical-e2e-'));
-    const limits = path.join(stateDir, 'limits.json');
-    writeFileSync(
-      limits,
-      JSON.stringify({
-        version: 1,
-        costUnitBytes: 65536,
-        maxPayloadBytes: 1048576,
-        activeWindowSeconds: 300,
-        defaults: { agent: { rate: 2, burst: 5 }, tenant: { rate: 1000, burst: 1000 }, region: { rate: 1000, burst: 1000 } },
-        tenants: {},
-        agents: {},
-      }),
-    );
+    const limits = writeQuotaLimitsFile(stateDir, {
+      agent: { rate: 2, burst: 5 },
+      tenant: { rate: 1000, burst: 1000 },
+      region: { rate: 1000, burst: 1000 },
+    });
     const prepared = await target.env();
     cleanup = prepared.cleanup;
     mesh = await startMesh({

@@ -9,19 +9,17 @@ import {
 import { repoRoot } from '../src/mesh';
 
 describe('regions plan', () => {
-  const plans = planRegions(
-    {
-      repoRoot,
-      stateDir: '/tmp/regions',
-      regions: defaultRegions,
-      basePort: 9000,
-      redisPort: 7000,
-      lbPort: 8080,
-      databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
-      databasePrefix: 'nethical_',
-    },
-    'redis://127.0.0.1:7000',
-  );
+  const options = {
+    repoRoot,
+    stateDir: '/tmp/regions',
+    regions: defaultRegions,
+    basePort: 9000,
+    redisPort: 7000,
+    lbPort: 8080,
+    databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+    databasePrefix: 'nethical_',
+  };
+  const plans = planRegions(options, 'redis://127.0.0.1:7000');
 
   it('gives each region its ports, storage, database and the shared cluster, over its region file', () => {
     expect(plans.map((p) => [p.region, p.basePort, p.database, p.storageDir])).toEqual([
@@ -47,16 +45,7 @@ describe('regions plan', () => {
   it('gives every region the quota limits file it is asked for', () => {
     expect(plans[0]!.env.NETHICAL_QUOTA_LIMITS_FILE).toBeUndefined();
     const withLimits = planRegions(
-      {
-        repoRoot,
-        stateDir: '/tmp/regions',
-        regions: defaultRegions,
-        basePort: 9000,
-        redisPort: 7000,
-        lbPort: 8080,
-        databasePrefix: 'nethical_',
-        quotaLimits: '/tmp/limits.json',
-      },
+      { ...options, quotaLimits: '/tmp/limits.json' },
       'redis://127.0.0.1:7000',
     );
     expect(withLimits.map((p) => p.env.NETHICAL_QUOTA_LIMITS_FILE)).toEqual([

@@ -4,3 +4,4 @@ export * from './shared-tools';
 export * from './otlp-receiver';
 export * from './postgres-server';
 export * from './scratch-database';
+export * from './quota-limits-file';
