@@ -212,11 +212,18 @@ describe('createQuota', () => {
       expect(await check('r4')).toMatchObject({ allowed: false, limitName: 'region' });
     });
 
-    it('refuses a region id that could collide with a tenant scope', async () => {
-      const { east } = twoRegions();
-      await expect(
-        east.check({ agentId: 'a', tenantId: 't1', regionId: 'tenant=t1' }),
-      ).rejects.toMatchObject({ field: 'region_id' });
+    it('keeps a region whose id looks like a tenant scope apart from that tenant', async () => {
+      const { store } = twoRegions();
+      const odd = createQuota({ store, limits, regionRps: 1, regionId: 'tenant=t1' });
+      // The odd region's cap (burst 1) is its own: tenant t1's buckets do not fill it.
+      expect((await odd.check({ agentId: 'a', tenantId: 't1' })).allowed).toBe(true);
+      expect(await odd.check({ agentId: 'b', tenantId: 't9' })).toMatchObject({
+        allowed: false,
+        limitName: 'region',
+      });
+      // Both agents were seen there (a denied agent is active too), and only there.
+      expect(await odd.activeAgents()).toBe(2);
+      expect(await odd.activeAgents('us-east-1')).toBe(0);
     });
   });
 });

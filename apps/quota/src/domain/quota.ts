@@ -156,9 +156,6 @@ export function createQuota(options: QuotaOptions): Quota {
       if (!request.agentId) throw new QuotaRequestError('agent_id', 'agent_id is required');
       if (!request.tenantId) throw new QuotaRequestError('tenant_id', 'tenant_id is required');
       const regionId = request.regionId || options.regionId;
-      if (regionId.includes('=')) {
-        throw new QuotaRequestError('region_id', 'region_id must not contain "="');
-      }
       const cost = actionCost(request, limits.costUnitBytes, maxPayloadBytes);
       const { caller, region } = limitsFor(request.agentId, request.tenantId);
       const applied = [...caller, ...region];
@@ -174,7 +171,7 @@ export function createQuota(options: QuotaOptions): Quota {
             replay: request.actionId ? { key: request.actionId, windowMs: replayWindowMs } : undefined,
           },
           {
-            scope: regionId,
+            scope: regionScope(regionId),
             cost,
             limits: region,
             activeMember: `${encodeURIComponent(request.tenantId)}:${request.agentId}`,
@@ -193,15 +190,20 @@ export function createQuota(options: QuotaOptions): Quota {
       metrics?.checkDone(result, decision.store, (performance.now() - started) / 1000);
       return decision;
     },
-    activeAgents: (regionId) => store.activeAgents(regionId || options.regionId),
+    activeAgents: (regionId) => store.activeAgents(regionScope(regionId || options.regionId)),
     health: () => store.health(),
     close: () => store.close(),
   };
 }
 
-/** The scope of a tenant's limits; region scopes never contain `=` (checked), so they stay apart. */
+/** The scope of a tenant's limits and replay markers (apart from every region's by its prefix). */
 export function tenantScope(tenantId: string): string {
   return `tenant=${tenantId}`;
+}
+
+/** The scope of a region's cap and active-agent count. */
+export function regionScope(regionId: string): string {
+  return `region=${regionId}`;
 }
 
 /**
