@@ -28,6 +28,7 @@ export function gateSql(inner: SqlClient): GatedSql {
     kind: inner.kind,
     query: (text, params) => inner.query(text, params),
     exec: (text) => inner.exec(text),
+    script: (text) => inner.script(text),
     close: () => inner.close(),
     transaction: (fn) =>
       inner.transaction(async (tx) => {

@@ -238,6 +238,55 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
     expect(seen).toEqual([3n, 4n, 5n, 6n, 7n]);
   });
 
+  it('a tail that caught up takes this process commits from memory, equal to what is stored, and still follows another writer', async () => {
+    let tailReads = 0;
+    const counted = {
+      ...db.sql,
+      query: ((text: string, params?: unknown[], options?: { prepare?: boolean }) => {
+        if (text.includes('WHERE sequence >= $1')) tailReads++;
+        return db.sql.query(text, params, options);
+      }) as typeof db.sql.query,
+    };
+    const clock = { now: () => Date.UTC(2026, 10, 27, 6) };
+    const log1 = await createAuditLog({ sql: counted, clock, batchMaxDelayMs: 1, tailPollIntervalMs: 50 });
+    const other = await db.reopen();
+    const log2 = await createAuditLog({ sql: other, clock, batchMaxDelayMs: 1 });
+    logs.push(log1, log2);
+    const controller = new AbortController();
+    const seen: auditv1.AuditRecord[] = [];
+    let waiting: (() => void) | undefined;
+    const follower = (async () => {
+      for await (const batch of log1.tail(0n, 100, { signal: controller.signal })) {
+        seen.push(...batch);
+        waiting?.();
+      }
+    })();
+    const until = (n: number) =>
+      new Promise<void>((resolve) => {
+        waiting = () => seen.length >= n && resolve();
+        waiting();
+      });
+    await new Promise((r) => setTimeout(r, 20));
+    const readsBefore = tailReads;
+    for (let i = 0; i < 6; i++) {
+      await log1.append(sampleRecord(i, { requestDigest: 'ab'.repeat(32), mlScore: 0.25 }));
+      await until(i + 1);
+    }
+    // Six commits, each handed on without reading it back (a poll may read once meanwhile).
+    expect(tailReads - readsBefore).toBeLessThanOrEqual(2);
+    await log2.append(sampleRecord(6));
+    await until(7);
+    await log1.append(sampleRecord(7));
+    await until(8);
+    controller.abort();
+    await follower;
+    expect(seen.map((r) => r.sequence)).toEqual(Array.from({ length: 8 }, (_, i) => BigInt(i)));
+    for (const record of seen) {
+      const stored = (await log1.get(record.actionId))!;
+      expect(toJson(auditv1.AuditRecordSchema, record)).toEqual(toJson(auditv1.AuditRecordSchema, stored));
+    }
+  });
+
   it('exports NDJSON from which every leaf can be recomputed', async () => {
     const log = await open();
     const stored = await Promise.all(

@@ -1,6 +1,6 @@
 import { clone } from '@bufbuild/protobuf';
 import { auditv1 } from '@nethical/contracts';
-import type { SqlClient } from '@nethical/postgres';
+import { sqlLiteral, type SqlClient } from '@nethical/postgres';
 import type { Clock } from './clock';
 import { AuditUnavailableError } from './errors';
 import { createPartitionSql, partitionFor, tableExists } from './partitions';
@@ -31,8 +31,11 @@ export interface GroupCommitOptions {
   batchMaxDelayMs: number;
   /** Bound on queued + in-flight records; past it appends fail fast with AuditUnavailableError. */
   queueMaxRecords: number;
-  /** Called after every COMMIT with the last sequence committed (wakes tails). */
-  onCommit: (lastSequence: bigint) => void;
+  /**
+   * Called after every COMMIT with the records it stored, in sequence order (wakes tails, which
+   * hand them on without reading them back).
+   */
+  onCommit: (committed: readonly auditv1.AuditRecord[]) => void;
 }
 
 /** A writer that turns many appends into few transactions without acknowledging early. */
@@ -56,6 +59,19 @@ interface Pending {
 
 /** Advisory lock that serialises batch transactions of every audit-store process. */
 export const APPEND_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('nethical.audit.append'))";
+
+/**
+ * A batch's rows in one statement: the records, their action ids (from the same JSON) and the
+ * sequence counter. Data-modifying CTEs all run, RETURNING or not, in one snapshot.
+ */
+const APPEND_BATCH_SQL = `WITH inserted AS (
+  ${INSERT_RECORDS_SQL}
+), ids AS (
+  INSERT INTO audit_action_ids (action_id, sequence, committed_at)
+  SELECT action_id, sequence, committed_at
+    FROM jsonb_to_recordset($1::jsonb) AS x(action_id text, sequence bigint, committed_at timestamptz)
+)
+UPDATE audit_sequence SET next_sequence = $2, last_committed_at = $3::timestamptz`;
 
 /**
  * Group commit: appends wait in a bounded queue; one batch at a time is written in a single
@@ -125,24 +141,31 @@ export function createGroupCommitWriter(options: GroupCommitOptions): GroupCommi
     const nowUs = msToMicros(clock.now());
     const created: string[] = [];
     const outcome = await sql.transaction(async (tx) => {
-      await tx.query(APPEND_LOCK_SQL);
+      // One round trip for BEGIN, the lock, the counter and the ids already stored (a script:
+      // the ids are inlined as one quoted literal). Then one statement writes the batch, then
+      // COMMIT: three round trips per batch, whatever its size (there were eight).
+      //
       // `= ANY(ARRAY(subquery))`, not `IN (subquery)`: the planner guesses 100 rows for a
       // set-returning function and, without fresh statistics, hash-joins them against a
       // sequential scan of the whole table; an array is probed through the primary key.
-      const known = await tx.query<{ action_id: string; sequence: bigint; committed_us: bigint }>(
-        `SELECT action_id, sequence, (extract(epoch FROM committed_at) * 1000000)::int8 AS committed_us
-         FROM audit_action_ids WHERE action_id = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
-        [JSON.stringify(ids)],
+      const [, counter, known] = await tx.script<Record<string, unknown>>(
+        `${APPEND_LOCK_SQL};
+         SELECT next_sequence, (extract(epoch FROM last_committed_at) * 1000000)::int8 AS last_us
+           FROM audit_sequence FOR UPDATE;
+         SELECT action_id, sequence, (extract(epoch FROM committed_at) * 1000000)::int8 AS committed_us
+           FROM audit_action_ids
+          WHERE action_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${sqlLiteral(JSON.stringify(ids))}::jsonb)))`,
       );
+      const knownRows = known!.rows as Array<{ action_id: string; sequence: bigint; committed_us: bigint }>;
       const existing = new Map<string, auditv1.AuditRecord>();
-      if (known.rows.length > 0) {
+      if (knownRows.length > 0) {
         const stored = await tx.query<RecordRow>(
           `SELECT ${RECORD_COLUMNS} FROM audit_records WHERE sequence = ANY(ARRAY(
              SELECT (jsonb_array_elements_text($1::jsonb))::int8))`,
-          [JSON.stringify(known.rows.map((k) => k.sequence.toString()))],
+          [JSON.stringify(knownRows.map((k) => k.sequence.toString()))],
         );
         for (const row of stored.rows) existing.set(row.action_id, rowToRecord(row));
-        for (const k of known.rows) {
+        for (const k of knownRows) {
           if (existing.has(k.action_id)) continue;
           // Archived out of the live log: still stored, so still a duplicate; answer what is known.
           const stub = clone(auditv1.AuditRecordSchema, records[firstIndex.get(k.action_id)!]!);
@@ -151,11 +174,7 @@ export function createGroupCommitWriter(options: GroupCommitOptions): GroupCommi
           existing.set(k.action_id, stub);
         }
       }
-      const counter = await tx.query<{ next_sequence: bigint; last_us: bigint | null }>(
-        `SELECT next_sequence, (extract(epoch FROM last_committed_at) * 1000000)::int8 AS last_us
-         FROM audit_sequence FOR UPDATE`,
-      );
-      const row = counter.rows[0];
+      const row = counter!.rows[0] as { next_sequence: bigint; last_us: bigint | null } | undefined;
       if (!row) throw new Error('audit_sequence has no row');
       let next = BigInt(row.next_sequence);
       // Commit times never go backwards in sequence order, even if clocks of processes differ.
@@ -179,33 +198,18 @@ export function createGroupCommitWriter(options: GroupCommitOptions): GroupCommi
             await tx.exec(createPartitionSql(partition));
           created.push(partition.name);
         }
-        await tx.query(INSERT_RECORDS_SQL, [
+        // Records, their ids and the counter in one statement (one parameter, read twice).
+        await tx.query(APPEND_BATCH_SQL, [
           JSON.stringify(fresh.map((r) => recordToInsertJson(r, bodies.get(r)))),
+          next.toString(),
+          microsToIso(committedUs),
         ]);
-        await tx.query(
-          `INSERT INTO audit_action_ids (action_id, sequence, committed_at)
-           SELECT action_id, sequence, committed_at
-           FROM jsonb_to_recordset($1::jsonb) AS x(action_id text, sequence bigint, committed_at timestamptz)`,
-          [
-            JSON.stringify(
-              fresh.map((r) => ({
-                action_id: r.actionId,
-                sequence: r.sequence.toString(),
-                committed_at: microsToIso(committedUs),
-              })),
-            ),
-          ],
-        );
-        await tx.query(
-          'UPDATE audit_sequence SET next_sequence = $1, last_committed_at = $2::timestamptz',
-          [next.toString(), microsToIso(committedUs)],
-        );
       }
-      return { existing, lastSequence: fresh.length > 0 ? next - 1n : undefined };
+      return { existing, fresh };
     });
     // Only after COMMIT: a rolled-back CREATE TABLE must not be remembered.
     for (const name of created) knownPartitions.add(name);
-    if (outcome.lastSequence !== undefined) onCommit(outcome.lastSequence);
+    if (outcome.fresh.length > 0) onCommit(outcome.fresh);
     return records.map((rec, i) => {
       const stored = outcome.existing.get(rec.actionId);
       if (stored) return { record: stored, duplicate: true };

@@ -1,7 +1,7 @@
 import { testDatabaseUrl, integrationMandatory } from '@nethical/testing';
 import { describe, expect, it } from 'vitest';
 import { migrate } from './migrate';
-import { openSql, type SqlClient } from './sql-client';
+import { openSql, sqlLiteral, type SqlClient } from './sql-client';
 
 async function reachable(): Promise<boolean> {
   try {
@@ -48,6 +48,42 @@ describe.each(targets)('sql client on %s', (_name, open) => {
     expect(await migrate(sql, `${table}_m`, migrations)).toEqual([]);
     expect((await sql.query(`SELECT * FROM ${table}`)).rowCount).toBe(1);
     await sql.exec(`DROP TABLE ${table}; DROP TABLE ${table}_m`);
+    await sql.close();
+  });
+
+  it('runs a script in one call, each result in order, literals inlined whatever they hold', async () => {
+    const sql = await open();
+    const hostile = "a'b\\c\\'; DROP TABLE x; -- é \u{1F600} $$ \\x00";
+    const results = await sql.script<{ v: string }>(
+      `SELECT 1 AS v; SELECT ${sqlLiteral(hostile)} AS v; SELECT v FROM (VALUES ('x'), ('y')) AS t(v)`,
+    );
+    expect(results.map((r) => r.rows.map((row) => String(row.v)))).toEqual([['1'], [hostile], ['x', 'y']]);
+    expect(() => sqlLiteral('a\0b')).toThrow('NUL');
+    await sql.close();
+  });
+
+  it('a script opens the transaction: its work is rolled back when the transaction fails', async () => {
+    const sql = await open();
+    const table = `t_${Math.random().toString(36).slice(2, 10)}`;
+    await sql.exec(`CREATE TABLE ${table} (x int)`);
+    await expect(
+      sql.transaction(async (tx) => {
+        const [inserted, counted] = await tx.script<{ n: bigint }>(
+          `INSERT INTO ${table} VALUES (1); SELECT count(*) AS n FROM ${table}`,
+        );
+        expect(inserted!.rowCount).toBe(1);
+        expect(counted!.rows[0]!.n).toBe(1n);
+        await tx.query(`INSERT INTO ${table} VALUES (2)`);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect((await sql.query(`SELECT * FROM ${table}`)).rowCount).toBe(0);
+    await sql.transaction(async (tx) => {
+      await tx.script(`INSERT INTO ${table} VALUES (3)`);
+      await tx.query(`INSERT INTO ${table} VALUES (4)`);
+    });
+    expect((await sql.query(`SELECT * FROM ${table}`)).rowCount).toBe(2);
+    await sql.exec(`DROP TABLE ${table}`);
     await sql.close();
   });
 });
