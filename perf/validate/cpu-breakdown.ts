@@ -9,7 +9,10 @@
  * CPU is divided by the actions answered, warm-up included (the window spans the whole run).
  *
  *   npx tsx perf/validate/cpu-breakdown.ts [--rates 100,200,300] [--duration 30] [--warmup 5]
- *     [--agents 1000] [--port 18600] [--out perf/out/cpu-breakdown.md]
+ *     [--idle 20] [--agents 1000] [--port 18600] [--out perf/out/cpu-breakdown.md]
+ *
+ * `--idle N` first measures N seconds with no load (CPU ms per second per process): what the
+ * mesh costs when nothing happens, which dominates CPU per action at low rates.
  *
  * Redis and PostgreSQL processes are counted host-wide: run it on an otherwise idle machine.
  */
@@ -29,13 +32,14 @@ const opts = new Command('cpu-breakdown')
   .option('--rates <list>', 'offered rates, actions/s', '100,200,300')
   .option('--duration <s>', 'measured seconds per rate', '30')
   .option('--warmup <s>', 'warm-up seconds per rate', '5')
+  .option('--idle <s>', 'seconds measured with no load before the rates (0: skip)', '0')
   .option('--agents <n>', 'distinct agents', '1000')
   .option('--port <n>', 'gateway port (the services take the next five)', '18600')
   .option('--redis-url <url>', 'Redis for quota and judge state', 'redis://127.0.0.1:6379/4')
   .option('--database-url <url>', 'PostgreSQL for the audit trail and tree', 'postgres://postgres@127.0.0.1:5432/nethical_breakdown')
   .option('--out <file>', 'Markdown report', 'perf/out/cpu-breakdown.md')
   .parse()
-  .opts<{ rates: string; duration: string; warmup: string; agents: string; port: string; redisUrl: string; databaseUrl: string; out: string }>();
+  .opts<{ rates: string; idle: string; duration: string; warmup: string; agents: string; port: string; redisUrl: string; databaseUrl: string; out: string }>();
 
 const ticksPerMs = clockTicksPerSecond() / 1000;
 const pgrep = (name: string): number[] => {
@@ -76,10 +80,42 @@ const lines: string[] = [
   '# CPU per action, per process and per hop',
   '',
   `Generated ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}; mesh on Redis ${opts.redisUrl} and PostgreSQL (audit durable before reply); load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}.`,
-  `Command: \`npx tsx perf/validate/cpu-breakdown.ts --rates ${opts.rates} --duration ${opts.duration} --warmup ${opts.warmup} --agents ${opts.agents}\``,
+  `Command: \`npx tsx perf/validate/cpu-breakdown.ts --rates ${opts.rates} --idle ${opts.idle} --duration ${opts.duration} --warmup ${opts.warmup} --agents ${opts.agents}\``,
   '',
 ];
+/** CPU ms of each service, and of every redis-server and postgres process on the host. */
+const snapshot = (pids: Record<string, number>) => ({
+  services: Object.fromEntries(Object.keys(pids).map((s) => [s, cpuMs([pids[s]!])])),
+  redis: cpuMs(pgrep('redis-server')),
+  postgres: cpuMs(pgrep('postgres')),
+});
 try {
+  const idleSeconds = Number(opts.idle);
+  if (idleSeconds > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const pids = mesh.readPids();
+    const before = snapshot(pids);
+    const started = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+    const seconds = (performance.now() - started) / 1000;
+    const after = snapshot(pids);
+    const rows: Array<[string, number]> = [
+      ...Object.keys(pids).map((s): [string, number] => [s, after.services[s]! - before.services[s]!]),
+      ['PostgreSQL (all backends)', after.postgres - before.postgres],
+      ['Redis', after.redis - before.redis],
+    ];
+    const total = rows.reduce((n, [, ms]) => n + ms, 0);
+    lines.push(
+      `## Idle (${seconds.toFixed(1)} s, no load)`,
+      '',
+      '| process | CPU ms per second |',
+      '|---|---|',
+      ...rows.sort((a, b) => b[1] - a[1]).map(([name, ms]) => `| ${name} | ${(ms / seconds).toFixed(1)} |`),
+      `| **mesh total** | **${(total / seconds).toFixed(1)}** |`,
+      '',
+    );
+    process.stderr.write(`[breakdown] idle: ${(total / seconds).toFixed(1)} ms CPU per second\n`);
+  }
   for (const rate of opts.rates.split(',').map(Number)) {
     const pids = mesh.readPids();
     const services = Object.keys(pids);
