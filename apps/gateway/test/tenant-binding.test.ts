@@ -28,7 +28,8 @@ describe('API keys bound to tenants', () => {
       ['acme-key==', 'acme'],
       ['k:with:colons', 'globex'],
     ]);
-    expect(() => parseKeyTenants('acme-key-without-tenant')).toThrow(/"acme-key-without-tenant" is not <tenant>:<key>/);
+    expect(() => parseKeyTenants('acme:k1,acme-key-without-tenant')).toThrow(/entry 2 is not <tenant>:<key>/);
+    expect(() => parseKeyTenants('acme-key-without-tenant')).not.toThrow(/acme-key/);
     expect(() => parseKeyTenants(':key')).toThrow(/is not <tenant>:<key>/);
     expect(() => parseKeyTenants('acme:')).toThrow(/is not <tenant>:<key>/);
   });

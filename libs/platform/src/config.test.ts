@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, servicePort } from './config';
+import { ConfigError, loadConfig, servicePort, shownValue } from './config';
 
 describe('loadConfig', () => {
   it('applies defaults and parses flags and numbers', () => {
@@ -22,6 +22,30 @@ describe('loadConfig', () => {
       expect(problems).toContain('NETHICAL_MAX_PAYLOAD_BYTES');
       expect(problems).toContain('NETHICAL_REDACTION_POLICY');
     }
+  });
+
+  it('names a bad secret setting without printing it, and masks URL passwords', () => {
+    const problems = (env: Record<string, string>): string => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        return (err as ConfigError).problems.join('\n');
+      }
+      return '';
+    };
+    const keyTenants = problems({ NETHICAL_API_KEY_TENANTS: 'acme:k-good-1,sk-live-SECRET-no-tenant,beta:k-good-1' });
+    expect(keyTenants).toContain('NETHICAL_API_KEY_TENANTS: entry 2 is not <tenant>:<key>');
+    expect(keyTenants).toContain('entry 3 binds a key already bound to tenant acme');
+    expect(keyTenants).not.toContain('SECRET');
+    expect(keyTenants).not.toContain('k-good-1');
+    const digest = problems({ NETHICAL_REQUEST_DIGEST_KEY: 'short-secret-value' });
+    expect(digest).toContain('NETHICAL_REQUEST_DIGEST_KEY');
+    expect(digest).toContain('18 characters, not shown');
+    expect(digest).not.toContain('short-secret-value');
+    expect(shownValue('NETHICAL_DATABASE_URL', 'postgres://app:hunter2@db:5432/x')).toBe('"postgres://app:***@db:5432/x"');
+    expect(shownValue('NETHICAL_REDIS_URL', 'redis://:hunter2@cache:6379')).toBe('"redis://:***@cache:6379"');
+    expect(shownValue('NETHICAL_REGION_ID', 'eu-west-1')).toBe('"eu-west-1"');
+    expect(loadConfig({ NETHICAL_API_KEY_TENANTS: 'acme:k1, beta:k:2=x , acme:k1' }).config.NETHICAL_API_KEY_TENANTS).toBeTruthy();
   });
 
   it('names unknown NETHICAL_* variables', () => {

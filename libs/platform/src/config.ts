@@ -111,7 +111,22 @@ export const configSchema = z.object({
   /** Comma-separated API keys accepted by the gateway; open when empty. */
   NETHICAL_API_KEYS: z.string().default(''),
   /** Comma-separated `<tenant>:<key>`: agent keys bound to a tenant, whose tenant_id is the key's. */
-  NETHICAL_API_KEY_TENANTS: z.string().default(''),
+  NETHICAL_API_KEY_TENANTS: z
+    .string()
+    .default('')
+    .superRefine((v, ctx) => {
+      const seen = new Map<string, string>();
+      csv(v).forEach((entry, i) => {
+        const colon = entry.indexOf(':');
+        const [tenant, key] = [entry.slice(0, colon), entry.slice(colon + 1)];
+        // Positions, never the entry: it holds a key.
+        if (colon <= 0 || !key) {
+          ctx.addIssue({ code: 'custom', message: `entry ${i + 1} is not <tenant>:<key>` });
+        } else if (seen.has(key) && seen.get(key) !== tenant) {
+          ctx.addIssue({ code: 'custom', message: `entry ${i + 1} binds a key already bound to tenant ${seen.get(key)}` });
+        } else seen.set(key, tenant);
+      });
+    }),
   /** Comma-separated keys for operator routes (audit queries, quarantine, escalations). */
   NETHICAL_ADMIN_API_KEYS: z.string().default(''),
   /** Deadline of an internal call, milliseconds. */
@@ -202,6 +217,15 @@ export interface LoadedConfig {
 
 const known = new Set(Object.keys(configSchema.shape));
 
+/** Settings that hold secrets: a configuration error names them but never prints their value. */
+const SECRET_SETTING = /(?:_KEYS?|_KEY_TENANTS|SECRET|PASSWORD|TOKEN)$/;
+
+/** A value as shown in a configuration error: secrets by length only, URL passwords masked. */
+export function shownValue(name: string, value: string): string {
+  if (SECRET_SETTING.test(name)) return `${value.length} characters, not shown`;
+  return JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*:)[^@/\s]*@/i, '$1***@'));
+}
+
 /** Validate the whole environment at once; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const relevant: Record<string, string> = {};
@@ -211,7 +235,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const parsed = configSchema.safeParse(relevant);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(relevant[String(i.path[0])])})`),
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0]);
+        return `${i.path.join('.')}: ${i.message} (got ${shownValue(name, relevant[name] ?? '')})`;
+      }),
     );
   }
   const unknown = Object.keys(env)

@@ -19,12 +19,14 @@ export interface Authenticator {
  */
 export function parseKeyTenants(value: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const [i, entry] of entries.entries()) {
     const colon = entry.indexOf(':');
     const tenant = entry.slice(0, colon);
     const key = entry.slice(colon + 1);
     if (colon <= 0 || !key) {
-      throw new Error(`NETHICAL_API_KEY_TENANTS: "${entry.slice(0, 40)}" is not <tenant>:<key>`);
+      // The position, never the entry: it holds a key.
+      throw new Error(`NETHICAL_API_KEY_TENANTS: entry ${i + 1} is not <tenant>:<key>`);
     }
     out.set(key, tenant);
   }
