@@ -61,6 +61,22 @@ describe('policy validation', () => {
       expect(issues.some((i) => /unknown signal 'no_such_signal'/.test(i))).toBe(true);
     }
   });
+  it('names the pattern of a signal that matches the empty string (checked on the joined expression)', async () => {
+    const bad = JSON.parse(await readFile(join(policyDir, 'default.json'), 'utf8'));
+    bad.signals.override = [...bad.signals.override, 'x?', '\\bfine\\b'];
+    bad.signals.refusal = ['\\s*'];
+    const n = bad.signals.override.length;
+    try {
+      compilePolicy(JSON.stringify(bad), 'bad.json');
+      expect.unreachable();
+    } catch (err) {
+      const issues = (err as PolicyValidationError).issues.filter((i) => /empty string/.test(i));
+      expect(issues).toEqual([
+        `signals.override[${n - 2}] "x?": matches the empty string`,
+        String.raw`signals.refusal[0] "\\s*": matches the empty string`,
+      ]);
+    }
+  });
   it('a rule names an unknown noneScope: the error names the field', async () => {
     const bad = JSON.parse(await readFile(join(policyDir, 'default.json'), 'utf8'));
     bad.detectors['output-checks'].rules[0].noneScope = 'sentence';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PolicyValidationError } from '../errors.js';
 import type { ActionTypeName, SeverityName } from '../finding.js';
-import { checkSafePattern } from './safe-pattern.js';
+import { checkSafeSyntax, matchesEmpty } from './safe-pattern.js';
 import { createSignalPrefilter, type SignalPrefilter } from './signal-prefilter.js';
 import { policySchema, type PolicyFile, type PolicyRule } from './policy-schema.js';
 
@@ -66,15 +66,23 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
   const problems: string[] = [];
   const signals = new Map<string, CompiledSignal>();
   for (const [name, patterns] of Object.entries(file.signals)) {
+    const before = problems.length;
     patterns.forEach((p, i) => {
-      for (const problem of checkSafePattern(p))
+      for (const problem of checkSafeSyntax(p))
         problems.push(`signals.${name}[${i}] ${JSON.stringify(p)}: ${problem}`);
     });
-    signals.set(name, {
-      name,
-      re: new RegExp(patterns.map((p) => `(?:${p})`).join('|'), 'gi'),
-      index: signals.size,
-    });
+    if (problems.length > before) continue;
+    const re = new RegExp(patterns.map((p) => `(?:${p})`).join('|'), 'gi');
+    // The joined expression matches '' exactly when one of its patterns does; only then is each
+    // pattern compiled on its own, to name it.
+    if (re.test('')) {
+      patterns.forEach((p, i) => {
+        if (matchesEmpty(p))
+          problems.push(`signals.${name}[${i}] ${JSON.stringify(p)}: matches the empty string`);
+      });
+    }
+    re.lastIndex = 0;
+    signals.set(name, { name, re, index: signals.size });
   }
   const detectors: CompiledDetector[] = [];
   for (const [id, det] of Object.entries(file.detectors)) {
