@@ -120,7 +120,20 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
     });
   }
   if (problems.length > 0) throw new PolicyValidationError(fileName, problems);
-  const prefilter = createSignalPrefilter(Object.values(file.signals));
+  // A signal named only after the first place of rules' `all` lists is scanned (tiered mode)
+  // only once the signals before it fired: it skips the prefilter (see createSignalPrefilter).
+  const firstOrElsewhere = new Set<string>();
+  const afterGate = new Set<string>();
+  for (const det of Object.values(file.detectors)) {
+    for (const rule of det.rules) {
+      rule.all.forEach((s, i) => (i === 0 ? firstOrElsewhere : afterGate).add(s));
+      for (const s of [...rule.any, ...rule.none]) firstOrElsewhere.add(s);
+    }
+  }
+  const prefilter = createSignalPrefilter(
+    Object.values(file.signals),
+    Object.keys(file.signals).map((name) => afterGate.has(name) && !firstOrElsewhere.has(name)),
+  );
   const sha = createHash('sha256').update(source).digest('hex').slice(0, 12);
   return {
     file,

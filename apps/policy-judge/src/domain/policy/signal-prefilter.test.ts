@@ -148,6 +148,18 @@ describe('signal prefilter on the shipped policy', () => {
     }
   });
 
+  it('a signal flagged always possible is not analysed: possible for every text', () => {
+    const pf = createSignalPrefilter([['alpha|beta'], ['gamma']], [false, true]);
+    expect([...pf.possibleSignals('nothing here')]).toEqual([0, 1]);
+    expect([...pf.possibleSignals('beta')]).toEqual([1, 1]);
+  });
+
+  it('the shipped policy does not prefilter signals used only after a gate', () => {
+    const gated = [...policy.signals.values()].filter((s) => s.name === 'hr_person_private');
+    expect(gated).toHaveLength(1);
+    expect(policy.prefilter.possibleSignals('nothing relevant')[gated[0]!.index]).toBe(1);
+  });
+
   it('a signal with any pattern it cannot analyse is always possible', () => {
     const pf = createSignalPrefilter([['\\w{3}\\d'], ['alpha|beta'], ['one\\s{1,3}two', 'three']]);
     expect([...pf.possibleSignals('nothing here')]).toEqual([1, 0, 0]);

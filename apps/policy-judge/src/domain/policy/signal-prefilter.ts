@@ -31,12 +31,23 @@ interface Formulas {
   signalOf: Int32Array;
 }
 
-/** Compile the prefilter for signals given as lists of patterns (one list per signal, in order). */
-export function createSignalPrefilter(signals: ReadonlyArray<readonly string[]>): SignalPrefilter {
-  return prefilterOver(buildFormulas(signals));
+/**
+ * Compile the prefilter for signals given as lists of patterns (one list per signal, in order).
+ * Signals flagged in `alwaysPossible` are not analysed (always possible): worth it for signals
+ * that are only ever scanned after a cheaper gate signal fired, whose common-word literals would
+ * otherwise make the automaton's work larger for every text.
+ */
+export function createSignalPrefilter(
+  signals: ReadonlyArray<readonly string[]>,
+  alwaysPossible: ReadonlyArray<boolean> = [],
+): SignalPrefilter {
+  return prefilterOver(buildFormulas(signals, alwaysPossible));
 }
 
-function buildFormulas(signals: ReadonlyArray<readonly string[]>): Formulas {
+function buildFormulas(
+  signals: ReadonlyArray<readonly string[]>,
+  alwaysPossible: ReadonlyArray<boolean>,
+): Formulas {
   // Formula nodes: 'any' leaves (true when one of their literals occurs), 'or' and 'and' nodes.
   const arity: number[] = []; // children needed: 1 for leaves and 'or', all of them for 'and'
   const parents: number[][] = [];
@@ -72,6 +83,10 @@ function buildFormulas(signals: ReadonlyArray<readonly string[]>): Formulas {
   };
   const always: number[] = new Array<number>(signals.length).fill(0);
   signals.forEach((patterns, index) => {
+    if (alwaysPossible[index]) {
+      always[index] = 1;
+      return;
+    }
     const reqs = patterns.map(requiredLiterals);
     // A signal matches when any of its patterns does.
     if (reqs.some((r) => r.op === 'true')) always[index] = 1;
