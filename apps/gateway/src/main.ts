@@ -12,6 +12,7 @@ import {
   createAdmission,
   createInternalClient,
   csv,
+  keyTenantBindings,
   currentTraceId,
   keptSecret,
   serverTracingInterceptor,
@@ -22,7 +23,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { decisionName } from './adapters/json-view';
 import { createServicePorts } from './adapters/service-ports';
-import { createAuthenticator, parseKeyTenants } from './domain/auth';
+import { createAuthenticator } from './domain/auth';
 import { bindTenants } from './domain/tenant-binding';
 import { createActionProcessor, type ActionProcessor } from './domain/process-action';
 import { createResidencyRouter, credentialsOf, FORWARDED_FROM, parseRegionGateways, parseTenantHomes } from './domain/residency';
@@ -168,7 +169,8 @@ const ops = createOperatorPorts({ audit: audit.client, merkle: merkle.client, ju
 const auth = createAuthenticator(
   csv(config.NETHICAL_API_KEYS),
   csv(config.NETHICAL_ADMIN_API_KEYS),
-  parseKeyTenants(config.NETHICAL_API_KEY_TENANTS),
+  // Validated with the configuration: a malformed entry stopped the service at start.
+  keyTenantBindings(config.NETHICAL_API_KEY_TENANTS).bindings,
 );
 if (auth.open.agent) logger.warn('NETHICAL_API_KEYS is empty: the action API is open to anyone who can reach it');
 if (auth.open.operator) logger.warn('NETHICAL_ADMIN_API_KEYS is empty: operator routes are open');

@@ -1,9 +1,9 @@
 import { create } from '@bufbuild/protobuf';
 import { ActionType, gatewayv1 } from '@nethical/contracts';
-import { PermissionDeniedError } from '@nethical/platform';
+import { keyTenantBindings, PermissionDeniedError } from '@nethical/platform';
 import { describe, expect, it } from 'vitest';
 import type { ActionRequest } from '../src/domain/action-request';
-import { createAuthenticator, parseKeyTenants } from '../src/domain/auth';
+import { createAuthenticator } from '../src/domain/auth';
 import type { ActionProcessor } from '../src/domain/process-action';
 import { bindTenants } from '../src/domain/tenant-binding';
 
@@ -21,17 +21,20 @@ const request = (tenantId: string): ActionRequest => ({
 const headers = (key?: string) => (name: string) => (name === 'authorization' && key ? `Bearer ${key}` : null);
 
 describe('API keys bound to tenants', () => {
-  const auth = createAuthenticator(['free-key'], ['admin-key'], parseKeyTenants('acme:acme-key==, globex:k:with:colons'));
+  const auth = createAuthenticator(['free-key'], ['admin-key'], keyTenantBindings('acme:acme-key==, globex:k:with:colons').bindings);
 
-  it('parses <tenant>:<key> (a key may hold = and :) and names a malformed entry', () => {
-    expect([...parseKeyTenants(' acme:acme-key==, globex:k:with:colons ,')]).toEqual([
+  it('parses <tenant>:<key> (a key may hold = and :) and names a malformed entry by position only', () => {
+    expect([...keyTenantBindings(' acme:acme-key==, globex:k:with:colons ,').bindings]).toEqual([
       ['acme-key==', 'acme'],
       ['k:with:colons', 'globex'],
     ]);
-    expect(() => parseKeyTenants('acme:k1,acme-key-without-tenant')).toThrow(/entry 2 is not <tenant>:<key>/);
-    expect(() => parseKeyTenants('acme-key-without-tenant')).not.toThrow(/acme-key/);
-    expect(() => parseKeyTenants(':key')).toThrow(/is not <tenant>:<key>/);
-    expect(() => parseKeyTenants('acme:')).toThrow(/is not <tenant>:<key>/);
+    const { problems } = keyTenantBindings('acme:k1,acme-key-without-tenant,:key,acme:,beta:k1');
+    expect(problems).toEqual([
+      'entry 2 is not <tenant>:<key>',
+      'entry 3 is not <tenant>:<key>',
+      'entry 4 is not <tenant>:<key>',
+      'entry 5 binds a key already bound to tenant acme',
+    ]);
   });
 
   it('accepts a bound key as an agent key and tells its tenant; other keys have none', () => {

@@ -115,17 +115,7 @@ export const configSchema = z.object({
     .string()
     .default('')
     .superRefine((v, ctx) => {
-      const seen = new Map<string, string>();
-      csv(v).forEach((entry, i) => {
-        const colon = entry.indexOf(':');
-        const [tenant, key] = [entry.slice(0, colon), entry.slice(colon + 1)];
-        // Positions, never the entry: it holds a key.
-        if (colon <= 0 || !key) {
-          ctx.addIssue({ code: 'custom', message: `entry ${i + 1} is not <tenant>:<key>` });
-        } else if (seen.has(key) && seen.get(key) !== tenant) {
-          ctx.addIssue({ code: 'custom', message: `entry ${i + 1} binds a key already bound to tenant ${seen.get(key)}` });
-        } else seen.set(key, tenant);
-      });
+      for (const message of keyTenantBindings(v).problems) ctx.addIssue({ code: 'custom', message });
     }),
   /** Comma-separated keys for operator routes (audit queries, quarantine, escalations). */
   NETHICAL_ADMIN_API_KEYS: z.string().default(''),
@@ -250,6 +240,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
 /** The port this service listens on. */
 export function servicePort(config: NethicalConfig, service: ServiceName): number {
   return config.NETHICAL_PORT || defaultPorts[service];
+}
+
+/**
+ * Parse `NETHICAL_API_KEY_TENANTS`: comma-separated `<tenant>:<key>`, split at the first `:` (a
+ * key may hold any character but `,`). Problems name an entry by its position, never by its text:
+ * it holds a key. One key bound to two tenants is a problem; the first binding is kept.
+ */
+export function keyTenantBindings(value: string): { bindings: Map<string, string>; problems: string[] } {
+  const bindings = new Map<string, string>();
+  const problems: string[] = [];
+  csv(value).forEach((entry, i) => {
+    const colon = entry.indexOf(':');
+    const [tenant, key] = [entry.slice(0, colon), entry.slice(colon + 1)];
+    if (colon <= 0 || !key) problems.push(`entry ${i + 1} is not <tenant>:<key>`);
+    else if (bindings.has(key) && bindings.get(key) !== tenant)
+      problems.push(`entry ${i + 1} binds a key already bound to tenant ${bindings.get(key)}`);
+    else bindings.set(key, tenant);
+  });
+  return { bindings, problems };
 }
 
 /** Split a comma-separated list, dropping blanks. */

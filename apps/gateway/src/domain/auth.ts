@@ -13,26 +13,6 @@ export interface Authenticator {
   readonly open: { agent: boolean; operator: boolean };
 }
 
-/**
- * Parse `NETHICAL_API_KEY_TENANTS`: comma-separated `<tenant>:<key>` (split at the first `:`, so a
- * key may contain any character but `,`). Throws naming the entry that is malformed.
- */
-export function parseKeyTenants(value: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
-  for (const [i, entry] of entries.entries()) {
-    const colon = entry.indexOf(':');
-    const tenant = entry.slice(0, colon);
-    const key = entry.slice(colon + 1);
-    if (colon <= 0 || !key) {
-      // The position, never the entry: it holds a key.
-      throw new Error(`NETHICAL_API_KEY_TENANTS: entry ${i + 1} is not <tenant>:<key>`);
-    }
-    out.set(key, tenant);
-  }
-  return out;
-}
-
 const presentedKey = (header: (name: string) => string | null | undefined): string => {
   const auth = header('authorization') ?? '';
   return auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : (header('x-api-key') ?? '');
