@@ -287,6 +287,25 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
     }
   });
 
+  it('stores and recognises as duplicates action ids holding quotes, backslashes and SQL (inlined as one literal)', async () => {
+    const log = await open();
+    const ids = [
+      "it's",
+      'back\\slash',
+      "\\'; DROP TABLE audit_records; --",
+      "E'\\x41'",
+      '$$dollar$$ $tag$',
+      '"double" and 😀 and é',
+      '\u2028line\u2029sep',
+    ];
+    const first = await Promise.all(ids.map((id, i) => log.append(sampleRecord(i, { actionId: id }))));
+    expect(first.map((r) => r.duplicate)).toEqual(ids.map(() => false));
+    const again = await Promise.all(ids.map((id, i) => log.append(sampleRecord(i, { actionId: id }))));
+    expect(again.map((r) => [r.duplicate, r.record.sequence])).toEqual(first.map((r) => [true, r.record.sequence]));
+    for (const id of ids) expect((await log.get(id))?.actionId).toBe(id);
+    expect((await log.list({ pageSize: 100 })).records).toHaveLength(ids.length);
+  });
+
   it('exports NDJSON from which every leaf can be recomputed', async () => {
     const log = await open();
     const stored = await Promise.all(

@@ -1,7 +1,7 @@
 import { testDatabaseUrl, integrationMandatory } from '@nethical/testing';
 import { describe, expect, it } from 'vitest';
 import { migrate } from './migrate';
-import { openSql, sqlLiteral, type SqlClient } from './sql-client';
+import { openSql, sqlLiteral, type SqlClient, type SqlQueryable } from './sql-client';
 
 async function reachable(): Promise<boolean> {
   try {
@@ -20,6 +20,23 @@ const targets: Array<[string, () => Promise<SqlClient>]> = [
 ];
 if (await reachable()) targets.push(['postgres', () => openSql({ databaseUrl: testDatabaseUrl })]);
 
+/** A fresh one-column table, its row count, and a transaction that runs `work` then throws. */
+async function scratchTable(sql: SqlClient) {
+  const table = `t_${Math.random().toString(36).slice(2, 10)}`;
+  await sql.exec(`CREATE TABLE ${table} (x int)`);
+  return {
+    table,
+    count: async () => (await sql.query(`SELECT * FROM ${table}`)).rowCount,
+    failIn: (work: (tx: SqlQueryable) => Promise<void>) =>
+      expect(
+        sql.transaction(async (tx) => {
+          await work(tx);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom'),
+  };
+}
+
 describe.each(targets)('sql client on %s', (_name, open) => {
   it('parses int8 as bigint, bytea as Uint8Array, timestamptz as Date', async () => {
     const sql = await open();
@@ -34,19 +51,13 @@ describe.each(targets)('sql client on %s', (_name, open) => {
 
   it('rolls back a failed transaction and applies migrations once', async () => {
     const sql = await open();
-    const table = `t_${Math.random().toString(36).slice(2, 10)}`;
-    await sql.exec(`CREATE TABLE ${table} (x int)`);
-    await expect(
-      sql.transaction(async (tx) => {
-        await tx.query(`INSERT INTO ${table} VALUES (1)`);
-        throw new Error('boom');
-      }),
-    ).rejects.toThrow('boom');
-    expect((await sql.query(`SELECT * FROM ${table}`)).rowCount).toBe(0);
+    const { table, count, failIn } = await scratchTable(sql);
+    await failIn(async (tx) => void (await tx.query(`INSERT INTO ${table} VALUES (1)`)));
+    expect(await count()).toBe(0);
     const migrations = [{ version: 1, name: 'a', sql: `INSERT INTO ${table} VALUES (7)` }];
     expect(await migrate(sql, `${table}_m`, migrations)).toEqual([1]);
     expect(await migrate(sql, `${table}_m`, migrations)).toEqual([]);
-    expect((await sql.query(`SELECT * FROM ${table}`)).rowCount).toBe(1);
+    expect(await count()).toBe(1);
     await sql.exec(`DROP TABLE ${table}; DROP TABLE ${table}_m`);
     await sql.close();
   });
@@ -64,25 +75,21 @@ describe.each(targets)('sql client on %s', (_name, open) => {
 
   it('a script opens the transaction: its work is rolled back when the transaction fails', async () => {
     const sql = await open();
-    const table = `t_${Math.random().toString(36).slice(2, 10)}`;
-    await sql.exec(`CREATE TABLE ${table} (x int)`);
-    await expect(
-      sql.transaction(async (tx) => {
-        const [inserted, counted] = await tx.script<{ n: bigint }>(
-          `INSERT INTO ${table} VALUES (1); SELECT count(*) AS n FROM ${table}`,
-        );
-        expect(inserted!.rowCount).toBe(1);
-        expect(counted!.rows[0]!.n).toBe(1n);
-        await tx.query(`INSERT INTO ${table} VALUES (2)`);
-        throw new Error('boom');
-      }),
-    ).rejects.toThrow('boom');
-    expect((await sql.query(`SELECT * FROM ${table}`)).rowCount).toBe(0);
+    const { table, count, failIn } = await scratchTable(sql);
+    await failIn(async (tx) => {
+      const [inserted, counted] = await tx.script<{ n: bigint }>(
+        `INSERT INTO ${table} VALUES (1); SELECT count(*) AS n FROM ${table}`,
+      );
+      expect(inserted!.rowCount).toBe(1);
+      expect(counted!.rows[0]!.n).toBe(1n);
+      await tx.query(`INSERT INTO ${table} VALUES (2)`);
+    });
+    expect(await count()).toBe(0);
     await sql.transaction(async (tx) => {
       await tx.script(`INSERT INTO ${table} VALUES (3)`);
       await tx.query(`INSERT INTO ${table} VALUES (4)`);
     });
-    expect((await sql.query(`SELECT * FROM ${table}`)).rowCount).toBe(2);
+    expect(await count()).toBe(2);
     await sql.exec(`DROP TABLE ${table}`);
     await sql.close();
   });
