@@ -77,6 +77,29 @@ describe('policy validation', () => {
       ]);
     }
   });
+  it('expands {{fragments}} in signals (nested), checks the result, and names unknown or cyclic ones', async () => {
+    const good = JSON.parse(await readFile(join(policyDir, 'default.json'), 'utf8'));
+    const withFragments = structuredClone(good);
+    withFragments.fragments = { ...good.fragments, pet: '(?:cat|{{big_dog}})', big_dog: 'big dog' };
+    withFragments.signals.override = ['\\bmy {{pet}}\\b'];
+    const p = compilePolicy(JSON.stringify(withFragments), 'ok.json');
+    expect(p.file.signals.override).toEqual(['\\bmy (?:cat|big dog)\\b']);
+    expect(p.signals.get('override')!.re.test('feed my big dog')).toBe(true);
+    const bad = structuredClone(withFragments);
+    bad.fragments.loop_a = 'x{{loop_b}}';
+    bad.fragments.loop_b = 'y{{loop_a}}';
+    bad.fragments.wide = '[^.]{0,200}';
+    bad.signals.override = ['{{nope}}', 'a{{loop_a}}', 'b{{wide}}c'];
+    try {
+      compilePolicy(JSON.stringify(bad), 'bad.json');
+      expect.unreachable();
+    } catch (err) {
+      const issues = (err as PolicyValidationError).issues.join('\n');
+      expect(issues).toContain('signals.override[0]: unknown fragment {{nope}}');
+      expect(issues).toMatch(/fragment \{\{loop_a\}\} refers to itself/);
+      expect(issues).toMatch(/signals\.override\[2\] "b\[\^\.\]\{0,200\}c": bound \{0,200\}/);
+    }
+  });
   it('a rule names an unknown noneScope: the error names the field', async () => {
     const bad = JSON.parse(await readFile(join(policyDir, 'default.json'), 'utf8'));
     bad.detectors['output-checks'].rules[0].noneScope = 'sentence';

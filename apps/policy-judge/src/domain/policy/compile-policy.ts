@@ -62,8 +62,9 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
       parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
     );
   }
-  const file = parsed.data;
   const problems: string[] = [];
+  // Every consumer (checks, prefilter, tests) sees the signals with their fragments expanded.
+  const file = { ...parsed.data, signals: expandFragments(parsed.data, problems) };
   const signals = new Map<string, CompiledSignal>();
   for (const [name, patterns] of Object.entries(file.signals)) {
     const before = problems.length;
@@ -149,4 +150,35 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
       return rule.actionTypes === undefined || rule.actionTypes.includes(actionType);
     },
   };
+}
+
+const FRAGMENT_REF = /\{\{([a-z][a-z0-9_]*)\}\}/g;
+
+/** The signals with every `{{fragment}}` replaced; unknown and cyclic references are problems. */
+function expandFragments(file: PolicyFile, problems: string[]): PolicyFile['signals'] {
+  const expanded = new Map<string, string>();
+  const expand = (text: string, where: string, stack: readonly string[]): string =>
+    text.replace(FRAGMENT_REF, (ref, name: string) => {
+      const body = file.fragments[name];
+      if (body === undefined) {
+        problems.push(`${where}: unknown fragment ${ref}`);
+        return ref;
+      }
+      if (stack.includes(name)) {
+        problems.push(`${where}: fragment ${ref} refers to itself through ${stack.join(' → ')}`);
+        return ref;
+      }
+      let done = expanded.get(name);
+      if (done === undefined) {
+        done = expand(body, `fragments.${name}`, [...stack, name]);
+        expanded.set(name, done);
+      }
+      return done;
+    });
+  return Object.fromEntries(
+    Object.entries(file.signals).map(([name, patterns]) => [
+      name,
+      patterns.map((p, i) => expand(p, `signals.${name}[${i}]`, [])),
+    ]),
+  );
 }

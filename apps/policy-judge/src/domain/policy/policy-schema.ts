@@ -107,6 +107,11 @@ export const policySchema = z.strictObject({
     /** When true the audit store may receive raw content (redactedContent = content). */
     storeRaw: z.boolean().default(false),
   }),
+  /**
+   * Named pieces of pattern, written once and used in signals (and other fragments) as
+   * `{{name}}`; expanded before any check, so the safe-subset rules apply to the result.
+   */
+  fragments: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string().min(1)).default({}),
   signals: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.array(z.string()).min(1)),
   detectors: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), detectorSchema),
 });
