@@ -82,6 +82,7 @@ if (config.NETHICAL_ENABLE_MERKLE) {
   const follower = followAuditLog({
     audit: audit.client,
     nextSequence: () => log.size,
+    lingerMs: config.NETHICAL_MERKLE_TAIL_LINGER_MS,
     onBatch: async (first, leaves) => {
       try {
         await log.append(first, leaves);

@@ -248,7 +248,12 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
       }) as typeof db.sql.query,
     };
     const clock = { now: () => Date.UTC(2026, 10, 27, 6) };
-    const log1 = await createAuditLog({ sql: counted, clock, batchMaxDelayMs: 1, tailPollIntervalMs: 50 });
+    const log1 = await createAuditLog({
+      sql: counted,
+      clock,
+      batchMaxDelayMs: 1,
+      tailPollIntervalMs: 50,
+    });
     const other = await db.reopen();
     const log2 = await createAuditLog({ sql: other, clock, batchMaxDelayMs: 1 });
     logs.push(log1, log2);
@@ -283,8 +288,41 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
     expect(seen.map((r) => r.sequence)).toEqual(Array.from({ length: 8 }, (_, i) => BigInt(i)));
     for (const record of seen) {
       const stored = (await log1.get(record.actionId))!;
-      expect(toJson(auditv1.AuditRecordSchema, record)).toEqual(toJson(auditv1.AuditRecordSchema, stored));
+      expect(toJson(auditv1.AuditRecordSchema, record)).toEqual(
+        toJson(auditv1.AuditRecordSchema, stored),
+      );
     }
+  });
+
+  it('a lingering tail hands on the commits of its window as one batch, and without linger each commit alone', async () => {
+    const log = await open();
+    const follow = (lingerMs: number, from: bigint) => {
+      const controller = new AbortController();
+      const batches: bigint[][] = [];
+      const done = (async () => {
+        for await (const batch of log.tail(from, 100, { signal: controller.signal, lingerMs })) {
+          batches.push(batch.map((r) => r.sequence));
+        }
+      })();
+      return { batches, stop: () => (controller.abort(), done) };
+    };
+    const lingering = follow(300, 0n);
+    const eager = follow(0, 0n);
+    await new Promise((r) => setTimeout(r, 30));
+    // Five commits 20 ms apart: inside one 300 ms window.
+    for (let i = 0; i < 5; i++) {
+      await log.append(sampleRecord(i));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 400));
+    const started = performance.now();
+    await lingering.stop();
+    await eager.stop();
+    // An abort ends the linger at once, not after the window.
+    expect(performance.now() - started).toBeLessThan(250);
+    expect(lingering.batches).toEqual([[0n, 1n, 2n, 3n, 4n]]);
+    expect(eager.batches.flat()).toEqual([0n, 1n, 2n, 3n, 4n]);
+    expect(eager.batches.length).toBeGreaterThanOrEqual(4);
   });
 
   it('stores and recognises as duplicates action ids holding quotes, backslashes and SQL (inlined as one literal)', async () => {
@@ -298,10 +336,16 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
       '"double" and 😀 and é',
       '\u2028line\u2029sep',
     ];
-    const first = await Promise.all(ids.map((id, i) => log.append(sampleRecord(i, { actionId: id }))));
+    const first = await Promise.all(
+      ids.map((id, i) => log.append(sampleRecord(i, { actionId: id }))),
+    );
     expect(first.map((r) => r.duplicate)).toEqual(ids.map(() => false));
-    const again = await Promise.all(ids.map((id, i) => log.append(sampleRecord(i, { actionId: id }))));
-    expect(again.map((r) => [r.duplicate, r.record.sequence])).toEqual(first.map((r) => [true, r.record.sequence]));
+    const again = await Promise.all(
+      ids.map((id, i) => log.append(sampleRecord(i, { actionId: id }))),
+    );
+    expect(again.map((r) => [r.duplicate, r.record.sequence])).toEqual(
+      first.map((r) => [true, r.record.sequence]),
+    );
     for (const id of ids) expect((await log.get(id))?.actionId).toBe(id);
     expect((await log.list({ pageSize: 100 })).records).toHaveLength(ids.length);
   });
@@ -337,8 +381,12 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
     const lines: string[] = [];
     for await (const line of log.exportNdjson({})) lines.push(line);
     const exported = lines.map((l) => fromJson(auditv1.AuditRecordSchema, JSON.parse(l)));
-    expect(canonicalLeaf(exported.find((r) => r.actionId === withDigest.actionId)!)).toEqual(withDigest.leaf);
-    await expect(log.append(sampleRecord(3, { requestDigest: 'not-hex' }))).rejects.toMatchObject({ field: 'request_digest' });
+    expect(canonicalLeaf(exported.find((r) => r.actionId === withDigest.actionId)!)).toEqual(
+      withDigest.leaf,
+    );
+    await expect(log.append(sampleRecord(3, { requestDigest: 'not-hex' }))).rejects.toMatchObject({
+      field: 'request_digest',
+    });
   });
 
   it('rejects what the store cannot hold exactly, naming the field', async () => {

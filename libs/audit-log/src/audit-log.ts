@@ -45,6 +45,13 @@ export interface AuditLogOptions {
 export interface TailOptions {
   /** Stops the tail (the iterator ends). */
   signal?: AbortSignal | undefined;
+  /**
+   * Once caught up, wait this long after a commit wakes the tail before reading, so the commits
+   * of that window come as one batch (a follower that needs no commit at once, such as the
+   * Merkle anchor, then costs one message and one append per window instead of per commit).
+   * Default 0: each commit at once.
+   */
+  lingerMs?: number | undefined;
 }
 
 /** The audit trail: append-only, gapless, durable before acknowledged. See DURABILITY.md. */
@@ -139,8 +146,24 @@ export async function createAuditLog(options: AuditLogOptions): Promise<AuditLog
     });
   }
 
+  /** Resolves after `ms`, or at once when the tail is aborted or the log closes. */
+  function linger(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        closeController.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+      closeController.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
   async function* tail(fromSequence: bigint, batchSize = 256, tailOptions: TailOptions = {}) {
     const { signal } = tailOptions;
+    const lingerMs = tailOptions.lingerMs ?? 0;
     let next = fromSequence;
     // After a poll (no in-process commit for a while) the database is read: another process
     // may have committed past what this one holds.
@@ -161,7 +184,9 @@ export async function createAuditLog(options: AuditLogOptions): Promise<AuditLog
         yield records;
         continue;
       }
-      readDatabase = !(await waitForCommit(signal));
+      const woken = await waitForCommit(signal);
+      readDatabase = !woken;
+      if (woken && lingerMs > 0) await linger(lingerMs, signal);
     }
   }
 

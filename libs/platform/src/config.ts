@@ -166,6 +166,11 @@ export const configSchema = z.object({
   /** Checkpoint origin line. */
   NETHICAL_MERKLE_ORIGIN: z.string().optional(),
   /**
+   * Merkle anchor: how long the audit tail gathers new commits before sending them as one batch,
+   * milliseconds (0: each commit at once). Larger means fewer tree appends, later inclusion.
+   */
+  NETHICAL_MERKLE_TAIL_LINGER_MS: num(100, 0, 1000),
+  /**
    * Key of the gateway's request digests (HMAC-SHA256), at least 32 characters; generated and kept
    * in the storage dir when unset. Every gateway that may see a retry of the same action must share it.
    */

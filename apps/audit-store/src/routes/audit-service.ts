@@ -112,8 +112,10 @@ export function auditService(
     },
     async *tailRecords(req, ctx) {
       const batch = Math.min(Math.max(req.batchSize || 500, 1), 5000);
+      if (req.lingerMs > 1000) throw new InvalidArgumentError('linger_ms', 'must be at most 1000');
       for await (const records of log.tail(req.fromSequence, batch, {
         signal: AbortSignal.any([ctx.signal, stopping]),
+        lingerMs: req.lingerMs,
       })) {
         yield create(auditv1.TailRecordsResponseSchema, { records });
       }

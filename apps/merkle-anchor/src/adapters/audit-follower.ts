@@ -26,6 +26,8 @@ export function followAuditLog(opts: {
   onBatch: (firstIndex: number, leaves: Uint8Array[]) => Promise<void>;
   logger: Logger;
   batchSize?: number;
+  /** Asks the audit store to gather this many ms of commits into one message (0: each at once). */
+  lingerMs?: number;
   /** Records after which the stream is closed and reopened (bounds the client's retention). */
   recycleAfterRecords?: number;
 }): { status: FollowerStatus; stop(): Promise<void> } {
@@ -41,7 +43,11 @@ export function followAuditLog(opts: {
       let recycled = false;
       try {
         const stream = opts.audit.tailRecords(
-          { fromSequence: BigInt(opts.nextSequence()), batchSize: opts.batchSize ?? 1000 },
+          {
+            fromSequence: BigInt(opts.nextSequence()),
+            batchSize: opts.batchSize ?? 1000,
+            lingerMs: opts.lingerMs ?? 0,
+          },
           { signal: call.signal, timeoutMs: 0 },
         );
         status.connected = true;
