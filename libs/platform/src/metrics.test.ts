@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { cpuUsageGauge } from './metrics';
@@ -26,4 +29,43 @@ describe('nethical_cpu_usage_percent', () => {
     expect(Math.abs(busy - expected)).toBeLessThan(15);
     expect(idle).toBeLessThan(busy);
   });
+});
+
+describe('default metrics', () => {
+  // Wake-ups of an otherwise idle process over one second, read from /proc by the process itself
+  // (a child, so this runner's own timers do not count). prom-client's default sampling of the
+  // event-loop delay (every 10 ms) alone gives ~100.
+  it.runIf(existsSync('/proc/self/status'))(
+    'do not wake an idle process every 10 ms, and still report the event-loop delay',
+    () => {
+      const metricsModule = fileURLToPath(new URL('./metrics.ts', import.meta.url));
+      const script = `
+        const { createServiceMetrics } = await import(${JSON.stringify(metricsModule)});
+        const { readFileSync } = await import('node:fs');
+        const wakes = () => Number(readFileSync('/proc/self/status', 'utf8').match(/^voluntary_ctxt_switches:\\s+(\\d+)/m)[1]);
+        const metrics = createServiceMetrics('idle-test');
+        const keepAlive = setInterval(() => {}, 60_000);
+        await new Promise((r) => setTimeout(r, 300));
+        const before = wakes();
+        await new Promise((r) => setTimeout(r, 1000));
+        const woken = wakes() - before;
+        const text = await metrics.registry.metrics();
+        clearInterval(keepAlive);
+        console.log(JSON.stringify({ woken, lag: /^nodejs_eventloop_lag_p99_seconds\\{[^}]*\\} [0-9.e+-]+$/m.test(text) }));
+        process.exit(0);`;
+      const out = execFileSync(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        {
+          encoding: 'utf8',
+        },
+      );
+      const { woken, lag } = JSON.parse(out.trim().split('\n').pop()!) as {
+        woken: number;
+        lag: boolean;
+      };
+      expect(lag).toBe(true);
+      expect(woken).toBeLessThan(40);
+    },
+  );
 });

@@ -8,10 +8,20 @@ export interface ServiceMetrics {
   rpcErrors: Counter<'service' | 'method' | 'code'>;
 }
 
+/**
+ * How often the event-loop delay monitor (`nodejs_eventloop_lag_*`) samples, ms. prom-client's
+ * default, 10 ms, wakes every process 100 times a second whether or not anything happens: on a
+ * host where a wake-up is dear (a 2-vCPU VM here: ~0.1–0.3 ms of CPU each) that was most of an
+ * idle service's CPU and about a third of all wake-ups of a mesh at 50 actions/s. At 100 ms a
+ * stall shorter than the interval may go unseen, but any that holds the loop across a sample
+ * shows in full.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 100;
+
 export function createServiceMetrics(service: string): ServiceMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   cpuUsageGauge(registry);
   return {
     registry,
@@ -38,11 +48,17 @@ export function metricsInterceptor(metrics: ServiceMetrics): Interceptor {
     const labels = { service: req.service.typeName, method: req.method.name };
     try {
       const res = await next(req);
-      metrics.rpcDuration.observe({ ...labels, code: 'ok' }, Number(process.hrtime.bigint() - start) / 1e9);
+      metrics.rpcDuration.observe(
+        { ...labels, code: 'ok' },
+        Number(process.hrtime.bigint() - start) / 1e9,
+      );
       return res;
     } catch (err) {
       const code = err instanceof ConnectError ? Code[err.code] : 'Internal';
-      metrics.rpcDuration.observe({ ...labels, code }, Number(process.hrtime.bigint() - start) / 1e9);
+      metrics.rpcDuration.observe(
+        { ...labels, code },
+        Number(process.hrtime.bigint() - start) / 1e9,
+      );
       metrics.rpcErrors.inc({ ...labels, code });
       throw err;
     }
@@ -54,7 +70,10 @@ export function metricsInterceptor(metrics: ServiceMetrics): Interceptor {
  * the wall time since the previous scrape, in percent of one core (above 100 when worker threads
  * run in parallel). `process_cpu_seconds_total` stays beside it for `rate()`-based queries.
  */
-export function cpuUsageGauge(registry: Registry, now: () => bigint = process.hrtime.bigint): Gauge {
+export function cpuUsageGauge(
+  registry: Registry,
+  now: () => bigint = process.hrtime.bigint,
+): Gauge {
   let lastWall = now() - BigInt(Math.round(process.uptime() * 1e9));
   let lastCpu = 0;
   return new Gauge({
