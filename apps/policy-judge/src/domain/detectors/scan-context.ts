@@ -1,7 +1,7 @@
 import type { ActionTypeName, Span } from '../finding.js';
 import { buildViews } from '../normalise/normaliser.js';
 import type { TextView, ViewKind } from '../normalise/text-view.js';
-import type { CompiledPolicy, CompiledSignal } from '../policy/compile-policy.js';
+import { partRegex, type CompiledPolicy, type CompiledSignal } from '../policy/compile-policy.js';
 
 /** Where a signal matched: a range of the ORIGINAL content and the view it was seen in. */
 export interface SignalHit extends Span {
@@ -53,9 +53,23 @@ export function createScanContext(
     for (let v = 0; v < all.length; v++) {
       const view = all[v]!;
       const inView = (possible[v] ??= policy.prefilter.possibleSignals(view.text));
-      if (inView[signal.index] === 0) continue; // cannot match in this view
-      scans++;
-      scanView(signal.re, view, limits.scanChunkChars, out);
+      if (!signal.parts) {
+        if (inView[signal.unit] === 0) continue; // cannot match in this view
+        scans++;
+        scanView(signal.re, view, limits.scanChunkChars, out);
+        continue;
+      }
+      // Split signal: only the patterns that can match here; their hits merged in text order,
+      // without overlaps, at most MAX_HITS per view (as one alternation would report them).
+      const first = out.length;
+      let parts = 0;
+      for (const part of signal.parts) {
+        if (inView[part.unit] === 0) continue;
+        scans++;
+        parts++;
+        scanView(partRegex(part), view, limits.scanChunkChars, out);
+      }
+      if (parts > 1 && out.length - first > 1) mergeHits(out, first);
     }
     memo[signal.index] = out;
     return out;
@@ -74,6 +88,18 @@ export function createScanContext(
     fired: (name) => hits(name).length > 0,
     scans: () => scans,
   };
+}
+
+/** Sort `out[first..]` by position, drop hits overlapping an earlier one, keep MAX_HITS. */
+function mergeHits(out: SignalHit[], first: number): void {
+  const mine = out.splice(first).sort((a, b) => a.start - b.start || b.end - a.end);
+  let lastEnd = -1;
+  for (const hit of mine) {
+    if (hit.start < lastEnd) continue;
+    out.push(hit);
+    lastEnd = hit.end;
+    if (out.length - first >= MAX_HITS) break;
+  }
 }
 
 /**
