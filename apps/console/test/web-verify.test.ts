@@ -175,4 +175,35 @@ describe('verifyRecord', () => {
       treeSize: 10n,
     });
   });
+
+  it('without the admin key, is pending for a record in the tree but not yet in the checkpoint', async () => {
+    // The anchor has the leaf (position 13 in the current tree); the latest checkpoint has 10.
+    const anchored = source(10, {
+      record: async () => undefined,
+      position: async (id) => BigInt(id),
+      inclusion: async () => {
+        throw new Error('not in the tree of 10 leaves');
+      },
+    });
+    expect(await verifyRecord(anchored, '13')).toEqual({
+      status: 'pending',
+      sequence: 13n,
+      treeSize: 10n,
+    });
+    // Once a checkpoint covers it, it verifies.
+    const covered = source(20, {
+      record: async () => undefined,
+      position: async (id) => BigInt(id),
+    });
+    expect((await verifyRecord(covered, '13')).status).toBe('verified');
+    // Unknown to the tree: no position, and the proof's own error is what the person sees.
+    const unknown = source(10, {
+      record: async () => undefined,
+      position: async () => undefined,
+      inclusion: async () => {
+        throw new Error('action_id: no record');
+      },
+    });
+    await expect(verifyRecord(unknown, 'x')).rejects.toThrow(/no record/);
+  });
 });

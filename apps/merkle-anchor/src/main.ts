@@ -134,6 +134,7 @@ const server = await startServer({
         log: anchoring?.log,
         checkpointer: anchoring?.checkpointer,
         verifierKey: signer.verifierKey,
+        anchorWaitMs: config.NETHICAL_MERKLE_TAIL_LINGER_MS + 1000,
         indexOf: async (actionId) => {
           const res = await audit.client.getRecord({ actionId });
           return res.record?.sequence ?? 0n;

@@ -12,6 +12,11 @@ export interface ProofSource {
   checkpoint(): Promise<{ note: string; verifierKey: string }>;
   /** The record's sequence and leaf bytes; undefined when the caller may not read records. */
   record(actionId: string): Promise<{ sequence: bigint; leaf: Uint8Array } | undefined>;
+  /**
+   * The record's leaf index in the current tree (a proof against the newest tree), for callers
+   * who may not read the record; undefined when it is not known there.
+   */
+  position?(actionId: string): Promise<bigint | undefined>;
   inclusion(
     actionId: string,
     treeSize: bigint,
@@ -77,8 +82,10 @@ export async function verifyRecord(
     return failed(checks, keySource, served.verifierKey);
   }
   const record = await src.record(actionId);
-  if (record && record.sequence >= checkpoint.size)
-    return { status: 'pending', sequence: record.sequence, treeSize: checkpoint.size };
+  // A fresh record is in the tree before it is in a signed checkpoint: wait for the next one.
+  const position = record ? record.sequence : await src.position?.(actionId);
+  if (position !== undefined && position >= checkpoint.size)
+    return { status: 'pending', sequence: position, treeSize: checkpoint.size };
   const proof = await src.inclusion(actionId, checkpoint.size);
   let leafHash: Uint8Array;
   if (record) {

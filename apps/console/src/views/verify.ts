@@ -27,6 +27,15 @@ function proofSource(ctx: ViewContext): ProofSource {
         throw err;
       }
     },
+    async position(actionId) {
+      try {
+        // Against the current tree (tree_size 0); the anchor waits a moment for a fresh leaf.
+        return (await g.getInclusionProof({ actionId, treeSize: 0n })).proof?.index;
+      } catch (err) {
+        if (ConnectError.from(err).code === Code.NotFound) return undefined;
+        throw err;
+      }
+    },
     async inclusion(actionId, treeSize) {
       const res = await g.getInclusionProof({ actionId, treeSize });
       const p = res.proof;

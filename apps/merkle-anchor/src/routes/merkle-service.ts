@@ -14,6 +14,8 @@ export interface MerkleServiceDeps {
   verifierKey: string;
   /** Sequence (leaf index) of an action id, from the audit store. */
   indexOf(actionId: string): Promise<bigint>;
+  /** How long a proof by action id against the current tree waits for a leaf not yet anchored, ms. */
+  anchorWaitMs: number;
 }
 
 const toNumber = (field: string, v: bigint): number => {
@@ -60,11 +62,19 @@ export function merkleService(
         verifierKey: deps.verifierKey,
       });
     },
-    async getInclusionProof(req) {
+    async getInclusionProof(req, ctx) {
       const { log } = need();
       const index = req.actionId ? await deps.indexOf(req.actionId) : req.index;
-      const treeSize = req.treeSize === 0n ? log.size : toNumber('tree_size', req.treeSize);
       const i = toNumber('index', index);
+      // An action's record is acknowledged before its leaf is anchored (the audit tail lingers,
+      // NETHICAL_MERKLE_TAIL_LINGER_MS): asked by action id against the current tree, wait a
+      // moment for the leaf instead of answering "not yet" to someone who just got a receipt.
+      if (req.actionId && req.treeSize === 0n && i >= log.size) {
+        const deadline = performance.now() + deps.anchorWaitMs;
+        while (i >= log.size && performance.now() < deadline && !ctx.signal.aborted)
+          await new Promise((r) => setTimeout(r, 20));
+      }
+      const treeSize = req.treeSize === 0n ? log.size : toNumber('tree_size', req.treeSize);
       if (treeSize > log.size) {
         throw new InvalidArgumentError(
           'tree_size',
