@@ -192,8 +192,9 @@ async function main(): Promise<void> {
   const victim = s.regions.find((r) => r.region === opts.kill);
   if (!victim) throw new Error(`no region ${opts.kill}`);
   const rps = Number(opts.rps);
-  // The consistency proof runs from this checkpoint (taken before the load) to one after the restart.
-  const before = await checkpoint(victim.gatewayUrl);
+  // The consistency proof runs from the victim's last checkpoint before the kill (read just
+  // before it, so a fresh deployment has leaves by then) to one after the restart.
+  let before = await checkpoint(victim.gatewayUrl);
   const outcomes: Outcome[] = [];
   const t0 = performance.now();
   let seq = 0;
@@ -248,6 +249,7 @@ async function main(): Promise<void> {
 
   await sleep(Number(opts.before) * 1000);
   const probe = await emptyProbeBucket(victim.gatewayUrl);
+  before = await checkpoint(victim.gatewayUrl).catch(() => before);
   const killedAt = performance.now() - t0;
   for (const pid of Object.values(victim.pids)) {
     try {
