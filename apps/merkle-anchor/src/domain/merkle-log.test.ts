@@ -99,6 +99,28 @@ describe('merkle log', () => {
     expect(toHex(log.root())).toBe(toHex(rootOf(9)));
   });
 
+  it('wakes a waiter once its size is committed, and answers false after the timeout or an abort', async () => {
+    const log = await openMerkleLog(createMemoryTreeStore());
+    const leaf = (i: number) => new TextEncoder().encode(`leaf ${i}`);
+    expect(await log.waitForSize(0, 10)).toBe(true);
+    const reached = log.waitForSize(3, 5000);
+    await log.append(0, [leaf(0), leaf(1)]);
+    const early = await Promise.race([
+      reached,
+      new Promise((r) => setTimeout(() => r('pending'), 30)),
+    ]);
+    expect(early).toBe('pending');
+    await log.append(2, [leaf(2)]);
+    expect(await reached).toBe(true);
+    const started = performance.now();
+    expect(await log.waitForSize(10, 50)).toBe(false);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    const abort = new AbortController();
+    const aborted = log.waitForSize(10, 5000, abort.signal);
+    abort.abort();
+    expect(await aborted).toBe(false);
+  });
+
   it('stores only every 4th level, in tiles of 16 hashes', async () => {
     const store = createMemoryTreeStore();
     const log = await openMerkleLog(store);

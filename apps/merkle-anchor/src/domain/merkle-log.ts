@@ -67,6 +67,8 @@ export interface MerkleLog {
    * (e.g. the connection dropped during COMMIT), then resume from `size`.
    */
   reload(): Promise<void>;
+  /** Resolves true once the tree holds at least `size` leaves; false after `timeoutMs` or on abort. */
+  waitForSize(size: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
 }
 
 async function loadRange(store: TreeStore): Promise<CompactRange> {
@@ -87,6 +89,13 @@ export async function openMerkleLog(store: TreeStore): Promise<MerkleLog> {
     return run;
   };
 
+  // Callers waiting for the tree to reach a size; woken after every change of `range`.
+  const waiters = new Set<{ size: number; wake: () => void }>();
+  const setRange = (next: CompactRange): void => {
+    range = next;
+    for (const w of waiters) if (w.size <= next.size) w.wake();
+  };
+
   const checkSize = (what: string, n: number, max = range.size) => {
     if (!Number.isSafeInteger(n) || n < 0 || n > max) {
       throw new TreeSizeError(`${what} ${n} is outside the tree of ${max} leaves`);
@@ -105,7 +114,7 @@ export async function openMerkleLog(store: TreeStore): Promise<MerkleLog> {
         toSize: next.size,
         tiles: tileAppendsFor(created),
       });
-      range = next;
+      setRange(next);
     });
 
   const log: MerkleLog = {
@@ -143,8 +152,25 @@ export async function openMerkleLog(store: TreeStore): Promise<MerkleLog> {
     },
     reload: () =>
       serialise(async () => {
-        range = await loadRange(store);
+        setRange(await loadRange(store));
       }),
+    waitForSize(size, timeoutMs, signal) {
+      if (range.size >= size) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const done = (reached: boolean): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', aborted);
+          waiters.delete(waiter);
+          resolve(reached);
+        };
+        const aborted = (): void => done(false);
+        const waiter = { size, wake: () => done(true) };
+        const timer = setTimeout(aborted, timeoutMs);
+        waiters.add(waiter);
+        signal?.addEventListener('abort', aborted, { once: true });
+        if (signal?.aborted) aborted();
+      });
+    },
   };
   return log;
 }

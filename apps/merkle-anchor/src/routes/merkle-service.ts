@@ -69,11 +69,8 @@ export function merkleService(
       // An action's record is acknowledged before its leaf is anchored (the audit tail lingers,
       // NETHICAL_MERKLE_TAIL_LINGER_MS): asked by action id against the current tree, wait a
       // moment for the leaf instead of answering "not yet" to someone who just got a receipt.
-      if (req.actionId && req.treeSize === 0n && i >= log.size) {
-        const deadline = performance.now() + deps.anchorWaitMs;
-        while (i >= log.size && performance.now() < deadline && !ctx.signal.aborted)
-          await new Promise((r) => setTimeout(r, 20));
-      }
+      if (req.actionId && req.treeSize === 0n && i >= log.size)
+        await log.waitForSize(i + 1, deps.anchorWaitMs, ctx.signal);
       const treeSize = req.treeSize === 0n ? log.size : toNumber('tree_size', req.treeSize);
       if (treeSize > log.size) {
         throw new InvalidArgumentError(
