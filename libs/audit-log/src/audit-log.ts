@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { toJson } from '@bufbuild/protobuf';
 import { auditv1 } from '@nethical/contracts';
 import { migrate, type SqlClient } from '@nethical/postgres';
@@ -113,7 +114,8 @@ export async function createAuditLog(options: AuditLogOptions): Promise<AuditLog
   /** Records from `from` on held in memory; undefined when `from` is not among them. */
   const fromMemory = (from: bigint, limit: number): auditv1.AuditRecord[] | undefined => {
     const first = recent[0];
-    if (!first || from < first.sequence || from > first.sequence + BigInt(recent.length)) return undefined;
+    if (!first || from < first.sequence || from > first.sequence + BigInt(recent.length))
+      return undefined;
     const start = Number(from - first.sequence);
     return recent.slice(start, start + limit);
   };
@@ -146,24 +148,14 @@ export async function createAuditLog(options: AuditLogOptions): Promise<AuditLog
     });
   }
 
-  /** Resolves after `ms`, or at once when the tail is aborted or the log closes. */
-  function linger(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        closeController.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-      closeController.signal.addEventListener('abort', done, { once: true });
-    });
-  }
-
   async function* tail(fromSequence: bigint, batchSize = 256, tailOptions: TailOptions = {}) {
     const { signal } = tailOptions;
     const lingerMs = tailOptions.lingerMs ?? 0;
+    // Ends a linger early (no error) when the tail is aborted or the log closes.
+    const stopLinger =
+      signal && lingerMs > 0
+        ? AbortSignal.any([signal, closeController.signal])
+        : closeController.signal;
     let next = fromSequence;
     // After a poll (no in-process commit for a while) the database is read: another process
     // may have committed past what this one holds.
@@ -186,7 +178,8 @@ export async function createAuditLog(options: AuditLogOptions): Promise<AuditLog
       }
       const woken = await waitForCommit(signal);
       readDatabase = !woken;
-      if (woken && lingerMs > 0) await linger(lingerMs, signal);
+      if (woken && lingerMs > 0)
+        await sleep(lingerMs, undefined, { signal: stopLinger }).catch(() => undefined);
     }
   }
 
