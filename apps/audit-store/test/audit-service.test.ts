@@ -1,28 +1,32 @@
 import { auditTesting, createAuditLog, type AuditLog } from '@nethical/audit-log';
 import { Code } from '@connectrpc/connect';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '@nethical/platform';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditService, type RefusalReason } from '../src/routes/audit-service';
 import { gateSql } from './gated-sql';
 
 /**
- * AppendBatch over a real AuditLog (PGlite, and PostgreSQL when reachable): records refused
+ * The audit service over a real AuditLog (PGlite, and PostgreSQL when reachable).
+ *
+ * AppendBatch: records refused
  * inside a batch are per-record outcomes, not RPC errors, so back-pressure is counted by
  * `onRefused` (nethical_audit_appends_refused_total) or it would be invisible.
  */
 const { resetAuditSchema, sampleRecord, testTargets } = auditTesting;
 const targets = await testTargets();
 
-describe.each(targets)('AppendBatch on %s', (_name, openDb) => {
+describe.each(targets)('audit service on %s', (_name, openDb) => {
   let db: auditTesting.TestDatabase;
   let log: AuditLog | undefined;
   beforeAll(async () => {
     db = await openDb();
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await log?.close().catch(() => {});
+    log = undefined;
     await resetAuditSchema(db.sql);
-    await db.drop();
   });
+  afterAll(() => db.drop());
 
   it('counts records refused for a full queue inside a batch, and answers each record on its own', async () => {
     const gated = gateSql(db.sql);
@@ -47,5 +51,36 @@ describe.each(targets)('AppendBatch on %s', (_name, openDb) => {
     expect(codes.filter((c) => c === 0)).toHaveLength(2);
     expect(codes.filter((c) => c === Code.Unavailable)).toHaveLength(2);
     expect(refused).toEqual(['queue_full', 'queue_full']);
+  });
+
+  it('TailRecords refuses linger_ms above 1000, naming the field, and gathers a window of commits into one message', async () => {
+    log = await createAuditLog({ sql: db.sql, batchMaxDelayMs: 1 });
+    const service = auditService(log, new AbortController().signal);
+    const call = new AbortController();
+    const tail = (lingerMs: number) =>
+      service.tailRecords!(
+        { fromSequence: 0n, batchSize: 100, lingerMs } as never,
+        { signal: call.signal } as never,
+      );
+
+    const refused = (async () => {
+      for await (const _ of tail(1001)) return;
+    })();
+    await expect(refused).rejects.toThrow(InvalidArgumentError);
+    await expect(refused).rejects.toMatchObject({ field: 'linger_ms' });
+
+    const messages: number[][] = [];
+    const reading = (async () => {
+      for await (const msg of tail(250)) messages.push(msg.records!.map((r) => Number(r.sequence)));
+    })();
+    await new Promise((r) => setTimeout(r, 30));
+    for (let i = 0; i < 4; i++) {
+      await log.append(sampleRecord(i));
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    await new Promise((r) => setTimeout(r, 350));
+    call.abort();
+    await reading;
+    expect(messages).toEqual([[0, 1, 2, 3]]);
   });
 });
