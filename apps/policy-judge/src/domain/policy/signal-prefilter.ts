@@ -11,7 +11,11 @@ import { requiredLiterals, type Requirement } from './required-literals.js';
  * costs a few steps, however large the policy's formulas are.
  */
 export interface SignalPrefilter {
-  /** Per signal (its position in the policy's `signals`): 1 when it may match `text`, else 0. */
+  /**
+   * Per pattern list given to `createSignalPrefilter` (in order): 1 when it may match `text`,
+   * else 0. A compiled policy passes one list per signal, and one per pattern of a split signal
+   * (see `CompiledSignal.unit` / `parts` and `signalPossible`).
+   */
   possibleSignals(text: string): readonly number[];
 }
 
