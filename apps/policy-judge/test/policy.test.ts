@@ -61,6 +61,11 @@ describe('policy validation', () => {
       expect(issues.some((i) => /unknown signal 'no_such_signal'/.test(i))).toBe(true);
     }
   });
+  it('refuses scan chunks no longer than their overlap (the scan would not advance)', async () => {
+    const bad = JSON.parse(await readFile(join(policyDir, 'default.json'), 'utf8'));
+    bad.limits.scanChunkChars = 256;
+    expect(() => compilePolicy(JSON.stringify(bad), 'bad.json')).toThrow(/limits\.scanChunkChars/);
+  });
   it('names the pattern of a signal that matches the empty string (checked on the joined expression)', async () => {
     const bad = JSON.parse(await readFile(join(policyDir, 'default.json'), 'utf8'));
     bad.signals.override = [...bad.signals.override, 'x?', '\\bfine\\b'];
@@ -107,10 +112,17 @@ describe('policy validation', () => {
   });
   it('rejects non-JSON and unknown fields', () => {
     expect(() => compilePolicy('{', 'x.json')).toThrow(/not valid JSON/);
-    expect(() => compilePolicy(JSON.stringify({ name: 'x', surprise: 1 }), 'x.json')).toThrow(PolicyValidationError);
+    expect(() => compilePolicy(JSON.stringify({ name: 'x', surprise: 1 }), 'x.json')).toThrow(
+      PolicyValidationError,
+    );
   });
   it('taxonomy validation reports unknown dimensions', () => {
-    expect(() => compileTaxonomy({ version: '1', dimensions: { safety: 's' }, categories: { harmful: ['safety', 'nope'] } }, 't.json')).toThrow(/unknown dimension 'nope'/);
+    expect(() =>
+      compileTaxonomy(
+        { version: '1', dimensions: { safety: 's' }, categories: { harmful: ['safety', 'nope'] } },
+        't.json',
+      ),
+    ).toThrow(/unknown dimension 'nope'/);
   });
 });
 

@@ -8,7 +8,15 @@ import { ACTION_TYPE_NAMES } from '../finding.js';
  */
 
 const severity = z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
-const decision = z.enum(['ALLOW', 'ALLOW_WITH_MODIFICATION', 'WARN', 'BLOCK', 'QUARANTINE', 'ESCALATE', 'TERMINATE']);
+const decision = z.enum([
+  'ALLOW',
+  'ALLOW_WITH_MODIFICATION',
+  'WARN',
+  'BLOCK',
+  'QUARANTINE',
+  'ESCALATE',
+  'TERMINATE',
+]);
 const actionType = z.enum(ACTION_TYPE_NAMES);
 const unit = z.number().min(0).max(1);
 
@@ -54,8 +62,11 @@ export const policySchema = z.strictObject({
   limits: z.strictObject({
     /** Content longer than this is not scanned in full and is blocked as oversize. */
     maxContentChars: z.number().int().positive(),
-    /** Input bound per pattern: content is scanned in chunks of this size (with overlap). */
-    scanChunkChars: z.number().int().min(256),
+    /**
+     * Input bound per pattern: content is scanned in chunks of this size, overlapping by 256
+     * characters (scan-context.ts); at 256 or less a scan would never advance.
+     */
+    scanChunkChars: z.number().int().min(1024),
     maxDecodedSegments: z.number().int().min(0),
     maxDecodeDepth: z.number().int().min(0).max(4),
     /** Repetition flood: at least this many tokens ... */
@@ -82,7 +93,12 @@ export const policySchema = z.strictObject({
   }),
   decision: z.strictObject({
     /** Decision per severity of the worst confident finding. */
-    bySeverity: z.strictObject({ LOW: decision, MEDIUM: decision, HIGH: decision, CRITICAL: decision }),
+    bySeverity: z.strictObject({
+      LOW: decision,
+      MEDIUM: decision,
+      HIGH: decision,
+      CRITICAL: decision,
+    }),
     /** Action risk at/above which the decision is at least WARN / BLOCK. */
     warnAt: unit,
     blockAt: unit,
