@@ -1,7 +1,12 @@
 import type { ActionTypeName, Span } from '../finding.js';
 import { buildViews } from '../normalise/normaliser.js';
 import type { TextView, ViewKind } from '../normalise/text-view.js';
-import { partRegex, type CompiledPolicy, type CompiledSignal } from '../policy/compile-policy.js';
+import {
+  headRegex,
+  partRegex,
+  type CompiledPolicy,
+  type CompiledSignal,
+} from '../policy/compile-policy.js';
 
 /** Where a signal matched: a range of the ORIGINAL content and the view it was seen in. */
 export interface SignalHit extends Span {
@@ -43,6 +48,8 @@ export function createScanContext(
   const memo: Array<SignalHit[] | undefined> = new Array<SignalHit[] | undefined>(
     policy.signals.size,
   );
+  /** Per view: where each shared head matches, per chunk (key `head.index * 1024 + chunk`). */
+  const headStarts: Array<Map<number, number[]> | undefined> = [];
   let scans = 0;
   const getViews = () => (views ??= buildViews(scanned, limits));
   const hitsOf = (signal: CompiledSignal): SignalHit[] => {
@@ -56,7 +63,7 @@ export function createScanContext(
       if (!signal.parts) {
         if (inView[signal.unit] === 0) continue; // cannot match in this view
         scans++;
-        scanView(signal.re, view, limits.scanChunkChars, out);
+        scanView(view, limits.scanChunkChars, out, execFrom(signal.re));
         continue;
       }
       // Split signal: only the patterns that can match here; their hits merged in text order,
@@ -67,7 +74,19 @@ export function createScanContext(
         if (inView[part.unit] === 0) continue;
         scans++;
         parts++;
-        scanView(partRegex(part), view, limits.scanChunkChars, out);
+        const re = partRegex(part);
+        const head = part.head;
+        if (!head) {
+          scanView(view, limits.scanChunkChars, out, execFrom(re));
+          continue;
+        }
+        const cache = (headStarts[v] ??= new Map());
+        scanView(view, limits.scanChunkChars, out, (text, chunkNo, from) => {
+          const key = head.index * 1024 + chunkNo;
+          let starts = cache.get(key);
+          if (!starts) cache.set(key, (starts = matchStarts(headRegex(head), text)));
+          return execAtStarts(re, text, starts, from);
+        });
       }
       if (parts > 1 && out.length - first > 1) mergeHits(out, first);
     }
@@ -92,7 +111,7 @@ export function createScanContext(
 
 /** Sort `out[first..]` by position, drop hits overlapping an earlier one, keep MAX_HITS. */
 function mergeHits(out: SignalHit[], first: number): void {
-  const mine = out.splice(first).sort((a, b) => a.start - b.start || b.end - a.end);
+  const mine = out.splice(first).sort((a, b) => a.start - b.start);
   let lastEnd = -1;
   for (const hit of mine) {
     if (hit.start < lastEnd) continue;
@@ -102,27 +121,75 @@ function mergeHits(out: SignalHit[], first: number): void {
   }
 }
 
+/** Find the first match at or after `from` in `text` (chunk `chunkNo` of a view). */
+type ExecFrom = (text: string, chunkNo: number, from: number) => RegExpExecArray | null;
+
+function execFrom(re: RegExp): ExecFrom {
+  return (text, _chunkNo, from) => {
+    re.lastIndex = from;
+    return re.exec(text);
+  };
+}
+
+/** Every position where `re` (global) matches in `text`, overlapping ones included, ascending. */
+function matchStarts(re: RegExp, text: string): number[] {
+  const starts: number[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    starts.push(m.index);
+    re.lastIndex = m.index + 1;
+  }
+  return starts;
+}
+
+/**
+ * The first match of sticky `re` at one of `starts` not before `from`: the same match a global
+ * scan from `from` finds, when every match of `re` begins where its head matches (the starts).
+ */
+function execAtStarts(
+  re: RegExp,
+  text: string,
+  starts: readonly number[],
+  from: number,
+): RegExpExecArray | null {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (starts[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < starts.length; i++) {
+    re.lastIndex = starts[i]!;
+    const m = re.exec(text);
+    if (m !== null) return m;
+  }
+  return null;
+}
+
 /**
  * Scan one view in chunks of at most `chunk` characters: the input bound per pattern that,
  * with the safe pattern subset, keeps every scan's worst case bounded.
  */
-function scanView(re: RegExp, view: TextView, chunk: number, out: SignalHit[]): void {
+function scanView(view: TextView, chunk: number, out: SignalHit[], exec: ExecFrom): void {
   const text = view.text;
   let found = 0;
   let lastEnd = -1;
+  let chunkNo = 0;
   for (let base = 0; base < text.length && found < MAX_HITS; base += chunk - CHUNK_OVERLAP) {
     const part = base === 0 && text.length <= chunk ? text : text.slice(base, base + chunk);
-    re.lastIndex = 0;
+    let from = 0;
     let m: RegExpExecArray | null;
-    while (found < MAX_HITS && (m = re.exec(part)) !== null) {
+    while (found < MAX_HITS && (m = exec(part, chunkNo, from)) !== null) {
       const start = base + m.index;
       const end = start + Math.max(1, m[0].length);
-      if (m[0].length === 0) re.lastIndex++;
+      from = m.index + Math.max(1, m[0].length);
       if (start < lastEnd) continue; // already seen in the previous chunk's overlap
       lastEnd = end;
       out.push({ ...view.toOriginal(start, end), view: view.kind });
       found++;
     }
     if (base + chunk >= text.length) break;
+    chunkNo++;
   }
 }

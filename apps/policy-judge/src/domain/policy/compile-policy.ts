@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { PolicyValidationError } from '../errors.js';
 import type { ActionTypeName, SeverityName } from '../finding.js';
+import { patternHead } from './pattern-head.js';
 import { checkSafeSyntax, matchesEmpty } from './safe-pattern.js';
 import { createSignalPrefilter, type SignalPrefilter } from './signal-prefilter.js';
 import { policySchema, type PolicyFile, type PolicyRule } from './policy-schema.js';
 
 /**
- * A signal compiled to one case-insensitive alternation (one scan per view), or, when large, to
- * one expression per pattern (`parts`), each prefiltered on its own.
+ * A signal compiled to one case-insensitive alternation (one scan per view), or, when it has
+ * several patterns and goes through the prefilter, to one expression per pattern (`parts`), each
+ * prefiltered on its own.
  */
 export interface CompiledSignal {
   name: string;
@@ -20,8 +22,11 @@ export interface CompiledSignal {
   /**
    * Scanned pattern by pattern instead of `re`: each part has its own prefilter unit, so a text
    * pays only for the few patterns whose required words it holds. A joined alternation tries
-   * every pattern at every position; for the large request-frame signals (15 patterns of ~3 KB)
-   * that was 0.1–0.3 ms per prompt each, against ~0.01 ms for the one or two possible patterns.
+   * every pattern at every position, and one pattern without required words (or with common
+   * ones) makes the whole signal possible: for the large request-frame signals (15 patterns of
+   * ~3 KB) that was 0.1–0.3 ms per prompt each, against ~0.01 ms for the one or two possible
+   * patterns, and splitting every prefiltered signal took the labelled prompts from ~1,600 to
+   * ~2,400 judgments/s (perf/RESULTS.md).
    */
   parts?: ReadonlyArray<SignalPart>;
 }
@@ -31,15 +36,35 @@ export interface SignalPart {
   source: string;
   unit: number;
   re: RegExp | undefined;
+  /**
+   * The pattern's leading group when other parts of the policy start with the same one (the
+   * request frame of 136 patterns): a scan finds where the head matches once per view, for
+   * every part sharing it, and tries the part only there (`partRegex`), instead of each part
+   * trying its ~2 KB frame alternation at every position of the text.
+   */
+  head?: SignalHead;
 }
 
-/** The expression of a split signal's pattern, compiled on first use. */
+/** A leading group shared by several parts (see `SignalPart.head` and pattern-head.ts). */
+export interface SignalHead {
+  source: string;
+  /** Position among the policy's heads (per-judgment cache). */
+  index: number;
+  re: RegExp | undefined;
+}
+
+/**
+ * The expression of a split signal's pattern, compiled on first use; sticky (matching only at
+ * `lastIndex`) when the part has a head, as it is then tried only where its head matches.
+ */
 export function partRegex(part: SignalPart): RegExp {
-  return (part.re ??= new RegExp(part.source, 'gi'));
+  return (part.re ??= new RegExp(part.source, part.head ? 'giy' : 'gi'));
 }
 
-/** Joined pattern source above which a prefiltered signal is scanned pattern by pattern. */
-export const SPLIT_SIGNAL_CHARS = 16_384;
+/** The expression of a head, compiled on first use. */
+export function headRegex(head: SignalHead): RegExp {
+  return (head.re ??= new RegExp(head.source, 'gi'));
+}
 
 /** Whether `signal` may match a text whose prefilter answer is `possible` (per unit). */
 export function signalPossible(signal: CompiledSignal, possible: readonly number[]): boolean {
@@ -72,6 +97,8 @@ export interface CompiledPolicy {
   /** `<name>@<version>+<first 12 hex of sha256(file bytes)>`. */
   revision: string;
   signals: Map<string, CompiledSignal>;
+  /** The shared heads of split signals' parts (`SignalPart.head`), by index. */
+  heads: SignalHead[];
   /**
    * Which units (a signal, or a pattern of a split signal: `CompiledSignal.unit` / `parts`) can
    * match a text at all (required literals); skips scans that cannot match. See `signalPossible`.
@@ -126,7 +153,7 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
     if (problems.length > before) continue;
     const re = new RegExp(patterns.map((p) => `(?:${p})`).join('|'), 'gi');
     const always = afterGate.has(name) && !firstOrElsewhere.has(name);
-    const split = !always && patterns.length > 1 && re.source.length > SPLIT_SIGNAL_CHARS;
+    const split = !always && patterns.length > 1;
     const signal: CompiledSignal = { name, re, index: signals.size, unit: -1 };
     if (split) {
       signal.parts = patterns.map((p) => {
@@ -151,6 +178,7 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
     re.lastIndex = 0;
     signals.set(name, signal);
   }
+  const heads = shareHeads(signals);
   const detectors: CompiledDetector[] = [];
   for (const [id, det] of Object.entries(file.detectors)) {
     const seen = new Set<string>();
@@ -193,6 +221,7 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
     file,
     revision: `${file.name}@${file.version}+${sha}`,
     signals,
+    heads,
     prefilter,
     detectors,
     severityOf(kind, type) {
@@ -234,4 +263,26 @@ function expandFragments(file: PolicyFile, problems: string[]): PolicyFile['sign
       patterns.map((p, i) => expand(p, `signals.${name}[${i}]`, [])),
     ]),
   );
+}
+
+/** Give each split part whose leading group starts at least one other part that shared head. */
+function shareHeads(signals: Map<string, CompiledSignal>): SignalHead[] {
+  const partsOf = new Map<string, SignalPart[]>();
+  for (const signal of signals.values()) {
+    for (const part of signal.parts ?? []) {
+      const head = patternHead(part.source);
+      if (head === undefined) continue;
+      const list = partsOf.get(head) ?? [];
+      list.push(part);
+      partsOf.set(head, list);
+    }
+  }
+  const heads: SignalHead[] = [];
+  for (const [source, parts] of partsOf) {
+    if (parts.length < 2) continue;
+    const head: SignalHead = { source, index: heads.length, re: undefined };
+    heads.push(head);
+    for (const part of parts) part.head = head;
+  }
+  return heads;
 }

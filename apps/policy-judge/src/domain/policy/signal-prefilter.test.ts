@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildViews } from '../normalise/normaliser.js';
 import { createScanContext } from '../detectors/scan-context.js';
-import { compilePolicy, SPLIT_SIGNAL_CHARS, signalPossible } from './compile-policy.js';
+import { compilePolicy, signalPossible } from './compile-policy.js';
 import { createLiteralAutomaton } from './literal-automaton.js';
 import {
   parsePattern,
@@ -152,17 +152,21 @@ describe('signal prefilter on the shipped policy', () => {
   // Split signals (scanned pattern by pattern, each pattern its own prefilter unit).
   const split = [...policy.signals.values()].filter((s) => s.parts);
 
-  it('the shipped policy splits its large prefiltered signals, one part per pattern', () => {
+  it('the shipped policy splits every prefiltered signal of several patterns, one part per pattern', () => {
     expect(split.map((s) => s.name)).toEqual(
-      expect.arrayContaining(['hx_fraud', 'hx_malware', 'hx_violence']),
+      expect.arrayContaining(['hx_fraud', 'hx_malware', 'hx_violence', 'sys_prompt_extract']),
     );
-    for (const s of split) {
-      expect(s.parts).toHaveLength(policy.file.signals[s.name]!.length);
-      expect(s.re.source.length).toBeGreaterThan(SPLIT_SIGNAL_CHARS);
-    }
+    for (const s of split) expect(s.parts).toHaveLength(policy.file.signals[s.name]!.length);
+    // What is not split has one pattern, or skips the prefilter (possible in any text).
+    const always = policy.prefilter.possibleSignals('');
+    for (const s of policy.signals.values())
+      if (!s.parts && policy.file.signals[s.name]!.length > 1)
+        expect(always[s.unit], s.name).toBe(1);
     // A text without the parts' words scans none of them.
     const inView = policy.prefilter.possibleSignals('please summarise the quarterly report');
-    expect(split.filter((s) => signalPossible(s, inView))).toEqual([]);
+    const frames = split.filter((s) => s.name.startsWith('hx_'));
+    expect(frames.length).toBeGreaterThan(2);
+    expect(frames.filter((s) => signalPossible(s, inView))).toEqual([]);
   });
 
   it('fire exactly when the joined alternation matches, with hits in text order, apart, at most 8 per view', () => {
