@@ -325,7 +325,7 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
     expect(eager.batches.length).toBeGreaterThanOrEqual(4);
   });
 
-  it('stores and recognises as duplicates action ids holding quotes, backslashes and SQL (inlined as one literal)', async () => {
+  it('stores and recognises as duplicates ids holding quotes, backslashes and SQL (inlined as literals)', async () => {
     const log = await open();
     const ids = [
       "it's",
@@ -336,17 +336,21 @@ describe.each(targets)('audit log contract on %s', (_name, openDb) => {
       '"double" and 😀 and é',
       '\u2028line\u2029sep',
     ];
-    const first = await Promise.all(
-      ids.map((id, i) => log.append(sampleRecord(i, { actionId: id }))),
-    );
+    // Every text of the batch's JSON literal (the write), not only the duplicate check's ids.
+    const hostile = (id: string, i: number) =>
+      sampleRecord(i, { actionId: id, agentId: id, tenantId: id, regionId: id });
+    const first = await Promise.all(ids.map((id, i) => log.append(hostile(id, i))));
     expect(first.map((r) => r.duplicate)).toEqual(ids.map(() => false));
-    const again = await Promise.all(
-      ids.map((id, i) => log.append(sampleRecord(i, { actionId: id }))),
-    );
+    const again = await Promise.all(ids.map((id, i) => log.append(hostile(id, i))));
     expect(again.map((r) => [r.duplicate, r.record.sequence])).toEqual(
       first.map((r) => [true, r.record.sequence]),
     );
-    for (const id of ids) expect((await log.get(id))?.actionId).toBe(id);
+    for (const { record } of first) {
+      const back = await log.get(record.actionId);
+      expect(back && toJson(auditv1.AuditRecordSchema, back)).toEqual(
+        toJson(auditv1.AuditRecordSchema, record),
+      );
+    }
     expect((await log.list({ pageSize: 100 })).records).toHaveLength(ids.length);
   });
 

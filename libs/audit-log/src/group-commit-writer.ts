@@ -5,8 +5,8 @@ import type { Clock } from './clock';
 import { AuditUnavailableError } from './errors';
 import { createPartitionSql, partitionFor, tableExists } from './partitions';
 import {
-  INSERT_RECORDS_SQL,
   RECORD_COLUMNS,
+  insertRecordsSql,
   recordBody,
   recordToInsertJson,
   rowToRecord,
@@ -61,17 +61,28 @@ interface Pending {
 export const APPEND_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('nethical.audit.append'))";
 
 /**
- * A batch's rows in one statement: the records, their action ids (from the same JSON) and the
- * sequence counter. Data-modifying CTEs all run, RETURNING or not, in one snapshot.
+ * A batch's rows in one statement: the records, their action ids (from the inserted rows) and
+ * the sequence counter. Data-modifying CTEs all run in one snapshot. It travels in a script
+ * with COMMIT, which takes no parameters, so its values are quoted literals (`sqlLiteral`), each
+ * cast as its parameter was (`::jsonb`, `::int8`, `::timestamptz`): the rows are those of the
+ * parameterised form (a test compares them). The batch's JSON is sent once; the ids come from
+ * RETURNING, not from a second copy of it.
  */
-const APPEND_BATCH_SQL = `WITH inserted AS (
-  ${INSERT_RECORDS_SQL}
+export function appendBatchSql(
+  batchJson: string,
+  nextSequence: bigint,
+  committedIso: string,
+): string {
+  return `WITH inserted AS (
+  ${insertRecordsSql(`${sqlLiteral(batchJson)}::jsonb`)}
+  RETURNING action_id, sequence, committed_at
 ), ids AS (
   INSERT INTO audit_action_ids (action_id, sequence, committed_at)
-  SELECT action_id, sequence, committed_at
-    FROM jsonb_to_recordset($1::jsonb) AS x(action_id text, sequence bigint, committed_at timestamptz)
+  SELECT action_id, sequence, committed_at FROM inserted
 )
-UPDATE audit_sequence SET next_sequence = $2, last_committed_at = $3::timestamptz`;
+UPDATE audit_sequence SET next_sequence = ${sqlLiteral(nextSequence.toString())}::int8,
+  last_committed_at = ${sqlLiteral(committedIso)}::timestamptz`;
+}
 
 /**
  * Group commit: appends wait in a bounded queue; one batch at a time is written in a single
@@ -141,9 +152,10 @@ export function createGroupCommitWriter(options: GroupCommitOptions): GroupCommi
     const nowUs = msToMicros(clock.now());
     const created: string[] = [];
     const outcome = await sql.transaction(async (tx) => {
-      // One round trip for BEGIN, the lock, the counter and the ids already stored (a script:
-      // the ids are inlined as one quoted literal). Then one statement writes the batch, then
-      // COMMIT: three round trips per batch, whatever its size (there were eight).
+      // Two round trips per batch, whatever its size (there were eight, then three): one script
+      // of BEGIN, the lock, the counter and the ids already stored, then one of the write and
+      // COMMIT (`commitWith`), values inlined as quoted literals in both. Rarely one more: the
+      // stored records of duplicates, and the partition check of a new day.
       //
       // `= ANY(ARRAY(subquery))`, not `IN (subquery)`: the planner guesses 100 rows for a
       // set-returning function and, without fresh statistics, hash-joins them against a
@@ -156,7 +168,11 @@ export function createGroupCommitWriter(options: GroupCommitOptions): GroupCommi
            FROM audit_action_ids
           WHERE action_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${sqlLiteral(JSON.stringify(ids))}::jsonb)))`,
       );
-      const knownRows = known!.rows as Array<{ action_id: string; sequence: bigint; committed_us: bigint }>;
+      const knownRows = known!.rows as Array<{
+        action_id: string;
+        sequence: bigint;
+        committed_us: bigint;
+      }>;
       const existing = new Map<string, auditv1.AuditRecord>();
       if (knownRows.length > 0) {
         const stored = await tx.query<RecordRow>(
@@ -198,13 +214,17 @@ export function createGroupCommitWriter(options: GroupCommitOptions): GroupCommi
             await tx.exec(createPartitionSql(partition));
           created.push(partition.name);
         }
-        // Records, their ids and the counter in one statement (one parameter, read twice).
-        await tx.query(APPEND_BATCH_SQL, [
-          JSON.stringify(fresh.map((r) => recordToInsertJson(r, bodies.get(r)))),
-          next.toString(),
-          microsToIso(committedUs),
-        ]);
+        // Records, their ids and the counter in one statement, sent with COMMIT: nothing that
+        // can fail comes after it (an error after COMMIT would reject appends that are stored).
+        await tx.commitWith(
+          appendBatchSql(
+            JSON.stringify(fresh.map((r) => recordToInsertJson(r, bodies.get(r)))),
+            next,
+            microsToIso(committedUs),
+          ),
+        );
       }
+      // Nothing fresh (all duplicates): nothing written, `transaction()` sends a plain COMMIT.
       return { existing, fresh };
     });
     // Only after COMMIT: a rolled-back CREATE TABLE must not be remembered.

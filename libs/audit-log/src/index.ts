@@ -10,8 +10,8 @@ export type { AppendResult } from './group-commit-writer';
 export * from './partitions';
 export * from './queries';
 export {
-  INSERT_RECORDS_SQL,
   RECORD_COLUMNS,
+  insertRecordsSql,
   normaliseIncoming,
   recordBody,
   recordToInsertJson,

@@ -130,7 +130,7 @@ export function recordBody(record: auditv1.AuditRecord): Uint8Array {
 }
 
 /**
- * The JSON object inserted through `jsonb_to_recordset` (see `INSERT_RECORDS_SQL`). `body` is
+ * The JSON object inserted through `jsonb_to_recordset` (see `insertRecordsSql`). `body` is
  * `recordBody(record)`, passed in so it can be computed before the writer takes its lock.
  */
 export function recordToInsertJson(
@@ -154,17 +154,20 @@ export function recordToInsertJson(
 }
 
 /**
- * Insert a batch given as one jsonb array parameter: a single round trip whatever the batch
- * size, and the same SQL on pg and PGlite (no driver-specific array encoding). The body travels
- * as base64 inside the JSON.
+ * Insert a batch given as one jsonb array of `recordToInsertJson` objects: a single statement
+ * whatever the batch size, and the same SQL on pg and PGlite (no driver-specific array
+ * encoding). The body travels as base64 inside the JSON. `batch` is the SQL of that array:
+ * a parameter (`$1::jsonb`) or an inlined literal (`${sqlLiteral(json)}::jsonb`).
  */
-export const INSERT_RECORDS_SQL = `INSERT INTO audit_records (sequence, action_id, agent_id, tenant_id,
+export function insertRecordsSql(batch: string): string {
+  return `INSERT INTO audit_records (sequence, action_id, agent_id, tenant_id,
   region_id, action_type, decision, risk_score, ml_score, received_at, committed_at, body)
 SELECT sequence, action_id, agent_id, tenant_id, region_id, action_type, decision, risk_score,
   ml_score, received_at, committed_at, decode(body, 'base64')
-FROM jsonb_to_recordset($1::jsonb) AS x(sequence bigint, action_id text, agent_id text, tenant_id text,
+FROM jsonb_to_recordset(${batch}) AS x(sequence bigint, action_id text, agent_id text, tenant_id text,
   region_id text, action_type smallint, decision smallint, risk_score double precision,
   ml_score double precision, received_at timestamptz, committed_at timestamptz, body text)`;
+}
 
 const MAX_ID_LENGTH = 256;
 
@@ -210,7 +213,10 @@ export function normaliseIncoming(input: auditv1.AuditRecord): auditv1.AuditReco
     if (text.includes('\u0000')) throw new AuditInvalidRecordError(field, 'must not contain NUL');
   }
   if (record.requestDigest !== '' && !/^[0-9a-f]{64}$/.test(record.requestDigest)) {
-    throw new AuditInvalidRecordError('request_digest', 'must be 64 lower-case hex characters (SHA-256) or empty');
+    throw new AuditInvalidRecordError(
+      'request_digest',
+      'must be 64 lower-case hex characters (SHA-256) or empty',
+    );
   }
   requireFinite('risk_score', record.riskScore);
   if (record.mlScore !== undefined) requireFinite('ml_score', record.mlScore);
