@@ -6,7 +6,11 @@ import { loadPolicy, watchPolicy } from '../src/adapters/policy-loader.js';
 import { PolicyValidationError } from '../src/domain/errors.js';
 import { compilePolicy, type CompiledPolicy } from '../src/domain/policy/compile-policy.js';
 import { createPolicyHandle } from '../src/domain/policy/policy-handle.js';
-import { checkSafePattern } from '../src/domain/policy/safe-pattern.js';
+import {
+  checkSafePattern,
+  matchesEmpty,
+  mayMatchEmpty,
+} from '../src/domain/policy/safe-pattern.js';
 import { compileTaxonomy } from '../src/domain/taxonomy/taxonomy.js';
 import { policyDir } from './helpers.js';
 
@@ -27,6 +31,26 @@ describe('safe pattern subset', () => {
     ['x?', /empty string/],
     ['[abc', /unterminated/],
   ])('rejects %s', (p, why) => expect(checkSafePattern(p).join('; ')).toMatch(why));
+  it.each([['x?'], ['\\s*'], ['(?:a|)'], ['(?:foo)?(?:bar){0,2}'], ['^'], ['\\B'], ['a{0}']])(
+    'may match the empty string, read without compiling: %s',
+    (p) => expect(mayMatchEmpty(p)).toBe(true),
+  );
+  it('says a pattern cannot match the empty string only when it cannot (every shipped pattern)', async () => {
+    const shipped = await loadPolicy(policyDir);
+    const patterns = [
+      ...Object.values(shipped.file.signals).flat(),
+      'a|b?',
+      '\\bx\\b',
+      '[^a]{1,2}',
+    ];
+    let certain = 0;
+    for (const p of patterns) {
+      if (mayMatchEmpty(p)) continue;
+      certain++;
+      expect(matchesEmpty(p), p).toBe(false);
+    }
+    expect(certain).toBeGreaterThan(patterns.length * 0.9);
+  });
 });
 
 describe('policy validation', () => {
@@ -66,7 +90,7 @@ describe('policy validation', () => {
     bad.limits.scanChunkChars = 256;
     expect(() => compilePolicy(JSON.stringify(bad), 'bad.json')).toThrow(/limits\.scanChunkChars/);
   });
-  it('names the pattern of a signal that matches the empty string (checked on the joined expression)', async () => {
+  it('names the pattern of a signal that matches the empty string', async () => {
     const bad = JSON.parse(await readFile(join(policyDir, 'default.json'), 'utf8'));
     bad.signals.override = [...bad.signals.override, 'x?', '\\bfine\\b'];
     bad.signals.refusal = ['\\s*'];

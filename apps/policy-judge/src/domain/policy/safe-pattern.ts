@@ -16,6 +16,8 @@
  * The subset above plus a per-pattern input bound (`limits.scanChunkChars`) keeps every scan
  * linear in practice and bounded in the worst case.
  */
+import { parsePattern, type PatternNode } from './required-literals.js';
+
 export const MAX_BOUND = 80;
 export const MAX_GAPS = 3;
 export const MAX_LENGTH = 6000;
@@ -36,6 +38,34 @@ export function checkSafePattern(source: string): string[] {
  */
 export function matchesEmpty(source: string): boolean {
   return new RegExp(source, 'i').test('');
+}
+
+/**
+ * Whether `source` may match the empty string, read from its structure without compiling it:
+ * a character (literal, class, `.`, `\\d` …) always consumes one, an assertion (`^`, `\\b` …) is
+ * taken to succeed, so `false` is certain and `true` only means "compile and see"
+ * (`matchesEmpty`). A pattern the parser cannot read is `true`.
+ */
+export function mayMatchEmpty(source: string): boolean {
+  let root: PatternNode;
+  try {
+    root = parsePattern(source);
+  } catch {
+    return true;
+  }
+  const nullable = (node: PatternNode): boolean => {
+    switch (node.t) {
+      case 'char':
+        return false;
+      case 'empty':
+        return true;
+      case 'rep':
+        return node.min === 0 || nullable(node.node);
+      case 'alt':
+        return node.of.some((branch) => branch.every(nullable));
+    }
+  };
+  return nullable(root);
 }
 
 /**
@@ -70,7 +100,12 @@ export function checkSafeSyntax(source: string): string[] {
       continue;
     }
     if (c === '(') {
-      if (source.startsWith('(?=', i) || source.startsWith('(?!', i) || source.startsWith('(?<=', i) || source.startsWith('(?<!', i)) {
+      if (
+        source.startsWith('(?=', i) ||
+        source.startsWith('(?!', i) ||
+        source.startsWith('(?<=', i) ||
+        source.startsWith('(?<!', i)
+      ) {
         problems.push(`lookaround at ${i}`);
       } else if (source.startsWith('(?<', i)) problems.push(`named group at ${i}`);
       prevAtom = null;
@@ -83,7 +118,8 @@ export function checkSafeSyntax(source: string): string[] {
       continue;
     }
     if (c === '*' || c === '+') {
-      if (prevAtom === ')') problems.push(`repeated group '${c}' at ${i} (only '?' may follow a group)`);
+      if (prevAtom === ')')
+        problems.push(`repeated group '${c}' at ${i} (only '?' may follow a group)`);
       else if (prevAtom !== null && !SAFE_UNBOUNDED.has(prevAtom) && !isLiteral(prevAtom)) {
         problems.push(`unbounded '${c}' on ${prevAtom} at ${i}: use {0,${MAX_BOUND}}`);
       }
@@ -94,7 +130,8 @@ export function checkSafeSyntax(source: string): string[] {
     if (c === '{') {
       const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i));
       if (m) {
-        if (prevAtom === ')') problems.push(`repeated group '{' at ${i} (only '?' may follow a group)`);
+        if (prevAtom === ')')
+          problems.push(`repeated group '{' at ${i} (only '?' may follow a group)`);
         const max = m[2] === undefined ? Number(m[1]) : m[3] === '' ? Infinity : Number(m[3]);
         if (max > MAX_BOUND) problems.push(`bound ${m[0]} at ${i} exceeds ${MAX_BOUND}`);
         if (max > 8) gaps++;
