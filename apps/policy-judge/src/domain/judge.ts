@@ -133,14 +133,12 @@ export function createJudge(deps: JudgeDeps): Judge {
         storesMs += monotonic() - s;
       }
     };
-    const [quarantined, priorForTier] = await timed(
-      Promise.all([
-        flags.enableQuarantine
-          ? deps.quarantineStore.get(input.agentId, now)
-          : Promise.resolve(null),
-        tiered ? deps.riskStore.get(input.agentId, now, file.risk.halfLifeSec) : Promise.resolve(0),
-      ]),
-    );
+    // The agent's risk is not read before scanning: it would change nothing found (a deep
+    // detector whose gate is silent cannot fire, see below), and the update after the scan
+    // returns it, so an action costs one risk round trip to Redis, not two.
+    const quarantined = flags.enableQuarantine
+      ? await timed(deps.quarantineStore.get(input.agentId, now))
+      : null;
 
     // PII and secrets always run: redactedContent must never carry raw PII to the audit store.
     const ts = monotonic();
@@ -166,9 +164,9 @@ export function createJudge(deps: JudgeDeps): Judge {
     const detectorsRun: string[] = ['pii', 'secrets'];
     if (!quarantined) {
       const ctx = createScanContext(input.content, input.actionType, policy);
-      const deepAll = priorForTier >= file.decision.deepScanAgentRisk;
       for (const det of detectorsFor(policy)) {
-        if (tiered && det.tier === 'deep' && !deepAll && !det.gate(ctx)) continue;
+        // Skipping loses nothing: every rule needs its gate signal (compile-policy.ts, `gate`).
+        if (tiered && det.tier === 'deep' && !det.gate(ctx)) continue;
         detectorsRun.push(det.id);
         findings.push(...det.run(ctx, { shortCircuit: tiered }));
       }

@@ -113,8 +113,12 @@ export const policySchema = z.strictObject({
     /** Agent risk at/above which the agent is quarantined (flag enableQuarantine). */
     quarantineAgentRisk: unit,
     quarantineDefaultSec: z.number().int().positive(),
-    /** Tiered mode runs every detector for agents at/above this risk. */
-    deepScanAgentRisk: unit,
+    /**
+     * No effect; accepted so older policy files load. Tiered mode once ran every detector for
+     * agents at or above this risk, but a deep detector whose gate is silent cannot fire, so that
+     * found nothing more and cost a risk read per action (docs/judge.md).
+     */
+    deepScanAgentRisk: unit.optional(),
   }),
   sensitive: z.strictObject({
     /** Severity per PII/secret entity type; `default` for unlisted types. */
