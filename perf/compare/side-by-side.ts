@@ -42,7 +42,9 @@ const opts = new Command()
   .option('--rates <list>', 'ladder rungs (actions/s)', '100,200,300,400,500,600,800')
   .option('--step <s>', 'seconds per rung and build', '20')
   .option('--p99-ms <ms>', 'p99 bound of a sustained rung', '50')
-  .option('--port <n>', 'gateway port of the base build (candidate: +20)', '58300')
+  // Below Linux's ephemeral range (32768–60999): a port there can be held by any outgoing
+  // connection on the host (to PostgreSQL, Redis …), and a service's listen then fails.
+  .option('--port <n>', 'gateway port of the base build (candidate: +20)', '28300')
   .option('--out <file>', 'JSON report', '.data/perf/compare.json')
   .parse()
   .opts<{

@@ -5,7 +5,7 @@
  * Retry-After on refusals, client timeouts, gateway RSS, and how long latency takes to return to
  * normal once the load drops; with a calibration figure taken in the same run.
  *
- *   npx tsx perf/overload/overload.ts [--port 58100] [--ladder 100,150,200,250,300,350,400]
+ *   npx tsx perf/overload/overload.ts [--port 28100] [--ladder 100,150,200,250,300,350,400]
  *     [--step 15] [--overload 60] [--factor 3] [--out .data/perf/overload.json]
  *
  * Needs PostgreSQL (NETHICAL_TEST_DATABASE_URL, default 127.0.0.1:5432) and Redis
@@ -25,7 +25,9 @@ import { runLoad, type RequestResult } from '../load/run-load';
 import { createLatencyHistogram } from '../load/latency-histogram';
 
 const opts = new Command()
-  .option('--port <n>', 'gateway port (the others take the next five)', '58100')
+  // Below Linux's ephemeral range (32768–60999): a port there can be held by any outgoing
+  // connection on the host (to PostgreSQL, Redis …), and the service's listen then fails.
+  .option('--port <n>', 'gateway port (the others take the next five)', '28100')
   .option(
     '--ladder <rates>',
     'rates of the ladder that finds the sustainable rate',
