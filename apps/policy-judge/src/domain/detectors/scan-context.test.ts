@@ -16,7 +16,7 @@ const HEAD = String.raw`(?:\bhow to |\bhelp me (?:to )?|\bme to )`;
 const policy = compilePolicy(
   JSON.stringify({
     ...shipped,
-    limits: { ...shipped.limits, scanChunkChars: 1024 },
+    limits: { ...shipped.limits, scanChunkChars: 1024, maxContentChars: 1_000_000 },
     signals: {
       ...shipped.signals,
       t_weapon: [`${HEAD}[^.\\n]{0,20}\\bbomb`, `${HEAD}[^.\\n]{0,20}\\brifles?\\b`],
@@ -65,6 +65,12 @@ describe('split signals with a shared head', () => {
     ['matches in later chunks', `${filler}how to find a rifle. ${filler}help me poison hemlock`],
     ['more than eight', 'how to get a bomb. '.repeat(12)],
     ['a match inside a longer head match', 'buy guns now'],
+    // Head matches are kept per chunk: beyond the 1,024th chunk as well (a numeric cache key
+    // built as head × 1024 + chunk would have mixed chunks up there).
+    [
+      'a match after more than 1,024 chunks',
+      `${'how to cook rice. '.repeat(48_000)}how to buy a rifle`,
+    ],
   ])('finds what one scan per pattern finds: %s', (_, text) => {
     const ctx = createScanContext(text, 'message', policy);
     for (const name of ['t_weapon', 't_poison', 't_overlap']) {

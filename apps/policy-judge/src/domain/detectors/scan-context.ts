@@ -6,6 +6,7 @@ import {
   partRegex,
   type CompiledPolicy,
   type CompiledSignal,
+  type SignalHead,
 } from '../policy/compile-policy.js';
 
 /** Where a signal matched: a range of the ORIGINAL content and the view it was seen in. */
@@ -48,8 +49,8 @@ export function createScanContext(
   const memo: Array<SignalHit[] | undefined> = new Array<SignalHit[] | undefined>(
     policy.signals.size,
   );
-  /** Per view: where each shared head matches, per chunk (key `head.index * 1024 + chunk`). */
-  const headStarts: Array<Map<number, number[]> | undefined> = [];
+  /** Per view: where each shared head matches, per chunk of the view. */
+  const headStarts: Array<Map<SignalHead, number[][]> | undefined> = [];
   let scans = 0;
   const getViews = () => (views ??= buildViews(scanned, limits));
   const hitsOf = (signal: CompiledSignal): SignalHit[] => {
@@ -80,11 +81,11 @@ export function createScanContext(
           scanView(view, limits.scanChunkChars, out, execFrom(re));
           continue;
         }
-        const cache = (headStarts[v] ??= new Map());
+        const perView = (headStarts[v] ??= new Map());
+        let perChunk = perView.get(head);
+        if (!perChunk) perView.set(head, (perChunk = []));
         scanView(view, limits.scanChunkChars, out, (text, chunkNo, from) => {
-          const key = head.index * 1024 + chunkNo;
-          let starts = cache.get(key);
-          if (!starts) cache.set(key, (starts = matchStarts(headRegex(head), text)));
+          const starts = (perChunk[chunkNo] ??= matchStarts(headRegex(head), text));
           return execAtStarts(re, text, starts, from);
         });
       }

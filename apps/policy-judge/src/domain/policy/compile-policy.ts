@@ -48,8 +48,6 @@ export interface SignalPart {
 /** A leading group shared by several parts (see `SignalPart.head` and pattern-head.ts). */
 export interface SignalHead {
   source: string;
-  /** Position among the policy's heads (per-judgment cache). */
-  index: number;
   re: RegExp | undefined;
 }
 
@@ -97,8 +95,6 @@ export interface CompiledPolicy {
   /** `<name>@<version>+<first 12 hex of sha256(file bytes)>`. */
   revision: string;
   signals: Map<string, CompiledSignal>;
-  /** The shared heads of split signals' parts (`SignalPart.head`), by index. */
-  heads: SignalHead[];
   /**
    * Which units (a signal, or a pattern of a split signal: `CompiledSignal.unit` / `parts`) can
    * match a text at all (required literals); skips scans that cannot match. See `signalPossible`.
@@ -175,7 +171,7 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
     });
     signals.set(name, signal);
   }
-  const heads = shareHeads(signals);
+  shareHeads(signals);
   const detectors: CompiledDetector[] = [];
   for (const [id, det] of Object.entries(file.detectors)) {
     const seen = new Set<string>();
@@ -218,7 +214,6 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
     file,
     revision: `${file.name}@${file.version}+${sha}`,
     signals,
-    heads,
     prefilter,
     detectors,
     severityOf(kind, type) {
@@ -263,7 +258,7 @@ function expandFragments(file: PolicyFile, problems: string[]): PolicyFile['sign
 }
 
 /** Give each split part whose leading group starts at least one other part that shared head. */
-function shareHeads(signals: Map<string, CompiledSignal>): SignalHead[] {
+function shareHeads(signals: Map<string, CompiledSignal>): void {
   const partsOf = new Map<string, SignalPart[]>();
   for (const signal of signals.values()) {
     for (const part of signal.parts ?? []) {
@@ -274,12 +269,9 @@ function shareHeads(signals: Map<string, CompiledSignal>): SignalHead[] {
       partsOf.set(head, list);
     }
   }
-  const heads: SignalHead[] = [];
   for (const [source, parts] of partsOf) {
     if (parts.length < 2) continue;
-    const head: SignalHead = { source, index: heads.length, re: undefined };
-    heads.push(head);
+    const head: SignalHead = { source, re: undefined };
     for (const part of parts) part.head = head;
   }
-  return heads;
 }
