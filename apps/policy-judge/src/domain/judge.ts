@@ -3,6 +3,7 @@ import { actionRisk, decide } from './decision.js';
 import { InvalidActionError } from './errors.js';
 import { createAdversarialSuffixDetector } from './detectors/adversarial-suffix.js';
 import type { Detector } from './detectors/detector.js';
+import { createDualVoiceDetector } from './detectors/dual-voice.js';
 import { createObfuscationDetector } from './detectors/obfuscation.js';
 import { createRuleDetector } from './detectors/rule-detector.js';
 import { createScanContext } from './detectors/scan-context.js';
@@ -42,6 +43,7 @@ function detectorsFor(policy: CompiledPolicy): Detector[] {
       createSystemLimitsDetector(),
       createObfuscationDetector(),
       createAdversarialSuffixDetector(),
+      createDualVoiceDetector(),
       ...policy.detectors.map(createRuleDetector),
     ];
     detectorCache.set(policy, list);
