@@ -56,7 +56,7 @@ describe('safe pattern subset', () => {
 describe('policy validation', () => {
   it('the shipped policy compiles and records name@version+sha', async () => {
     const p = await loadPolicy(policyDir);
-    expect(p.revision).toMatch(/^nethical-default@1\.5\.1\+[0-9a-f]{12}$/);
+    expect(p.revision).toMatch(/^nethical-default@1\.6\.0\+[0-9a-f]{12}$/);
     expect(p.detectors.length).toBeGreaterThan(8);
   });
   it('reports every problem at once', async () => {
@@ -131,7 +131,7 @@ describe('policy validation', () => {
   });
   it('a rule names an unknown noneScope: the error names the field', async () => {
     const bad = JSON.parse(await readFile(join(policyDir, 'default.json'), 'utf8'));
-    bad.detectors['output-checks'].rules[0].noneScope = 'sentence';
+    bad.detectors['output-checks'].rules[0].noneScope = 'clause';
     expect(() => compilePolicy(JSON.stringify(bad), 'bad.json')).toThrow(/noneScope/);
   });
   it('rejects non-JSON and unknown fields', () => {

@@ -1,7 +1,7 @@
 import type { Finding, Span } from '../finding.js';
 import type { CompiledDetector, CompiledRule, CompiledSignal } from '../policy/compile-policy.js';
 import type { Detector } from './detector.js';
-import type { ScanContext, SignalHit } from './scan-context.js';
+import { MAX_HITS, type ScanContext, type SignalHit } from './scan-context.js';
 
 /** Evidence spans kept per finding. */
 const MAX_SPANS = 6;
@@ -34,7 +34,7 @@ export function createRuleDetector(compiled: CompiledDetector): Detector {
  */
 function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
   const { all, any, none } = rule.signals;
-  if (rule.noneScope === 'paragraph') return evaluateByParagraph(rule, ctx);
+  if (rule.noneScope !== 'text') return evaluateScoped(rule, ctx, rule.noneScope);
   for (const s of all) if (ctx.hitsOf(s).length === 0) return null;
   if (any.length > 0) {
     let count = 0;
@@ -55,7 +55,7 @@ function evaluateFully(rule: CompiledRule, ctx: ScanContext): Finding | null {
   for (const s of any) if (ctx.hitsOf(s).length > 0) anyFired++;
   let noneFired = false;
   for (const s of none) if (ctx.hitsOf(s).length > 0) noneFired = true;
-  if (rule.noneScope === 'paragraph') return evaluateByParagraph(rule, ctx);
+  if (rule.noneScope !== 'text') return evaluateScoped(rule, ctx, rule.noneScope);
   if (!allFired) return null;
   if (any.length > 0 && anyFired < rule.minAny) return null;
   if (noneFired) return null;
@@ -64,20 +64,38 @@ function evaluateFully(rule: CompiledRule, ctx: ScanContext): Finding | null {
 
 type HitsOf = (signal: CompiledSignal) => SignalHit[];
 
+type Scope = 'paragraph' | 'sentence';
+
 /**
- * `noneScope: paragraph`: hits in a paragraph that also holds a `none` hit do not count, and the
- * rule is decided on the hits left (all of them when no `none` signal hit). Both evaluation
- * modes share this.
+ * `noneScope: paragraph | sentence`: hits in a segment (paragraph, or sentence) that also holds a
+ * `none` hit do not count, and the rule is decided on the hits left (all of them when no `none`
+ * signal hit). Both evaluation modes share this.
+ *
+ * A signal whose hits were capped (MAX_HITS per view) may have more hits past the cap, in
+ * segments nobody looked at: its hits all count, so stuffing a text with excused uses of a word
+ * cannot hide a later, unexcused one.
  */
-function evaluateByParagraph(rule: CompiledRule, ctx: ScanContext): Finding | null {
+function evaluateScoped(rule: CompiledRule, ctx: ScanContext, scope: Scope): Finding | null {
   const { all, any, none } = rule.signals;
+  // Segments only take hits away: a rule that fails on all its hits fails on those left.
+  for (const s of all) if (ctx.hitsOf(s).length === 0) return null;
+  if (any.length > 0) {
+    let count = 0;
+    for (const s of any) if (ctx.hitsOf(s).length > 0) count++;
+    if (count < rule.minAny) return null;
+  }
+  let segmentOf: ((position: number) => number) | undefined;
   const neutralised = new Set<number>();
-  let paragraphOf: ((position: number) => number) | undefined;
   for (const s of none) {
-    for (const h of ctx.hitsOf(s)) neutralised.add((paragraphOf ??= paragraphIndex(ctx.content))(h.start));
+    for (const h of ctx.hitsOf(s)) neutralised.add((segmentOf ??= segmenter(ctx, scope))(h.start));
   }
   const usable: HitsOf =
-    neutralised.size === 0 ? ctx.hitsOf : (s) => ctx.hitsOf(s).filter((h) => !neutralised.has(paragraphOf!(h.start)));
+    neutralised.size === 0
+      ? ctx.hitsOf
+      : (s) => {
+          const hits = ctx.hitsOf(s);
+          return capped(hits) ? hits : hits.filter((h) => !neutralised.has(segmentOf!(h.start)));
+        };
   for (const s of all) if (usable(s).length === 0) return null;
   if (any.length > 0) {
     let count = 0;
@@ -87,20 +105,55 @@ function evaluateByParagraph(rule: CompiledRule, ctx: ScanContext): Finding | nu
   return toFinding(rule, ctx, evidenceOf(rule, usable));
 }
 
+/** Did the scan stop at MAX_HITS in some view (so more hits may exist past the last one)? */
+function capped(hits: readonly SignalHit[]): boolean {
+  if (hits.length < MAX_HITS) return false;
+  const perView = new Map<string, number>();
+  for (const h of hits) {
+    const n = (perView.get(h.view) ?? 0) + 1;
+    if (n >= MAX_HITS) return true;
+    perView.set(h.view, n);
+  }
+  return false;
+}
+
 /** Blank lines, also with `\r\n` endings or stray whitespace on the empty line. */
 const PARAGRAPH_BREAK = /\n[^\S\n]*\n/g;
+/** The end of a sentence: `.`, `!` or `?` (with closing quotes or brackets) before a space, or a line break. */
+const SENTENCE_BREAK = /[.!?]+["'’”)\]]*(?=\s)|\n/g;
 
-/** Position → paragraph number (paragraphs are separated by blank lines). */
-function paragraphIndex(text: string): (position: number) => number {
-  const breaks: number[] = [];
-  PARAGRAPH_BREAK.lastIndex = 0;
-  for (let m = PARAGRAPH_BREAK.exec(text); m !== null; m = PARAGRAPH_BREAK.exec(text)) breaks.push(m.index);
+/** Segment boundaries are computed once per judgment and scope. */
+const segmenters = new WeakMap<ScanContext, Partial<Record<Scope, (position: number) => number>>>();
+
+function segmenter(ctx: ScanContext, scope: Scope): (position: number) => number {
+  let perContext = segmenters.get(ctx);
+  if (!perContext) segmenters.set(ctx, (perContext = {}));
+  return (perContext[scope] ??=
+    scope === 'paragraph'
+      ? segmentIndex(ctx.content, PARAGRAPH_BREAK, false)
+      : segmentIndex(ctx.content, SENTENCE_BREAK, true));
+}
+
+/**
+ * Position → segment number; a segment ends where `breaks` matches. With `onBreakIsNext`, a hit
+ * that starts on the break itself belongs to the segment after it: sentence patterns such as
+ * `(?:^|[.!?]\s)write …` take in the end of the sentence before. (Paragraphs keep a hit on the
+ * blank line in the paragraph before, as they always have: the output rules are tuned to it.)
+ */
+function segmentIndex(
+  text: string,
+  breaks: RegExp,
+  onBreakIsNext: boolean,
+): (position: number) => number {
+  const at: number[] = [];
+  breaks.lastIndex = 0;
+  for (let m = breaks.exec(text); m !== null; m = breaks.exec(text)) at.push(m.index);
   return (position) => {
     let lo = 0;
-    let hi = breaks.length;
+    let hi = at.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (breaks[mid]! < position) lo = mid + 1;
+      if (at[mid]! < position || (onBreakIsNext && at[mid] === position)) lo = mid + 1;
       else hi = mid;
     }
     return lo;

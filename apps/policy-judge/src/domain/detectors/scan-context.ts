@@ -29,7 +29,7 @@ export interface ScanContext {
 }
 
 /** Hits kept per signal and view: enough evidence, bounded work on floods. */
-const MAX_HITS = 8;
+export const MAX_HITS = 8;
 /** Overlap between scan chunks so a match across a chunk border is still seen. */
 const CHUNK_OVERLAP = 256;
 

@@ -38,8 +38,10 @@ export const ruleSchema = z.strictObject({
    * Where a `none` hit counts. `text` (default): anywhere, it cancels the rule. `paragraph`: it
    * neutralises only the `all`/`any` hits in its own paragraph (text between blank lines), so a
    * refusal followed by a compliant answer in a later paragraph still fires the rule.
+   * `sentence`: only the hits in its own sentence, so a benign sense or a safe framing ("kill
+   * the process", "my own phone") does not excuse a harmful request in another sentence.
    */
-  noneScope: z.enum(['text', 'paragraph']).default('text'),
+  noneScope: z.enum(['text', 'paragraph', 'sentence']).default('text'),
   /** Only for these action types (all when absent). */
   actionTypes: z.array(actionType).optional(),
   /** Severity override per action type (e.g. `rm -rf` is worse as a system_command). */
