@@ -55,6 +55,19 @@ export function isPlaceholder(value: string): boolean {
 }
 
 /**
+ * A token whose last segment was masked (`xoxp-572370529330-573807301142-572331691188-####`): the
+ * match ends at a separator and a mask follows, so what is left is not a usable credential.
+ */
+const MASKED_SEGMENT_RE = /[#*•]{3}|x{4}|X{4}/y;
+
+/** True when `token`, ending at `end` of `text`, ends at a separator followed by a mask. */
+export function maskedAfter(text: string, token: string, end: number): boolean {
+  if (!/[-_.:]$/.test(token)) return false;
+  MASKED_SEGMENT_RE.lastIndex = end;
+  return MASKED_SEGMENT_RE.test(text);
+}
+
+/**
  * True when a keyword-assigned value looks like a secret: long enough, not a placeholder, and
  * random-looking. Thresholds: at least 3.0 bits/char with two character classes and 8+ chars, or
  * 3.5 bits/char regardless (long passphrases). A dictionary word like "password" scores ~2.75.

@@ -8,7 +8,7 @@ import { asciiTable, hasRun } from '../normalise/char-tables.js';
 import { resolveOverlaps } from '../pii/resolve-overlaps.js';
 import { detectKeywordAssignments } from './keyword-assignments.js';
 import { PROVIDER_RULES } from './provider-rules.js';
-import { isPlaceholder } from './entropy.js';
+import { isPlaceholder, maskedAfter } from './entropy.js';
 import {
   detectAuthHeaders,
   detectConnectionStrings,
@@ -59,7 +59,11 @@ export function detectSecrets(text: string): SensitiveEntity[] {
     for (let m = rule.pattern.exec(text); m !== null; m = rule.pattern.exec(text)) {
       const secret = m[1] ?? m[0];
       const start = m[1] === undefined ? m.index : m.index + m[0].lastIndexOf(m[1]);
-      if (isPlaceholder(secret) || (rule.validate !== undefined && !rule.validate(secret)))
+      if (
+        isPlaceholder(secret) ||
+        maskedAfter(text, secret, start + secret.length) ||
+        (rule.validate !== undefined && !rule.validate(secret))
+      )
         continue;
       push(rule.type, start, start + secret.length, rule.confidence);
     }
