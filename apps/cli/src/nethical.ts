@@ -14,7 +14,9 @@ import { registerRegionsCommands } from './commands/regions/regions-commands';
 import { registerVerifyCommands } from './commands/verify/verify-commands';
 import { delegate } from './delegate';
 
-const program = new Command('nethical').description('Nethical: govern AI agent actions').showHelpAfterError();
+const program = new Command('nethical')
+  .description('Nethical: govern AI agent actions')
+  .showHelpAfterError();
 
 const passthrough = (name: string, description: string, script: string) =>
   program
@@ -27,15 +29,27 @@ const passthrough = (name: string, description: string, script: string) =>
       process.exitCode = await delegate(script, cmd.args);
     });
 
-passthrough('start', 'run all six services (flags: --env-file, --port, --logs)', 'apps/cli/src/start-mesh.ts');
+passthrough(
+  'start',
+  'run all six services (flags: --env-file, --port, --logs)',
+  'apps/cli/src/start-mesh.ts',
+);
 program
   .command('eval')
-  .description('detection quality on labelled data: --data <dir> [--json <file>] [--check] [--untiered]')
+  .description(
+    'detection quality on labelled data: --data <dir> [--json <file>] [--check] [--untiered]',
+  )
   .allowUnknownOption()
   .allowExcessArguments()
   .helpOption(false)
   .action(async (_opts, cmd: Command) => {
     const judge = await delegate('apps/policy-judge/src/eval/main.ts', cmd.args);
+    // `--help` is answered by the judge's entry point alone: running the ML evaluation after the
+    // help text would take minutes and print reports nobody asked for.
+    if (cmd.args.includes('--help') || cmd.args.includes('-h')) {
+      process.exitCode = judge;
+      return;
+    }
     const ml = await delegate('apps/ml-scorer/src/eval-main.ts', cmd.args);
     process.exitCode = judge || ml;
   });
