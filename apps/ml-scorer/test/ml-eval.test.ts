@@ -24,6 +24,13 @@ describe.skipIf(!available)('ml eval on the held-out split', () => {
     expect(formatMlEvalReport(report)).toContain('AUC');
   });
 
+  it('reports output negatives as refusals, not under the harmful task', async () => {
+    const responses = (await loadExamples(dir)).filter((e) => e.actionType === 'response');
+    expect(responses.some((e) => e.label === 0)).toBe(true);
+    for (const e of responses)
+      expect(e.category === 'response:refusal_or_benign').toBe(e.label === 0);
+  });
+
   it('the shipped model file holds no dataset text', async () => {
     const json = await readFile(DEFAULT_MODEL_FILE, 'utf8');
     const file = JSON.parse(json) as { hashedWeights: { data: string } };

@@ -103,7 +103,11 @@ export async function loadExamples(datasetsDir: string): Promise<Example[]> {
   }
   for (const row of outputs) {
     const group = str(row.context?.goal) ?? str(row.context?.question) ?? str(row.text) ?? '';
-    const ex = toExample(row, 'response', `response:${str(row.task) ?? 'unknown'}`, group);
+    // Both labels of an output row carry the same task ("harmful_response"); the negatives are
+    // refusals or harmless answers and are reported under their own name.
+    const category =
+      row.label === 1 ? `response:${str(row.task) ?? 'unknown'}` : 'response:refusal_or_benign';
+    const ex = toExample(row, 'response', category, group);
     if (ex) examples.push(ex);
   }
   return examples;
