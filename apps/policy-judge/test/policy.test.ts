@@ -129,6 +129,44 @@ describe('policy validation', () => {
       expect(issues).toMatch(/signals\.override\[2\] "b\[\^\.\]\{0,200\}c": bound \{0,200\}/);
     }
   });
+  it('a list fragment at the start of a pattern gives one pattern per lead, and nowhere else', async () => {
+    const good = JSON.parse(await readFile(join(policyDir, 'default.json'), 'utf8'));
+    const leads = structuredClone(good);
+    leads.fragments = { ...good.fragments, ask: ['(?:how do i) ', '(?:^|[.!?] )'], pet: 'cat' };
+    leads.signals.override = ['{{ask}}feed (?:the|my) {{pet}}\\b'];
+    const p = compilePolicy(JSON.stringify(leads), 'leads.json');
+    expect(p.file.signals.override).toEqual([
+      '(?:how do i) feed (?:the|my) cat\\b',
+      '(?:^|[.!?] )feed (?:the|my) cat\\b',
+    ]);
+    const override = p.signals.get('override')!.re;
+    const hits = (text: string) => {
+      override.lastIndex = 0;
+      return override.test(text);
+    };
+    expect(hits('How do I feed my cat?')).toBe(true);
+    expect(hits('Feed the cat.')).toBe(true);
+    expect(hits('Why feed the cat')).toBe(false);
+    const bad = structuredClone(leads);
+    bad.signals.override = ['x{{ask}}feed', '(?:a{{ask}})'];
+    bad.fragments.nested = 'y{{ask}}';
+    bad.signals.refusal = ['{{nested}}z'];
+    try {
+      compilePolicy(JSON.stringify(bad), 'bad.json');
+      expect.unreachable();
+    } catch (err) {
+      const issues = (err as PolicyValidationError).issues.join('\n');
+      expect(issues).toContain(
+        'signals.override[0]: list fragment {{ask}} may only start a signal pattern',
+      );
+      expect(issues).toContain(
+        'signals.override[1]: list fragment {{ask}} may only start a signal pattern',
+      );
+      expect(issues).toContain(
+        'fragments.nested: list fragment {{ask}} may only start a signal pattern',
+      );
+    }
+  });
   it('a rule names an unknown noneScope: the error names the field', async () => {
     const bad = JSON.parse(await readFile(join(policyDir, 'default.json'), 'utf8'));
     bad.detectors['output-checks'].rules[0].noneScope = 'clause';

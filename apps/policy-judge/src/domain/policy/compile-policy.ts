@@ -227,6 +227,8 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
 }
 
 const FRAGMENT_REF = /\{\{([a-z][a-z0-9_]*)\}\}/g;
+/** A fragment reference at the very start of a pattern (a candidate list of leads). */
+const LEAD_REF = /^\{\{([a-z][a-z0-9_]*)\}\}/;
 
 /** The signals with every `{{fragment}}` replaced; unknown and cyclic references are problems. */
 function expandFragments(file: PolicyFile, problems: string[]): PolicyFile['signals'] {
@@ -236,6 +238,10 @@ function expandFragments(file: PolicyFile, problems: string[]): PolicyFile['sign
       const body = file.fragments[name];
       if (body === undefined) {
         problems.push(`${where}: unknown fragment ${ref}`);
+        return ref;
+      }
+      if (Array.isArray(body)) {
+        problems.push(`${where}: list fragment ${ref} may only start a signal pattern`);
         return ref;
       }
       if (stack.includes(name)) {
@@ -249,10 +255,17 @@ function expandFragments(file: PolicyFile, problems: string[]): PolicyFile['sign
       }
       return done;
     });
+  /** A pattern led by a list fragment: one pattern per lead, each expanded on its own. */
+  const leads = (pattern: string): string[] => {
+    const m = LEAD_REF.exec(pattern);
+    const body = m === null ? undefined : file.fragments[m[1]!];
+    if (m === null || !Array.isArray(body)) return [pattern];
+    return body.map((lead) => lead + pattern.slice(m[0].length));
+  };
   return Object.fromEntries(
     Object.entries(file.signals).map(([name, patterns]) => [
       name,
-      patterns.map((p, i) => expand(p, `signals.${name}[${i}]`, [])),
+      patterns.flatMap((p, i) => leads(p).map((q) => expand(q, `signals.${name}[${i}]`, []))),
     ]),
   );
 }

@@ -131,9 +131,17 @@ export const policySchema = z.strictObject({
   }),
   /**
    * Named pieces of pattern, written once and used in signals (and other fragments) as
-   * `{{name}}`; expanded before any check, so the safe-subset rules apply to the result.
+   * `{{name}}`; expanded before any check, so the safe-subset rules apply to the result. A list
+   * of pieces is a set of alternative leads: a pattern that starts with it becomes one pattern
+   * per piece (each keeps its own leading group, so heads stay shared), and it may appear nowhere
+   * else.
    */
-  fragments: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string().min(1)).default({}),
+  fragments: z
+    .record(
+      z.string().regex(/^[a-z][a-z0-9_]*$/),
+      z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    )
+    .default({}),
   signals: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.array(z.string()).min(1)),
   detectors: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), detectorSchema),
 });
