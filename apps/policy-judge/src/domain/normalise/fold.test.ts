@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldedView } from './fold.js';
+import { foldedView, needsFolding } from './fold.js';
 
 /** The original characters behind view characters `[start, end)`. */
 const source = (text: string, start: number, end: number) => {
@@ -39,6 +39,21 @@ describe('foldedView', () => {
     expect(foldedView('plain ascii text').text).toBe('plain ascii text');
     const text = 'a\ud800b';
     expect(foldedView(text).toOriginal(2, 3)).toEqual({ start: 2, end: 3 });
+  });
+
+  it('writes typographic quotes and dashes plain, and runs of blanks as one space', () => {
+    const text = 'What\u2019s  the\t\tbest \u201cway\u201d \u2014 now\u00a0 ok';
+    const view = foldedView(text);
+    expect(view.text).toBe('What\'s the best "way" - now ok');
+    const at = view.text.indexOf('best');
+    expect(source(text, at, at + 4)).toBe('best');
+    expect(source(text, 0, view.text.length)).toBe(text);
+  });
+
+  it('needs folding for runs of blanks and tabs, not for single spaces', () => {
+    expect(needsFolding('how do i find a dealer')).toBe(false);
+    expect(needsFolding('how do i  find a dealer')).toBe(true);
+    expect(needsFolding('how\tdo i')).toBe(true);
   });
 
   it('folds a long run of expanding characters without losing the tail', () => {
