@@ -9,7 +9,7 @@
  * CPU is divided by the actions answered, warm-up included (the window spans the whole run).
  *
  *   npx tsx perf/validate/cpu-breakdown.ts [--rates 100,200,300] [--duration 30] [--warmup 5]
- *     [--idle 20] [--agents 1000] [--port 18600] [--out perf/out/cpu-breakdown.md]
+ *     [--idle 20] [--agents 1000] [--protocol http|grpc|connect] [--port 18600] [--out perf/out/cpu-breakdown.md]
  *
  * `--idle N` first measures N seconds with no load (CPU ms per second per process): what the
  * mesh costs when nothing happens, which dominates CPU per action at low rates.
@@ -34,28 +34,50 @@ const opts = new Command('cpu-breakdown')
   .option('--warmup <s>', 'warm-up seconds per rate', '5')
   .option('--idle <s>', 'seconds measured with no load before the rates (0: skip)', '0')
   .option('--agents <n>', 'distinct agents', '1000')
+  .option('--protocol <p>', 'ingress: http (POST /process_action JSON), grpc or connect', 'http')
   .option('--port <n>', 'gateway port (the services take the next five)', '18600')
   .option('--redis-url <url>', 'Redis for quota and judge state', 'redis://127.0.0.1:6379/4')
-  .option('--database-url <url>', 'PostgreSQL for the audit trail and tree', 'postgres://postgres@127.0.0.1:5432/nethical_breakdown')
+  .option(
+    '--database-url <url>',
+    'PostgreSQL for the audit trail and tree',
+    'postgres://postgres@127.0.0.1:5432/nethical_breakdown',
+  )
   .option('--out <file>', 'Markdown report', 'perf/out/cpu-breakdown.md')
   .parse()
-  .opts<{ rates: string; idle: string; duration: string; warmup: string; agents: string; port: string; redisUrl: string; databaseUrl: string; out: string }>();
+  .opts<{
+    protocol: string;
+    rates: string;
+    idle: string;
+    duration: string;
+    warmup: string;
+    agents: string;
+    port: string;
+    redisUrl: string;
+    databaseUrl: string;
+    out: string;
+  }>();
 
 const ticksPerMs = clockTicksPerSecond() / 1000;
 const pgrep = (name: string): number[] => {
   try {
-    return execFileSync('pgrep', ['-x', name], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-x', name], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
 };
-const cpuMs = (pids: number[]): number => pids.reduce((sum, pid) => sum + (readProcSample(pid)?.cpuTicks ?? 0), 0) / ticksPerMs;
+const cpuMs = (pids: number[]): number =>
+  pids.reduce((sum, pid) => sum + (readProcSample(pid)?.cpuTicks ?? 0), 0) / ticksPerMs;
 
 /** Sum and count of each stage of the gateway's stage histogram. */
 async function stages(gatewayUrl: string): Promise<Record<string, { sum: number; count: number }>> {
   const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
   const out: Record<string, { sum: number; count: number }> = {};
-  for (const m of text.matchAll(/^nethical_gateway_stage_duration_seconds_(sum|count)\{[^}]*stage="([^"]+)"[^}]*\} (\S+)$/gm)) {
+  for (const m of text.matchAll(
+    /^nethical_gateway_stage_duration_seconds_(sum|count)\{[^}]*stage="([^"]+)"[^}]*\} (\S+)$/gm,
+  )) {
     const entry = (out[m[2]!] ??= { sum: 0, count: 0 });
     entry[m[1] as 'sum' | 'count'] = Number(m[3]);
   }
@@ -79,8 +101,11 @@ const mesh = await startMeshProcess({
 const lines: string[] = [
   '# CPU per action, per process and per hop',
   '',
-  `Generated ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}; mesh on Redis ${opts.redisUrl} and PostgreSQL (audit durable before reply); load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}.`,
-  `Command: \`npx tsx perf/validate/cpu-breakdown.ts --rates ${opts.rates} --idle ${opts.idle} --duration ${opts.duration} --warmup ${opts.warmup} --agents ${opts.agents}\``,
+  `Generated ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}; mesh on Redis ${opts.redisUrl} and PostgreSQL (audit durable before reply); load average at start ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ')}.`,
+  `Command: \`npx tsx perf/validate/cpu-breakdown.ts --rates ${opts.rates} --idle ${opts.idle} --duration ${opts.duration} --warmup ${opts.warmup} --agents ${opts.agents} --protocol ${opts.protocol}\``,
   '',
 ];
 /** CPU ms of each service, and of every redis-server and postgres process on the host. */
@@ -100,7 +125,10 @@ try {
     const seconds = (performance.now() - started) / 1000;
     const after = snapshot(pids);
     const rows: Array<[string, number]> = [
-      ...Object.keys(pids).map((s): [string, number] => [s, after.services[s]! - before.services[s]!]),
+      ...Object.keys(pids).map((s): [string, number] => [
+        s,
+        after.services[s]! - before.services[s]!,
+      ]),
       ['PostgreSQL (all backends)', after.postgres - before.postgres],
       ['Redis', after.redis - before.redis],
     ];
@@ -110,7 +138,9 @@ try {
       '',
       '| process | CPU ms per second |',
       '|---|---|',
-      ...rows.sort((a, b) => b[1] - a[1]).map(([name, ms]) => `| ${name} | ${(ms / seconds).toFixed(1)} |`),
+      ...rows
+        .sort((a, b) => b[1] - a[1])
+        .map(([name, ms]) => `| ${name} | ${(ms / seconds).toFixed(1)} |`),
       `| **mesh total** | **${(total / seconds).toFixed(1)}** |`,
       '',
     );
@@ -128,7 +158,28 @@ try {
     };
     const generator = spawn(
       process.execPath,
-      ['--import', 'tsx', 'perf/load/main.ts', '--endpoint', mesh.gatewayUrl, '--rps', String(rate), '--duration', opts.duration, '--warmup', opts.warmup, '--agents', opts.agents, '--seed', '7', '--output', csv, '--quiet'],
+      [
+        '--import',
+        'tsx',
+        'perf/load/main.ts',
+        '--endpoint',
+        mesh.gatewayUrl,
+        '--rps',
+        String(rate),
+        '--duration',
+        opts.duration,
+        '--warmup',
+        opts.warmup,
+        '--agents',
+        opts.agents,
+        '--protocol',
+        opts.protocol,
+        '--seed',
+        '7',
+        '--output',
+        csv,
+        '--quiet',
+      ],
       { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] },
     );
     let generatorMs = 0;
@@ -137,14 +188,18 @@ try {
     }, 500);
     await new Promise((resolve) => generator.once('exit', resolve));
     clearInterval(sampleGenerator);
-    const summary = JSON.parse(readFileSync(csv.replace(/\.csv$/, '.summary.json'), 'utf8')) as LoadSummary;
+    const summary = JSON.parse(
+      readFileSync(csv.replace(/\.csv$/, '.summary.json'), 'utf8'),
+    ) as LoadSummary;
     const after = {
       services: Object.fromEntries(services.map((s) => [s, cpuMs([pids[s]!])])),
       redis: cpuMs(pgrep('redis-server')),
       postgres: cpuMs(pgrep('postgres')),
       stages: await stages(mesh.gatewayUrl),
     };
-    const actions = Object.values(after.stages).reduce((n, s) => Math.max(n, s.count), 0) - Object.values(before.stages).reduce((n, s) => Math.max(n, s.count), 0);
+    const actions =
+      Object.values(after.stages).reduce((n, s) => Math.max(n, s.count), 0) -
+      Object.values(before.stages).reduce((n, s) => Math.max(n, s.count), 0);
     const per = (ms: number) => (ms / Math.max(1, actions)).toFixed(2);
     const rows: Array<[string, number]> = [
       ...services.map((s): [string, number] => [s, after.services[s]! - before.services[s]!]),
@@ -160,19 +215,26 @@ try {
       '',
       '| process | CPU ms per action | share |',
       '|---|---|---|',
-      ...rows.sort((a, b) => b[1] - a[1]).map(([name, ms]) => `| ${name} | ${per(ms)} | ${((100 * ms) / total).toFixed(0)} % |`),
+      ...rows
+        .sort((a, b) => b[1] - a[1])
+        .map(([name, ms]) => `| ${name} | ${per(ms)} | ${((100 * ms) / total).toFixed(0)} % |`),
       `| **mesh total** | **${per(total)}** | |`,
       `| load generator (not in the total) | ${per(generatorMs)} | |`,
       '',
       '| hop (gateway → service, client side) | mean ms |',
       '|---|---|',
       ...Object.keys(after.stages).map((stage) => {
-        const d = { sum: after.stages[stage]!.sum - (before.stages[stage]?.sum ?? 0), count: after.stages[stage]!.count - (before.stages[stage]?.count ?? 0) };
+        const d = {
+          sum: after.stages[stage]!.sum - (before.stages[stage]?.sum ?? 0),
+          count: after.stages[stage]!.count - (before.stages[stage]?.count ?? 0),
+        };
         return `| ${stage} | ${d.count ? ((1000 * d.sum) / d.count).toFixed(2) : '–'} (${d.count} calls) |`;
       }),
       '',
     );
-    process.stderr.write(`[breakdown] ${rate}/s: ${per(total)} ms CPU per action, p99 ${l.p99Ms} ms\n`);
+    process.stderr.write(
+      `[breakdown] ${rate}/s: ${per(total)} ms CPU per action, p99 ${l.p99Ms} ms\n`,
+    );
   }
 } finally {
   await mesh.stop();

@@ -26,7 +26,13 @@ import { createServicePorts } from './adapters/service-ports';
 import { createAuthenticator } from './domain/auth';
 import { bindTenants } from './domain/tenant-binding';
 import { createActionProcessor, type ActionProcessor } from './domain/process-action';
-import { createResidencyRouter, credentialsOf, FORWARDED_FROM, parseRegionGateways, parseTenantHomes } from './domain/residency';
+import {
+  createResidencyRouter,
+  credentialsOf,
+  FORWARDED_FROM,
+  parseRegionGateways,
+  parseTenantHomes,
+} from './domain/residency';
 import { createSlaMonitor } from './domain/sla-monitor';
 import { createStatsPublisher } from './domain/published-stats';
 import { rpcAuthInterceptor } from './routes/rpc-auth';
@@ -36,7 +42,11 @@ import { operationsService } from './routes/operations-service';
 import { governanceService } from './routes/governance-service';
 import { gatewayHttpRoutes } from './routes/http-routes';
 import { createOperatorPorts } from './routes/operator-ports';
-import { actionErrorsInterceptor, countActionHttpErrors, createGatewayInstruments } from './telemetry';
+import {
+  actionErrorsInterceptor,
+  countActionHttpErrors,
+  createGatewayInstruments,
+} from './telemetry';
 
 const base = await bootstrap('gateway');
 const { config, logger, metrics, health, shutdown } = base;
@@ -45,19 +55,37 @@ const tracing: Interceptor[] = config.NETHICAL_ENABLE_OTEL ? [clientTracingInter
 const impl = config.NETHICAL_RPC_CLIENT;
 const rpc = { timeoutMs: config.NETHICAL_RPC_TIMEOUT_MS, interceptors: tracing, impl };
 const quotaTimeoutMs = Math.min(rpc.timeoutMs, 1000);
-const quota = createInternalClient(quotav1.QuotaService, config.NETHICAL_QUOTA_URL, { ...rpc, timeoutMs: quotaTimeoutMs });
+const quota = createInternalClient(quotav1.QuotaService, config.NETHICAL_QUOTA_URL, {
+  ...rpc,
+  timeoutMs: quotaTimeoutMs,
+});
 const judge = createInternalClient(judgev1.PolicyJudgeService, config.NETHICAL_JUDGE_URL, rpc);
 const audit = createInternalClient(auditv1.AuditStoreService, config.NETHICAL_AUDIT_URL, rpc);
 const merkle = createInternalClient(merklev1.MerkleAnchorService, config.NETHICAL_MERKLE_URL, rpc);
 const downstream = {
-  quota: createInternalClient(healthv1.Health, config.NETHICAL_QUOTA_URL, { timeoutMs: 1000, impl }),
-  'policy-judge': createInternalClient(healthv1.Health, config.NETHICAL_JUDGE_URL, { timeoutMs: 1000, impl }),
-  'audit-store': createInternalClient(healthv1.Health, config.NETHICAL_AUDIT_URL, { timeoutMs: 1000, impl }),
-  'merkle-anchor': createInternalClient(healthv1.Health, config.NETHICAL_MERKLE_URL, { timeoutMs: 1000, impl }),
+  quota: createInternalClient(healthv1.Health, config.NETHICAL_QUOTA_URL, {
+    timeoutMs: 1000,
+    impl,
+  }),
+  'policy-judge': createInternalClient(healthv1.Health, config.NETHICAL_JUDGE_URL, {
+    timeoutMs: 1000,
+    impl,
+  }),
+  'audit-store': createInternalClient(healthv1.Health, config.NETHICAL_AUDIT_URL, {
+    timeoutMs: 1000,
+    impl,
+  }),
+  'merkle-anchor': createInternalClient(healthv1.Health, config.NETHICAL_MERKLE_URL, {
+    timeoutMs: 1000,
+    impl,
+  }),
 };
 
 const instruments = createGatewayInstruments(metrics.registry);
-const stats = createStatsPublisher({ mode: config.NETHICAL_PRIVACY_MODE, epsilon: config.NETHICAL_EPSILON });
+const stats = createStatsPublisher({
+  mode: config.NETHICAL_PRIVACY_MODE,
+  epsilon: config.NETHICAL_EPSILON,
+});
 const sla = createSlaMonitor(config.NETHICAL_SLA_P99_MS, 60, () => Date.now());
 const limits = {
   maxPayloadBytes: config.NETHICAL_MAX_PAYLOAD_BYTES,
@@ -88,7 +116,8 @@ const processor = createActionProcessor({
     file: path.resolve(config.NETHICAL_STORAGE_DIR, 'gateway', 'request-digest.key'),
     generate: () => randomBytes(32).toString('base64url'),
     logger,
-    warning: 'generated a request-digest key; gateways that share retries must share NETHICAL_REQUEST_DIGEST_KEY',
+    warning:
+      'generated a request-digest key; gateways that share retries must share NETHICAL_REQUEST_DIGEST_KEY',
   }),
   now: () => new Date(),
   newActionId: randomUUID,
@@ -97,25 +126,27 @@ const processor = createActionProcessor({
 });
 
 /** Count decisions, rejections and latency around the processor, per protocol. */
-const instrumented = (protocol: string): ActionProcessor => async (req, scope) => {
-  const start = performance.now();
-  try {
-    const out = await processor(req, scope);
-    const ms = performance.now() - start;
-    instruments.actionDuration.observe({ protocol }, ms / 1000);
-    instruments.latency.observe({ protocol, region: config.NETHICAL_REGION_ID }, ms / 1000);
-    const decision = decisionName(out.response.decision);
-    instruments.decisions.inc({ decision });
-    instruments.actions.inc({ decision, protocol, region: config.NETHICAL_REGION_ID });
-    stats.record(decision);
-    if (config.NETHICAL_ENABLE_SLA_MONITORING) sla.record(ms);
-    return out;
-  } catch (err) {
-    const name = err instanceof Error ? err.name : 'internal';
-    instruments.rejected.inc({ reason: name });
-    throw err;
-  }
-};
+const instrumented =
+  (protocol: string): ActionProcessor =>
+  async (req, scope) => {
+    const start = performance.now();
+    try {
+      const out = await processor(req, scope);
+      const ms = performance.now() - start;
+      instruments.actionDuration.observe({ protocol }, ms / 1000);
+      instruments.latency.observe({ protocol, region: config.NETHICAL_REGION_ID }, ms / 1000);
+      const decision = decisionName(out.response.decision);
+      instruments.decisions.inc({ decision });
+      instruments.actions.inc({ decision, protocol, region: config.NETHICAL_REGION_ID });
+      stats.record(decision);
+      if (config.NETHICAL_ENABLE_SLA_MONITORING) sla.record(ms);
+      return out;
+    } catch (err) {
+      const name = err instanceof Error ? err.name : 'internal';
+      instruments.rejected.inc({ reason: name });
+      throw err;
+    }
+  };
 
 /**
  * Home regions and residency in front of the instrumented processor: an action forwarded to its
@@ -123,7 +154,10 @@ const instrumented = (protocol: string): ActionProcessor => async (req, scope) =
  */
 const tenantHomes = parseTenantHomes(config.NETHICAL_TENANT_HOME_REGIONS);
 const regionGateways = parseRegionGateways(config.NETHICAL_REGION_GATEWAYS);
-const peerGateways = new Map<string, ReturnType<typeof createInternalClient<typeof gatewayv1.GovernanceService>>>();
+const peerGateways = new Map<
+  string,
+  ReturnType<typeof createInternalClient<typeof gatewayv1.GovernanceService>>
+>();
 const peer = (url: string) => {
   let c = peerGateways.get(url);
   if (!c) peerGateways.set(url, (c = createInternalClient(gatewayv1.GovernanceService, url, rpc)));
@@ -157,7 +191,9 @@ const servedInRegion = (protocol: string): ActionProcessor =>
         }),
         {
           signal: scope.signal,
-          ...(scope.deadline === undefined ? {} : { timeoutMs: Math.max(1, scope.deadline - Date.now()) }),
+          ...(scope.deadline === undefined
+            ? {}
+            : { timeoutMs: Math.max(1, scope.deadline - Date.now()) }),
           headers: { ...credentialsOf(scope), [FORWARDED_FROM]: config.NETHICAL_REGION_ID },
         },
       );
@@ -165,14 +201,19 @@ const servedInRegion = (protocol: string): ActionProcessor =>
     },
   });
 
-const ops = createOperatorPorts({ audit: audit.client, merkle: merkle.client, judge: judge.client });
+const ops = createOperatorPorts({
+  audit: audit.client,
+  merkle: merkle.client,
+  judge: judge.client,
+});
 const auth = createAuthenticator(
   csv(config.NETHICAL_API_KEYS),
   csv(config.NETHICAL_ADMIN_API_KEYS),
   // Validated with the configuration: a malformed entry stopped the service at start.
   keyTenantBindings(config.NETHICAL_API_KEY_TENANTS).bindings,
 );
-if (auth.open.agent) logger.warn('NETHICAL_API_KEYS is empty: the action API is open to anyone who can reach it');
+if (auth.open.agent)
+  logger.warn('NETHICAL_API_KEYS is empty: the action API is open to anyone who can reach it');
 if (auth.open.operator) logger.warn('NETHICAL_ADMIN_API_KEYS is empty: operator routes are open');
 
 for (const [name, h] of Object.entries(downstream)) {
@@ -193,44 +234,63 @@ if (config.NETHICAL_ENABLE_SLA_MONITORING) {
 const operations = {
   stats,
   sla: () => (config.NETHICAL_ENABLE_SLA_MONITORING ? sla.status() : undefined),
-  actionsTotal: async () => (await instruments.decisions.get()).values.reduce((n, v) => n + v.value, 0),
+  actionsTotal: async () =>
+    (await instruments.decisions.get()).values.reduce((n, v) => n + v.value, 0),
   now: () => new Date(),
 };
 const consoleFiles = loadConsoleFiles(path.resolve(config.NETHICAL_CONSOLE_DIR));
-if (!consoleFiles) logger.warn({ dir: config.NETHICAL_CONSOLE_DIR }, 'the console is not built; /console answers 404 (npm run build:console)');
+if (!consoleFiles)
+  logger.warn(
+    { dir: config.NETHICAL_CONSOLE_DIR },
+    'the console is not built; /console answers 404 (npm run build:console)',
+  );
 
 const server = await startServer({
   name: 'gateway',
   host: config.NETHICAL_HOST,
   port: base.port,
   services: [gatewayv1.GovernanceService, gatewayv1.AdminService, gatewayv1.OperationsService],
+  grpcUnaryLane: config.NETHICAL_GRPC_UNARY_LANE,
   routes: (router) => {
-    router.service(gatewayv1.GovernanceService, governanceService(served('rpc'), limits, ops, config.NETHICAL_HTTP_DEADLINE_MS));
+    router.service(
+      gatewayv1.GovernanceService,
+      governanceService(served('rpc'), limits, ops, config.NETHICAL_HTTP_DEADLINE_MS),
+    );
     router.service(gatewayv1.AdminService, adminService(ops));
     router.service(gatewayv1.OperationsService, operationsService(operations));
   },
-  httpRoutes: [...consoleRoutes(consoleFiles), ...countActionHttpErrors(gatewayHttpRoutes({
-    processAction: served('http'),
-    limits,
-    deadlineMs: config.NETHICAL_HTTP_DEADLINE_MS,
-    ops,
-    auth,
-    logger,
-    stats,
-    health: async () => {
-      const h = await health.check();
-      return {
-        ready: h.ready,
-        region: config.NETHICAL_REGION_ID,
-        components: h.components,
-        ...(config.NETHICAL_ENABLE_SLA_MONITORING ? { sla: sla.status() } : {}),
-      };
-    },
-  }), instruments.errors)],
+  httpRoutes: [
+    ...consoleRoutes(consoleFiles),
+    ...countActionHttpErrors(
+      gatewayHttpRoutes({
+        processAction: served('http'),
+        limits,
+        deadlineMs: config.NETHICAL_HTTP_DEADLINE_MS,
+        ops,
+        auth,
+        logger,
+        stats,
+        health: async () => {
+          const h = await health.check();
+          return {
+            ready: h.ready,
+            region: config.NETHICAL_REGION_ID,
+            components: h.components,
+            ...(config.NETHICAL_ENABLE_SLA_MONITORING ? { sla: sla.status() } : {}),
+          };
+        },
+      }),
+      instruments.errors,
+    ),
+  ],
   health,
   metrics,
   logger,
-  interceptors: [actionErrorsInterceptor(instruments.errors), rpcAuthInterceptor(auth), ...(config.NETHICAL_ENABLE_OTEL ? [serverTracingInterceptor()] : [])],
+  interceptors: [
+    actionErrorsInterceptor(instruments.errors),
+    rpcAuthInterceptor(auth),
+    ...(config.NETHICAL_ENABLE_OTEL ? [serverTracingInterceptor()] : []),
+  ],
   readMaxBytes: config.NETHICAL_MAX_PAYLOAD_BYTES + 64 * 1024,
   cors: createCors(csv(config.NETHICAL_CORS_ORIGINS)),
   admission: createAdmission({
@@ -238,8 +298,10 @@ const server = await startServer({
     registry: metrics.registry,
     // An action refused for overload is a failed action too (nethical_errors_total).
     onReject: (what) => {
-      if (what === '/process_action') instruments.errors.inc({ reason: 'unavailable', protocol: 'http' });
-      else if (what === `${gatewayv1.GovernanceService.typeName}/ProcessAction`) instruments.errors.inc({ reason: 'unavailable', protocol: 'rpc' });
+      if (what === '/process_action')
+        instruments.errors.inc({ reason: 'unavailable', protocol: 'http' });
+      else if (what === `${gatewayv1.GovernanceService.typeName}/ProcessAction`)
+        instruments.errors.inc({ reason: 'unavailable', protocol: 'rpc' });
     },
   }),
 });

@@ -115,7 +115,8 @@ export const configSchema = z.object({
     .string()
     .default('')
     .superRefine((v, ctx) => {
-      for (const message of keyTenantBindings(v).problems) ctx.addIssue({ code: 'custom', message });
+      for (const message of keyTenantBindings(v).problems)
+        ctx.addIssue({ code: 'custom', message });
     }),
   /** Comma-separated keys for operator routes (audit queries, quarantine, escalations). */
   NETHICAL_ADMIN_API_KEYS: z.string().default(''),
@@ -136,7 +137,9 @@ export const configSchema = z.object({
   /** Time allowed to drain and flush on shutdown, milliseconds. */
   NETHICAL_SHUTDOWN_TIMEOUT_MS: num(10_000, 0, 600_000),
   /** pino level. */
-  NETHICAL_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  NETHICAL_LOG_LEVEL: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+    .default('info'),
   /** Folder of policy files for the judge. */
   NETHICAL_POLICY_DIR: z.string().default('config/policies'),
   /** Quota limits file. */
@@ -159,6 +162,8 @@ export const configSchema = z.object({
   NETHICAL_RPC_CLIENT: z.enum(['grpc-js', 'connect']).default('grpc-js'),
   /** Server of gRPC over cleartext HTTP/2 in the internal services: grpc-js (default) or connect. */
   NETHICAL_GRPC_SERVER: z.enum(['grpc-js', 'connect']).default('grpc-js'),
+  /** Gateway: answer plain unary gRPC calls in the platform's lean lane, not connect-node (the rest of h2c stays on connect-node). */
+  NETHICAL_GRPC_UNARY_LANE: flag(true),
   /** Model file of the ML risk scorer. */
   NETHICAL_ML_MODEL_FILE: z.string().default('apps/ml-scorer/models/risk-lr-v1.json'),
   /** Merkle checkpoint signer key (PRIVATE+KEY+…); generated and kept in the storage dir when unset. */
@@ -252,7 +257,10 @@ export function servicePort(config: NethicalConfig, service: ServiceName): numbe
  * key may hold any character but `,`). Problems name an entry by its position, never by its text:
  * it holds a key. One key bound to two tenants is a problem; the first binding is kept.
  */
-export function keyTenantBindings(value: string): { bindings: Map<string, string>; problems: string[] } {
+export function keyTenantBindings(value: string): {
+  bindings: Map<string, string>;
+  problems: string[];
+} {
   const bindings = new Map<string, string>();
   const problems: string[] = [];
   csv(value).forEach((entry, i) => {

@@ -24,6 +24,7 @@ import { registerReflection } from './reflection';
 import { traceHttpRoutes } from './telemetry';
 import { errorMappingInterceptor } from './errors';
 import { collectServices, createGrpcJsServer } from './grpc-js-server';
+import { createGrpcUnaryLane } from './grpc-unary-lane';
 
 export interface ServerOptions {
   name: string;
@@ -48,6 +49,12 @@ export interface ServerOptions {
    * always goes to connect-node and the plain HTTP routes.
    */
   h2Server?: 'connect' | 'grpc-js';
+  /**
+   * With `h2Server: 'connect'`: answer plain unary gRPC calls on h2c in `grpc-unary-lane.ts`
+   * instead of connect-node (everything else on the connection still goes to connect-node).
+   * Default true (`NETHICAL_GRPC_UNARY_LANE`).
+   */
+  grpcUnaryLane?: boolean;
   /**
    * Bounds the requests worked on at once (RPCs other than health and reflection, and the plain
    * HTTP routes other than the built-in probes); the excess gets 503 / UNAVAILABLE at once.
@@ -266,6 +273,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     { maxSessionMemory: 64, settings: { maxConcurrentStreams: 1000 } },
     handle,
   );
+  if (!injector && options.grpcUnaryLane !== false) {
+    const lane = createGrpcUnaryLane({
+      services: registered,
+      interceptors,
+      readMaxBytes,
+      onCallStart: () => {
+        inFlight += 1;
+      },
+      onCallEnd: () => {
+        inFlight -= 1;
+      },
+    });
+    // Node's compat layer is itself a 'stream' listener (it builds the request and response
+    // objects and emits 'request'); it runs only for the streams the lane passes on.
+    const compat = h2.listeners('stream') as Array<(...args: unknown[]) => void>;
+    h2.removeAllListeners('stream');
+    h2.on(
+      'stream',
+      (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
+        if (lane(stream, headers)) return;
+        for (const listener of compat) listener.call(h2, stream, headers, ...rest);
+      },
+    );
+  }
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on('session', (s) => {
     sessions.add(s);
