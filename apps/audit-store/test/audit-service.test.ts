@@ -3,6 +3,7 @@ import { Code } from '@connectrpc/connect';
 import { InvalidArgumentError } from '@nethical/platform';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditService, type RefusalReason } from '../src/routes/audit-service';
+import { createHash } from 'node:crypto';
 import { gateSql } from './gated-sql';
 
 /**
@@ -51,6 +52,49 @@ describe.each(targets)('audit service on %s', (_name, openDb) => {
     expect(codes.filter((c) => c === 0)).toHaveLength(2);
     expect(codes.filter((c) => c === Code.Unavailable)).toHaveLength(2);
     expect(refused).toEqual(['queue_full', 'queue_full']);
+  });
+
+  it('answers new records with receipts when asked (sequence, commit time, RFC 6962 leaf hash) and duplicates with the stored record', async () => {
+    log = await createAuditLog({ sql: db.sql, batchMaxDelayMs: 1 });
+    const service = auditService(log, new AbortController().signal);
+    const leafHash = (leaf: Uint8Array) =>
+      createHash('sha256')
+        .update(Buffer.from([0]))
+        .update(leaf)
+        .digest();
+    const batch = await service.appendBatch!(
+      { records: [sampleRecord(1), sampleRecord(2)], receiptsOnly: true } as never,
+      {} as never,
+    );
+    const single = await service.append!(
+      { record: sampleRecord(3), receiptOnly: true } as never,
+      {} as never,
+    );
+    const receipts = [...batch.outcomes!.map((o) => o.receipt), single.receipt];
+    for (const [i, receipt] of receipts.entries()) {
+      const stored = await log.get(sampleRecord(i + 1).actionId);
+      expect(receipt).toMatchObject({
+        sequence: stored!.sequence,
+        committedAt: stored!.committedAt,
+      });
+      expect(Buffer.from(receipt!.leafHash!)).toEqual(leafHash(stored!.leaf));
+    }
+    expect(batch.outcomes!.every((o) => o.record === undefined && !o.duplicate)).toBe(true);
+    expect(single.record).toBeUndefined();
+    // A retried id: the stored record (what the caller sent may differ from it), not a receipt.
+    const again = await service.appendBatch!(
+      { records: [sampleRecord(1)], receiptsOnly: true } as never,
+      {} as never,
+    );
+    expect(again.outcomes![0]).toMatchObject({
+      duplicate: true,
+      record: { actionId: sampleRecord(1).actionId },
+    });
+    expect(again.outcomes![0]!.receipt).toBeUndefined();
+    // Without the flag the record is echoed as before (callers that predate receipts).
+    const plain = await service.appendBatch!({ records: [sampleRecord(4)] } as never, {} as never);
+    expect(plain.outcomes![0]!.record?.actionId).toBe(sampleRecord(4).actionId);
+    expect(plain.outcomes![0]!.receipt).toBeUndefined();
   });
 
   it('TailRecords refuses linger_ms above 1000, naming the field, and gathers a window of commits into one message', async () => {

@@ -6,7 +6,11 @@ import { AlreadyExistsError, QuotaExceededError } from '@nethical/platform';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ActionRequest } from '../src/domain/action-request';
-import { createActionProcessor, requestDigest, type GatewayPorts } from '../src/domain/process-action';
+import {
+  createActionProcessor,
+  requestDigest,
+  type GatewayPorts,
+} from '../src/domain/process-action';
 
 /** An in-memory audit log and scripted judge/quota answers: the processor's ports, not servers. */
 function harness(
@@ -18,6 +22,8 @@ function harness(
     quotaStore?: string;
     /** The audit read misses (a concurrent retry racing the first append): only append dedupes. */
     auditReadMisses?: boolean;
+    /** The audit store answers a new record with a receipt (as for `receipt_only`), not the record. */
+    receipts?: boolean;
   } = {},
 ) {
   const records = new Map<string, auditv1.AuditRecord>();
@@ -27,7 +33,8 @@ function harness(
   const ports: GatewayPorts = {
     checkQuota: async (req) => {
       calls.quota += 1;
-      const replay = (opts.quotaRemembers ?? true) && req.actionId !== '' && charged.has(req.actionId);
+      const replay =
+        (opts.quotaRemembers ?? true) && req.actionId !== '' && charged.has(req.actionId);
       if (allowed && req.actionId) charged.add(req.actionId);
       return create(quotav1.CheckResponseSchema, {
         allowed: allowed || replay,
@@ -56,7 +63,8 @@ function harness(
     appendAudit: async (record) => {
       calls.append += 1;
       const existing = records.get(record.actionId);
-      if (existing) return create(auditv1.AppendResponseSchema, { record: existing, duplicate: true });
+      if (existing)
+        return create(auditv1.AppendResponseSchema, { record: existing, duplicate: true });
       const stored = create(auditv1.AuditRecordSchema, {
         ...record,
         sequence: BigInt(records.size),
@@ -64,6 +72,15 @@ function harness(
         leaf: new TextEncoder().encode(record.actionId),
       });
       records.set(record.actionId, stored);
+      if (opts.receipts) {
+        const leafHash = createHash('sha256')
+          .update(Buffer.from([0]))
+          .update(stored.leaf)
+          .digest();
+        return create(auditv1.AppendResponseSchema, {
+          receipt: { sequence: stored.sequence, committedAt: stored.committedAt, leafHash },
+        });
+      }
       return create(auditv1.AppendResponseSchema, { record: stored, duplicate: false });
     },
     getAudit: async (id) => {
@@ -72,7 +89,12 @@ function harness(
     },
   };
   let n = 0;
-  const process = createActionProcessor({ ports, now: () => new Date(0), newActionId: () => `gen-${++n}`, requestDigestKey: KEY });
+  const process = createActionProcessor({
+    ports,
+    now: () => new Date(0),
+    newActionId: () => `gen-${++n}`,
+    requestDigestKey: KEY,
+  });
   const setAllowed = (v: boolean) => {
     allowed = v;
   };
@@ -109,16 +131,20 @@ describe('action processor', () => {
   it('hands every internal call what is left of the deadline and the client signal', async () => {
     const budgets: unknown[] = [];
     const signal = new AbortController().signal;
-    const spy = <A extends unknown[], R>(fn: (...a: A) => R) => (...a: A) => {
-      budgets.push(a[a.length - 1]);
-      return fn(...a);
-    };
+    const spy =
+      <A extends unknown[], R>(fn: (...a: A) => R) =>
+      (...a: A) => {
+        budgets.push(a[a.length - 1]);
+        return fn(...a);
+      };
     // The harness clock says 0 ms, so a deadline of 750 leaves 750 ms for each stage.
     const p = createActionProcessor({
       ports: {
         checkQuota: spy(async () => create(quotav1.CheckResponseSchema, { allowed: true })),
         judge: spy(async () => create(judgev1.JudgeResponseSchema, { decision: Decision.ALLOW })),
-        appendAudit: spy(async (r: auditv1.AuditRecord) => create(auditv1.AppendResponseSchema, { record: { ...r, leaf: new Uint8Array(1) } })),
+        appendAudit: spy(async (r: auditv1.AuditRecord) =>
+          create(auditv1.AppendResponseSchema, { record: { ...r, leaf: new Uint8Array(1) } }),
+        ),
         getAudit: spy(async () => undefined),
       },
       now: () => new Date(0),
@@ -126,9 +152,12 @@ describe('action processor', () => {
       requestDigestKey: KEY,
     });
     await p(request(), { signal, deadline: 750 });
-    expect(budgets).toEqual([{ signal, timeoutMs: 750 }, { signal, timeoutMs: 750 }, { signal, timeoutMs: 750 }]);
+    expect(budgets).toEqual([
+      { signal, timeoutMs: 750 },
+      { signal, timeoutMs: 750 },
+      { signal, timeoutMs: 750 },
+    ]);
   });
-
 
   it('stores the redacted content, never the raw action, and answers with the audit receipt', async () => {
     const h = harness();
@@ -140,6 +169,35 @@ describe('action processor', () => {
     expect(response.audit?.sequence).toBe(0n);
     expect(response.audit?.leafHash).toHaveLength(32);
     expect(response.quota?.remaining).toBe(3n);
+  });
+
+  it('answers the same from an audit receipt as from the echoed record, and a retry from the stored record', async () => {
+    const plain = harness();
+    await plain.process(request({ actionId: 'x0' }));
+    const echoed = await plain.process(request({ actionId: 'x1' }));
+    const h = harness({ receipts: true });
+    await h.process(request({ actionId: 'x0' }));
+    const fromReceipt = await h.process(request({ actionId: 'x1' }));
+    expect(fromReceipt.response.audit?.sequence).toBe(1n);
+    // Everything but the commit time (each harness stamps its own) is the same.
+    const withoutTime = (r: typeof echoed.response) => ({
+      ...r,
+      audit: { ...r.audit!, committedAt: undefined },
+    });
+    expect(withoutTime(fromReceipt.response)).toEqual(withoutTime(echoed.response));
+    expect(fromReceipt.response.audit?.committedAt).toEqual(h.records.get('x1')!.committedAt);
+    const leaf = createHash('sha256')
+      .update(Buffer.from([0]))
+      .update(h.records.get('x1')!.leaf)
+      .digest();
+    expect(Buffer.from(fromReceipt.response.audit!.leafHash)).toEqual(leaf);
+    // The first answer's quota header aside, a retry returns the same decision and audit receipt.
+    const retried = await h.process(request({ actionId: 'x1' }));
+    expect(retried.response.audit).toMatchObject({
+      sequence: 1n,
+      replayed: true,
+      leafHash: fromReceipt.response.audit!.leafHash,
+    });
   });
 
   it('returns the original decision for a retried action id without judging again', async () => {
@@ -179,7 +237,9 @@ describe('action processor', () => {
     const again = await h.process(request({ actionId: 'x-3' }));
     expect(again.response.decision).toBe(first.response.decision);
     expect(again.response.audit?.replayed).toBe(true);
-    await expect(h.process(request({ actionId: 'x-4' }))).rejects.toBeInstanceOf(QuotaExceededError);
+    await expect(h.process(request({ actionId: 'x-4' }))).rejects.toBeInstanceOf(
+      QuotaExceededError,
+    );
   });
 
   it.each([true, false])(
@@ -187,46 +247,65 @@ describe('action processor', () => {
     async (quotaRemembers) => {
       const h = harness({ quotaRemembers });
       await h.process(request({ actionId: 'shared-1', agentId: 'a1' }));
-      const err = await h.process(request({ actionId: 'shared-1', agentId: 'b2' })).catch((e: unknown) => e);
+      const err = await h
+        .process(request({ actionId: 'shared-1', agentId: 'b2' }))
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AlreadyExistsError);
       expect((err as AlreadyExistsError).field).toBe('action_id');
-      const otherTenant = await h.process(request({ actionId: 'shared-1', agentId: 'a1', tenantId: 'other' })).catch((e: unknown) => e);
+      const otherTenant = await h
+        .process(request({ actionId: 'shared-1', agentId: 'a1', tenantId: 'other' }))
+        .catch((e: unknown) => e);
       expect(otherTenant).toBeInstanceOf(AlreadyExistsError);
       expect(h.records.size).toBe(1);
       // The owner's retry is still answered.
-      expect((await h.process(request({ actionId: 'shared-1', agentId: 'a1' }))).response.audit?.replayed).toBe(true);
+      expect(
+        (await h.process(request({ actionId: 'shared-1', agentId: 'a1' }))).response.audit
+          ?.replayed,
+      ).toBe(true);
     },
   );
 
   it.each([
     ['quota remembers', { quotaRemembers: true }],
     ['quota forgot', { quotaRemembers: false }],
-    ['the audit read misses, only the append dedupes', { quotaRemembers: false, auditReadMisses: true }],
-  ])('refuses an action id reused by the same agent for a different action (%s)', async (_, opts) => {
-    const h = harness(opts);
-    const first = await h.process(request({ actionId: 'reuse-1' }));
-    expect(h.records.get('reuse-1')!.requestDigest).toBe(requestDigest(request(), KEY));
-    for (const changed of [
-      { action: 'rm -rf / --no-preserve-root' },
-      { actionType: ActionType.SYSTEM_COMMAND },
-      { context: { tool: 'shell' } },
-    ]) {
-      const err = await h.process(request({ actionId: 'reuse-1', ...changed })).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(AlreadyExistsError);
-      expect((err as AlreadyExistsError).field).toBe('action_id');
-      expect((err as AlreadyExistsError).message).toMatch(/different action/);
-    }
-    expect(h.records.size).toBe(1);
-    // The exact retry is still answered with the original decision.
-    const again = await h.process(request({ actionId: 'reuse-1' }));
-    expect(again.response.audit?.sequence).toBe(first.response.audit?.sequence);
-    expect(again.response.audit?.replayed).toBe(true);
-  });
+    [
+      'the audit read misses, only the append dedupes',
+      { quotaRemembers: false, auditReadMisses: true },
+    ],
+  ])(
+    'refuses an action id reused by the same agent for a different action (%s)',
+    async (_, opts) => {
+      const h = harness(opts);
+      const first = await h.process(request({ actionId: 'reuse-1' }));
+      expect(h.records.get('reuse-1')!.requestDigest).toBe(requestDigest(request(), KEY));
+      for (const changed of [
+        { action: 'rm -rf / --no-preserve-root' },
+        { actionType: ActionType.SYSTEM_COMMAND },
+        { context: { tool: 'shell' } },
+      ]) {
+        const err = await h
+          .process(request({ actionId: 'reuse-1', ...changed }))
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(AlreadyExistsError);
+        expect((err as AlreadyExistsError).field).toBe('action_id');
+        expect((err as AlreadyExistsError).message).toMatch(/different action/);
+      }
+      expect(h.records.size).toBe(1);
+      // The exact retry is still answered with the original decision.
+      const again = await h.process(request({ actionId: 'reuse-1' }));
+      expect(again.response.audit?.sequence).toBe(first.response.audit?.sequence);
+      expect(again.response.audit?.replayed).toBe(true);
+    },
+  );
 
   it('digests the request canonically: context key order does not matter, values do', () => {
     const a = requestDigest(request({ context: { tool: 'search', args: { q: 'x', n: 1 } } }), KEY);
-    expect(requestDigest(request({ context: { args: { n: 1, q: 'x' }, tool: 'search' } }), KEY)).toBe(a);
-    expect(requestDigest(request({ context: { tool: 'search', args: { q: 'x', n: 2 } } }), KEY)).not.toBe(a);
+    expect(
+      requestDigest(request({ context: { args: { n: 1, q: 'x' }, tool: 'search' } }), KEY),
+    ).toBe(a);
+    expect(
+      requestDigest(request({ context: { tool: 'search', args: { q: 'x', n: 2 } } }), KEY),
+    ).not.toBe(a);
     expect(a).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -236,7 +315,9 @@ describe('action processor', () => {
       .update(JSON.stringify({ action_type: req.actionType, content: req.action, context: null }))
       .digest('hex');
     expect(requestDigest(req, KEY)).not.toBe(unkeyed);
-    expect(requestDigest(req, 'another key of at least 32 chars!!')).not.toBe(requestDigest(req, KEY));
+    expect(requestDigest(req, 'another key of at least 32 chars!!')).not.toBe(
+      requestDigest(req, KEY),
+    );
   });
 
   it('answers a retry of a record written before digests existed on agent and tenant alone', async () => {

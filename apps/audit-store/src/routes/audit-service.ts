@@ -1,6 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { auditv1 } from '@nethical/contracts';
 import type { ServiceImpl } from '@connectrpc/connect';
+import { createHash } from 'node:crypto';
 import {
   AuditInvalidRecordError,
   AuditPageTokenError,
@@ -39,6 +40,21 @@ async function mapped<T>(
   }
 }
 
+/**
+ * What the store assigned to a new record, for a caller that asked for receipts: it holds the
+ * record it sent, so echoing it back (content, violations, the ~1 KB leaf) only made both sides
+ * encode and decode it again (`perf/RESULTS.md`, issue 17).
+ */
+function receiptOf(record: auditv1.AuditRecord): auditv1.AppendReceipt {
+  return create(auditv1.AppendReceiptSchema, {
+    sequence: record.sequence,
+    committedAt: record.committedAt,
+    // RFC 6962 leaf hash: SHA-256(0x00 || leaf).
+    leafHash: createHash('sha256').update(LEAF_PREFIX).update(record.leaf).digest(),
+  });
+}
+const LEAF_PREFIX = Buffer.from([0]);
+
 /** Most records one AppendBatch may carry. */
 export const MAX_BATCH = 256;
 
@@ -63,7 +79,9 @@ export function auditService(
       if (!req.record) throw new InvalidArgumentError('record', 'is required');
       checkRecord(req.record, 'record.');
       const out = await mapped(() => log.append(req.record!), onRefused);
-      return create(auditv1.AppendResponseSchema, { record: out.record, duplicate: out.duplicate });
+      return req.receiptOnly && !out.duplicate
+        ? create(auditv1.AppendResponseSchema, { receipt: receiptOf(out.record) })
+        : create(auditv1.AppendResponseSchema, { record: out.record, duplicate: out.duplicate });
     },
     async appendBatch(req) {
       if (req.records.length > MAX_BATCH)
@@ -75,10 +93,12 @@ export function auditService(
           try {
             checkRecord(record, `records[${i}].`);
             const out = await mapped(() => log.append(record), onRefused);
-            return create(auditv1.AppendOutcomeSchema, {
-              record: out.record,
-              duplicate: out.duplicate,
-            });
+            return req.receiptsOnly && !out.duplicate
+              ? create(auditv1.AppendOutcomeSchema, { receipt: receiptOf(out.record) })
+              : create(auditv1.AppendOutcomeSchema, {
+                  record: out.record,
+                  duplicate: out.duplicate,
+                });
           } catch (err) {
             const ce = toConnectError(err);
             return create(auditv1.AppendOutcomeSchema, {

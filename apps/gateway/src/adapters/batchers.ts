@@ -48,16 +48,24 @@ export function createAuditBatcher(
   return createTurnBatcher<auditv1.AuditRecord, auditv1.AppendResponse>({
     ...options,
     weight: (record) => utf8Bound(record.content) + ITEM_OVERHEAD,
-    one: (record, budget) => audit.append({ record }, budget),
+    // Receipts: the gateway holds the records it sends; a new record's answer is what the
+    // store assigned (sequence, commit time, leaf hash), not the record echoed back.
+    one: (record, budget) => audit.append({ record, receiptOnly: true }, budget),
     many: async (records, timeoutMs) => {
-      const res = await audit.appendBatch(create(auditv1.AppendBatchRequestSchema, { records }), {
-        timeoutMs,
-      });
+      const res = await audit.appendBatch(
+        create(auditv1.AppendBatchRequestSchema, { records, receiptsOnly: true }),
+        { timeoutMs },
+      );
       return res.outcomes.map((o) =>
         outcome(
           o,
-          o.record &&
-            create(auditv1.AppendResponseSchema, { record: o.record, duplicate: o.duplicate }),
+          o.record || o.receipt
+            ? create(auditv1.AppendResponseSchema, {
+                record: o.record,
+                duplicate: o.duplicate,
+                receipt: o.receipt,
+              })
+            : undefined,
         ),
       );
     },

@@ -67,7 +67,8 @@ export function createServicePorts(opts: {
     : (action: Action, budget?: CallBudget) => judge.judge({ action }, budget);
   const append = opts.auditBatching
     ? createAuditBatcher(audit, opts.auditBatching)
-    : (record: auditv1.AuditRecord, budget?: CallBudget) => audit.append({ record }, budget);
+    : (record: auditv1.AuditRecord, budget?: CallBudget) =>
+        audit.append({ record, receiptOnly: true }, budget);
   return {
     checkQuota: quota
       ? async (req, budget) => {

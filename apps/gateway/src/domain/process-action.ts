@@ -20,7 +20,10 @@ export interface GatewayPorts {
   /** Absent when NETHICAL_ENABLE_QUOTA is off. */
   checkQuota?: (req: quotav1.CheckRequest, budget?: CallBudget) => Promise<quotav1.CheckResponse>;
   judge: (action: Action, budget?: CallBudget) => Promise<judgev1.JudgeResponse>;
-  appendAudit: (record: auditv1.AuditRecord, budget?: CallBudget) => Promise<auditv1.AppendResponse>;
+  appendAudit: (
+    record: auditv1.AuditRecord,
+    budget?: CallBudget,
+  ) => Promise<auditv1.AppendResponse>;
   getAudit: (actionId: string, budget?: CallBudget) => Promise<auditv1.AuditRecord | undefined>;
 }
 
@@ -59,7 +62,10 @@ export interface ProcessOutcome {
 
 /** SHA-256(0x00 || leaf): the RFC 6962 leaf hash of the audit record. */
 function leafHash(leaf: Uint8Array): Uint8Array {
-  return createHash('sha256').update(Buffer.from([0])).update(leaf).digest();
+  return createHash('sha256')
+    .update(Buffer.from([0]))
+    .update(leaf)
+    .digest();
 }
 
 function dimensionsOf(violations: readonly { ethicalDimensions: string[] }[]): string[] {
@@ -71,6 +77,7 @@ export function responseFromRecord(
   record: auditv1.AuditRecord,
   replayed: boolean,
   judged?: judgev1.JudgeResponse,
+  receipt?: auditv1.AppendReceipt,
 ): gatewayv1.ProcessActionResponse {
   const dims = judged?.ethicalDimensions ?? dimensionsOf(record.violations);
   return create(gatewayv1.ProcessActionResponseSchema, {
@@ -82,12 +89,12 @@ export function responseFromRecord(
     audit: {
       sequence: record.sequence,
       committedAt: record.committedAt,
-      leafHash: leafHash(record.leaf),
+      leafHash: receipt ? receipt.leafHash : leafHash(record.leaf),
       replayed,
     },
     modifiedAction:
       record.decision === Decision.ALLOW_WITH_MODIFICATION
-        ? (judged?.modifiedContent || record.content)
+        ? judged?.modifiedContent || record.content
         : '',
     ethicalDimensions: dims,
     primaryDimension: judged?.primaryDimension ?? dims[0] ?? '',
@@ -106,9 +113,18 @@ export function responseFromRecord(
  * against it. Keyed because the content is hashed before redaction: a plain hash in the audit
  * trail would let anyone who reads it confirm a guess of the PII that redaction removed.
  */
-export function requestDigest(req: Pick<ActionRequest, 'actionType' | 'action' | 'context'>, key: string): string {
-  const canonical = canonicalize({ action_type: req.actionType, content: req.action, context: req.context ?? null });
-  return createHmac('sha256', key).update(canonical ?? '', 'utf8').digest('hex');
+export function requestDigest(
+  req: Pick<ActionRequest, 'actionType' | 'action' | 'context'>,
+  key: string,
+): string {
+  const canonical = canonicalize({
+    action_type: req.actionType,
+    content: req.action,
+    context: req.context ?? null,
+  });
+  return createHmac('sha256', key)
+    .update(canonical ?? '', 'utf8')
+    .digest('hex');
 }
 
 /**
@@ -118,9 +134,16 @@ export function requestDigest(req: Pick<ActionRequest, 'actionType' | 'action' |
  * decision, or approve an action that was never judged. Records written before digests existed
  * (empty `request_digest`) are matched on agent and tenant only.
  */
-function ownedBy(record: auditv1.AuditRecord, req: ActionRequest, digest: string): auditv1.AuditRecord {
+function ownedBy(
+  record: auditv1.AuditRecord,
+  req: ActionRequest,
+  digest: string,
+): auditv1.AuditRecord {
   if (record.agentId !== req.agentId || record.tenantId !== req.tenantId) {
-    throw new AlreadyExistsError('action_id', 'this action_id was already used for another agent; use a new one');
+    throw new AlreadyExistsError(
+      'action_id',
+      'this action_id was already used for another agent; use a new one',
+    );
   }
   if (record.requestDigest !== '' && record.requestDigest !== digest) {
     throw new AlreadyExistsError(
@@ -142,11 +165,19 @@ function ownedBy(record: auditv1.AuditRecord, req: ActionRequest, digest: string
 export function createActionProcessor(deps: ProcessorDeps) {
   const { ports } = deps;
   /** Time one stage; a failure names the stage it happened in (e.g. `judge: deadline exceeded`). */
-  const stage = async <T>(name: string, scope: ActionScope, fn: (budget: CallBudget) => Promise<T>): Promise<[T, number]> => {
-    if (scope.signal?.aborted) throw new ConnectError(`${name}: not started, the client went away`, Code.Canceled);
+  const stage = async <T>(
+    name: string,
+    scope: ActionScope,
+    fn: (budget: CallBudget) => Promise<T>,
+  ): Promise<[T, number]> => {
+    if (scope.signal?.aborted)
+      throw new ConnectError(`${name}: not started, the client went away`, Code.Canceled);
     const left = scope.deadline === undefined ? undefined : scope.deadline - deps.now().getTime();
     if (left !== undefined && left <= 0) {
-      throw new ConnectError(`${name}: not started, the request deadline has passed`, Code.DeadlineExceeded);
+      throw new ConnectError(
+        `${name}: not started, the request deadline has passed`,
+        Code.DeadlineExceeded,
+      );
     }
     const budget: CallBudget = { signal: scope.signal, timeoutMs: left };
     const start = performance.now();
@@ -155,7 +186,13 @@ export function createActionProcessor(deps: ProcessorDeps) {
       out = await fn(budget);
     } catch (err) {
       if (err instanceof ConnectError) {
-        throw new ConnectError(`${name}: ${err.rawMessage}`, err.code, err.metadata, undefined, err);
+        throw new ConnectError(
+          `${name}: ${err.rawMessage}`,
+          err.code,
+          err.metadata,
+          undefined,
+          err,
+        );
       }
       throw err;
     }
@@ -164,13 +201,17 @@ export function createActionProcessor(deps: ProcessorDeps) {
     return [out, ms];
   };
 
-  return async function process(req: ActionRequest, scope: ActionScope = {}): Promise<ProcessOutcome> {
+  return async function process(
+    req: ActionRequest,
+    scope: ActionScope = {},
+  ): Promise<ProcessOutcome> {
     const receivedAt = deps.now();
     const actionId = req.actionId || deps.newActionId();
     const digest = requestDigest(req, deps.requestDigestKey);
     const latencies: Record<string, number> = {};
     const checkQuota = ports.checkQuota;
-    const replayed = async () => (await stage('replay', scope, (b) => ports.getAudit(actionId, b)))[0];
+    const replayed = async () =>
+      (await stage('replay', scope, (b) => ports.getAudit(actionId, b)))[0];
     let existing: auditv1.AuditRecord | undefined;
     let quota: quotav1.CheckResponse | undefined;
     if (checkQuota) {
@@ -193,7 +234,8 @@ export function createActionProcessor(deps: ProcessorDeps) {
       quota = q;
       // A denied retry may still be one quota has forgotten (older than its window): ask the
       // audit trail before answering 429. Denials are rare, so this costs little.
-      if (req.actionId && (q.replay || !q.allowed || q.store === 'unavailable')) existing = await replayed();
+      if (req.actionId && (q.replay || !q.allowed || q.store === 'unavailable'))
+        existing = await replayed();
     } else if (req.actionId) {
       existing = await replayed();
     }
@@ -249,8 +291,23 @@ export function createActionProcessor(deps: ProcessorDeps) {
       requestDigest: digest,
     });
     const [appended] = await stage('audit', scope, (b) => ports.appendAudit(record, b));
-    const stored = appended.duplicate && appended.record ? ownedBy(appended.record, req, digest) : (appended.record ?? record);
-    const response = responseFromRecord(stored, appended.duplicate, appended.duplicate ? undefined : judged);
+    // A new record comes back as a receipt (what the store assigned); a duplicate, or an audit
+    // store that predates receipts, answers with the stored record.
+    const receipt = appended.record ? undefined : appended.receipt;
+    if (receipt) {
+      record.sequence = receipt.sequence;
+      record.committedAt = receipt.committedAt;
+    }
+    const stored =
+      appended.duplicate && appended.record
+        ? ownedBy(appended.record, req, digest)
+        : (appended.record ?? record);
+    const response = responseFromRecord(
+      stored,
+      appended.duplicate,
+      appended.duplicate ? undefined : judged,
+      receipt,
+    );
     if (quota) {
       response.quota = create(gatewayv1.QuotaInfoSchema, {
         remaining: quota.remaining,

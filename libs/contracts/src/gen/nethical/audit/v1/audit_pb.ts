@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file nethical/audit/v1/audit.proto.
  */
 export const file_nethical_audit_v1_audit: GenFile = /*@__PURE__*/
-  fileDesc("Ch1uZXRoaWNhbC9hdWRpdC92MS9hdWRpdC5wcm90bxIRbmV0aGljYWwuYXVkaXQudjEi1QUKC0F1ZGl0UmVjb3JkEhAKCHNlcXVlbmNlGAEgASgEEhEKCWFjdGlvbl9pZBgCIAEoCRIQCghhZ2VudF9pZBgDIAEoCRIRCgl0ZW5hbnRfaWQYBCABKAkSEQoJcmVnaW9uX2lkGAUgASgJEjMKC2FjdGlvbl90eXBlGAYgASgOMh4ubmV0aGljYWwuY29tbW9uLnYxLkFjdGlvblR5cGUSDwoHY29udGVudBgHIAEoCRIuCghkZWNpc2lvbhgIIAEoDjIcLm5ldGhpY2FsLmNvbW1vbi52MS5EZWNpc2lvbhIxCgp2aW9sYXRpb25zGAkgAygLMh0ubmV0aGljYWwuY29tbW9uLnYxLlZpb2xhdGlvbhISCgpyaXNrX3Njb3JlGAogASgBEhUKCG1sX3Njb3JlGAsgASgBSACIAQESFwoPcG9saWN5X3JldmlzaW9uGAwgASgJEhUKDW1vZGVsX3ZlcnNpb24YDSABKAkSTAoQc3RhZ2VfbGF0ZW5jeV9tcxgOIAMoCzIyLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkLlN0YWdlTGF0ZW5jeU1zRW50cnkSEAoIdHJhY2VfaWQYDyABKAkSLwoLcmVjZWl2ZWRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGNvbW1pdHRlZF9hdBgRIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJcmVhc29uaW5nGBIgASgJEg4KBmNvaG9ydBgTIAEoCRIVCg1kZXRlY3RvcnNfcnVuGBQgAygJEgwKBGxlYWYYFSABKAwSFgoOcmVxdWVzdF9kaWdlc3QYFiABKAkaNQoTU3RhZ2VMYXRlbmN5TXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBQgsKCV9tbF9zY29yZSI/Cg1BcHBlbmRSZXF1ZXN0Ei4KBnJlY29yZBgBIAEoCzIeLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkIlMKDkFwcGVuZFJlc3BvbnNlEi4KBnJlY29yZBgBIAEoCzIeLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkEhEKCWR1cGxpY2F0ZRgCIAEoCCJFChJBcHBlbmRCYXRjaFJlcXVlc3QSLwoHcmVjb3JkcxgBIAMoCzIeLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkIkkKE0FwcGVuZEJhdGNoUmVzcG9uc2USMgoIb3V0Y29tZXMYASADKAsyIC5uZXRoaWNhbC5hdWRpdC52MS5BcHBlbmRPdXRjb21lIn0KDUFwcGVuZE91dGNvbWUSLgoGcmVjb3JkGAEgASgLMh4ubmV0aGljYWwuYXVkaXQudjEuQXVkaXRSZWNvcmQSEQoJZHVwbGljYXRlGAIgASgIEhIKCmVycm9yX2NvZGUYAyABKA0SFQoNZXJyb3JfbWVzc2FnZRgEIAEoCSIlChBHZXRSZWNvcmRSZXF1ZXN0EhEKCWFjdGlvbl9pZBgBIAEoCSJDChFHZXRSZWNvcmRSZXNwb25zZRIuCgZyZWNvcmQYASABKAsyHi5uZXRoaWNhbC5hdWRpdC52MS5BdWRpdFJlY29yZCLTAQoSTGlzdFJlY29yZHNSZXF1ZXN0EhAKCGFnZW50X2lkGAEgASgJEikKBXNpbmNlGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgV1bnRpbBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoIZGVjaXNpb24YBCABKA4yHC5uZXRoaWNhbC5jb21tb24udjEuRGVjaXNpb24SEQoJcGFnZV9zaXplGAUgASgNEhIKCnBhZ2VfdG9rZW4YBiABKAkiXwoTTGlzdFJlY29yZHNSZXNwb25zZRIvCgdyZWNvcmRzGAEgAygLMh4ubmV0aGljYWwuYXVkaXQudjEuQXVkaXRSZWNvcmQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIlIKElRhaWxSZWNvcmRzUmVxdWVzdBIVCg1mcm9tX3NlcXVlbmNlGAEgASgEEhIKCmJhdGNoX3NpemUYAiABKA0SEQoJbGluZ2VyX21zGAMgASgNIkYKE1RhaWxSZWNvcmRzUmVzcG9uc2USLwoHcmVjb3JkcxgBIAMoCzIeLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkMtYDChFBdWRpdFN0b3JlU2VydmljZRJNCgZBcHBlbmQSIC5uZXRoaWNhbC5hdWRpdC52MS5BcHBlbmRSZXF1ZXN0GiEubmV0aGljYWwuYXVkaXQudjEuQXBwZW5kUmVzcG9uc2USXAoLQXBwZW5kQmF0Y2gSJS5uZXRoaWNhbC5hdWRpdC52MS5BcHBlbmRCYXRjaFJlcXVlc3QaJi5uZXRoaWNhbC5hdWRpdC52MS5BcHBlbmRCYXRjaFJlc3BvbnNlElYKCUdldFJlY29yZBIjLm5ldGhpY2FsLmF1ZGl0LnYxLkdldFJlY29yZFJlcXVlc3QaJC5uZXRoaWNhbC5hdWRpdC52MS5HZXRSZWNvcmRSZXNwb25zZRJcCgtMaXN0UmVjb3JkcxIlLm5ldGhpY2FsLmF1ZGl0LnYxLkxpc3RSZWNvcmRzUmVxdWVzdBomLm5ldGhpY2FsLmF1ZGl0LnYxLkxpc3RSZWNvcmRzUmVzcG9uc2USXgoLVGFpbFJlY29yZHMSJS5uZXRoaWNhbC5hdWRpdC52MS5UYWlsUmVjb3Jkc1JlcXVlc3QaJi5uZXRoaWNhbC5hdWRpdC52MS5UYWlsUmVjb3Jkc1Jlc3BvbnNlMAFiBnByb3RvMw", [file_google_protobuf_timestamp, file_nethical_common_v1_common]);
+  fileDesc("Ch1uZXRoaWNhbC9hdWRpdC92MS9hdWRpdC5wcm90bxIRbmV0aGljYWwuYXVkaXQudjEi1QUKC0F1ZGl0UmVjb3JkEhAKCHNlcXVlbmNlGAEgASgEEhEKCWFjdGlvbl9pZBgCIAEoCRIQCghhZ2VudF9pZBgDIAEoCRIRCgl0ZW5hbnRfaWQYBCABKAkSEQoJcmVnaW9uX2lkGAUgASgJEjMKC2FjdGlvbl90eXBlGAYgASgOMh4ubmV0aGljYWwuY29tbW9uLnYxLkFjdGlvblR5cGUSDwoHY29udGVudBgHIAEoCRIuCghkZWNpc2lvbhgIIAEoDjIcLm5ldGhpY2FsLmNvbW1vbi52MS5EZWNpc2lvbhIxCgp2aW9sYXRpb25zGAkgAygLMh0ubmV0aGljYWwuY29tbW9uLnYxLlZpb2xhdGlvbhISCgpyaXNrX3Njb3JlGAogASgBEhUKCG1sX3Njb3JlGAsgASgBSACIAQESFwoPcG9saWN5X3JldmlzaW9uGAwgASgJEhUKDW1vZGVsX3ZlcnNpb24YDSABKAkSTAoQc3RhZ2VfbGF0ZW5jeV9tcxgOIAMoCzIyLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkLlN0YWdlTGF0ZW5jeU1zRW50cnkSEAoIdHJhY2VfaWQYDyABKAkSLwoLcmVjZWl2ZWRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGNvbW1pdHRlZF9hdBgRIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJcmVhc29uaW5nGBIgASgJEg4KBmNvaG9ydBgTIAEoCRIVCg1kZXRlY3RvcnNfcnVuGBQgAygJEgwKBGxlYWYYFSABKAwSFgoOcmVxdWVzdF9kaWdlc3QYFiABKAkaNQoTU3RhZ2VMYXRlbmN5TXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBQgsKCV9tbF9zY29yZSJVCg1BcHBlbmRSZXF1ZXN0Ei4KBnJlY29yZBgBIAEoCzIeLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkEhQKDHJlY2VpcHRfb25seRgCIAEoCCKGAQoOQXBwZW5kUmVzcG9uc2USLgoGcmVjb3JkGAEgASgLMh4ubmV0aGljYWwuYXVkaXQudjEuQXVkaXRSZWNvcmQSEQoJZHVwbGljYXRlGAIgASgIEjEKB3JlY2VpcHQYAyABKAsyIC5uZXRoaWNhbC5hdWRpdC52MS5BcHBlbmRSZWNlaXB0ImYKDUFwcGVuZFJlY2VpcHQSEAoIc2VxdWVuY2UYASABKAQSMAoMY29tbWl0dGVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglsZWFmX2hhc2gYAyABKAwiXAoSQXBwZW5kQmF0Y2hSZXF1ZXN0Ei8KB3JlY29yZHMYASADKAsyHi5uZXRoaWNhbC5hdWRpdC52MS5BdWRpdFJlY29yZBIVCg1yZWNlaXB0c19vbmx5GAIgASgIIkkKE0FwcGVuZEJhdGNoUmVzcG9uc2USMgoIb3V0Y29tZXMYASADKAsyIC5uZXRoaWNhbC5hdWRpdC52MS5BcHBlbmRPdXRjb21lIrABCg1BcHBlbmRPdXRjb21lEi4KBnJlY29yZBgBIAEoCzIeLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkEhEKCWR1cGxpY2F0ZRgCIAEoCBISCgplcnJvcl9jb2RlGAMgASgNEhUKDWVycm9yX21lc3NhZ2UYBCABKAkSMQoHcmVjZWlwdBgFIAEoCzIgLm5ldGhpY2FsLmF1ZGl0LnYxLkFwcGVuZFJlY2VpcHQiJQoQR2V0UmVjb3JkUmVxdWVzdBIRCglhY3Rpb25faWQYASABKAkiQwoRR2V0UmVjb3JkUmVzcG9uc2USLgoGcmVjb3JkGAEgASgLMh4ubmV0aGljYWwuYXVkaXQudjEuQXVkaXRSZWNvcmQi0wEKEkxpc3RSZWNvcmRzUmVxdWVzdBIQCghhZ2VudF9pZBgBIAEoCRIpCgVzaW5jZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKQoFdW50aWwYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCGRlY2lzaW9uGAQgASgOMhwubmV0aGljYWwuY29tbW9uLnYxLkRlY2lzaW9uEhEKCXBhZ2Vfc2l6ZRgFIAEoDRISCgpwYWdlX3Rva2VuGAYgASgJIl8KE0xpc3RSZWNvcmRzUmVzcG9uc2USLwoHcmVjb3JkcxgBIAMoCzIeLm5ldGhpY2FsLmF1ZGl0LnYxLkF1ZGl0UmVjb3JkEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJSChJUYWlsUmVjb3Jkc1JlcXVlc3QSFQoNZnJvbV9zZXF1ZW5jZRgBIAEoBBISCgpiYXRjaF9zaXplGAIgASgNEhEKCWxpbmdlcl9tcxgDIAEoDSJGChNUYWlsUmVjb3Jkc1Jlc3BvbnNlEi8KB3JlY29yZHMYASADKAsyHi5uZXRoaWNhbC5hdWRpdC52MS5BdWRpdFJlY29yZDLWAwoRQXVkaXRTdG9yZVNlcnZpY2USTQoGQXBwZW5kEiAubmV0aGljYWwuYXVkaXQudjEuQXBwZW5kUmVxdWVzdBohLm5ldGhpY2FsLmF1ZGl0LnYxLkFwcGVuZFJlc3BvbnNlElwKC0FwcGVuZEJhdGNoEiUubmV0aGljYWwuYXVkaXQudjEuQXBwZW5kQmF0Y2hSZXF1ZXN0GiYubmV0aGljYWwuYXVkaXQudjEuQXBwZW5kQmF0Y2hSZXNwb25zZRJWCglHZXRSZWNvcmQSIy5uZXRoaWNhbC5hdWRpdC52MS5HZXRSZWNvcmRSZXF1ZXN0GiQubmV0aGljYWwuYXVkaXQudjEuR2V0UmVjb3JkUmVzcG9uc2USXAoLTGlzdFJlY29yZHMSJS5uZXRoaWNhbC5hdWRpdC52MS5MaXN0UmVjb3Jkc1JlcXVlc3QaJi5uZXRoaWNhbC5hdWRpdC52MS5MaXN0UmVjb3Jkc1Jlc3BvbnNlEl4KC1RhaWxSZWNvcmRzEiUubmV0aGljYWwuYXVkaXQudjEuVGFpbFJlY29yZHNSZXF1ZXN0GiYubmV0aGljYWwuYXVkaXQudjEuVGFpbFJlY29yZHNSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_timestamp, file_nethical_common_v1_common]);
 
 /**
  * AuditRecord is one judged action as stored. Content is redacted.
@@ -291,6 +291,15 @@ export type AppendRequest = Message<"nethical.audit.v1.AppendRequest"> & {
    * @generated from field: nethical.audit.v1.AuditRecord record = 1;
    */
   record?: AuditRecord | undefined;
+
+  /**
+   * When true, a newly stored record is answered with a receipt instead of the record: the
+   * caller holds what it sent and needs only what the store assigned. A duplicate is still
+   * answered with the stored record (it may differ from what was sent).
+   *
+   * @generated from field: bool receipt_only = 2;
+   */
+  receiptOnly: boolean;
 };
 
 /**
@@ -303,6 +312,15 @@ export type AppendRequestJson = {
    * @generated from field: nethical.audit.v1.AuditRecord record = 1;
    */
   record?: AuditRecordJson;
+
+  /**
+   * When true, a newly stored record is answered with a receipt instead of the record: the
+   * caller holds what it sent and needs only what the store assigned. A duplicate is still
+   * answered with the stored record (it may differ from what was sent).
+   *
+   * @generated from field: bool receipt_only = 2;
+   */
+  receiptOnly?: boolean;
 };
 
 /**
@@ -317,6 +335,8 @@ export const AppendRequestSchema: GenMessage<AppendRequest, {jsonType: AppendReq
  */
 export type AppendResponse = Message<"nethical.audit.v1.AppendResponse"> & {
   /**
+   * The stored record; unset when receipt_only was asked and the record is new.
+   *
    * @generated from field: nethical.audit.v1.AuditRecord record = 1;
    */
   record?: AuditRecord | undefined;
@@ -327,6 +347,13 @@ export type AppendResponse = Message<"nethical.audit.v1.AppendResponse"> & {
    * @generated from field: bool duplicate = 2;
    */
   duplicate: boolean;
+
+  /**
+   * What the store assigned to a new record, when receipt_only was asked.
+   *
+   * @generated from field: nethical.audit.v1.AppendReceipt receipt = 3;
+   */
+  receipt?: AppendReceipt | undefined;
 };
 
 /**
@@ -334,6 +361,8 @@ export type AppendResponse = Message<"nethical.audit.v1.AppendResponse"> & {
  */
 export type AppendResponseJson = {
   /**
+   * The stored record; unset when receipt_only was asked and the record is new.
+   *
    * @generated from field: nethical.audit.v1.AuditRecord record = 1;
    */
   record?: AuditRecordJson;
@@ -344,6 +373,13 @@ export type AppendResponseJson = {
    * @generated from field: bool duplicate = 2;
    */
   duplicate?: boolean;
+
+  /**
+   * What the store assigned to a new record, when receipt_only was asked.
+   *
+   * @generated from field: nethical.audit.v1.AppendReceipt receipt = 3;
+   */
+  receipt?: AppendReceiptJson;
 };
 
 /**
@@ -352,6 +388,65 @@ export type AppendResponseJson = {
  */
 export const AppendResponseSchema: GenMessage<AppendResponse, {jsonType: AppendResponseJson}> = /*@__PURE__*/
   messageDesc(file_nethical_audit_v1_audit, 2);
+
+/**
+ * AppendReceipt is what the store assigned to a newly stored record.
+ *
+ * @generated from message nethical.audit.v1.AppendReceipt
+ */
+export type AppendReceipt = Message<"nethical.audit.v1.AppendReceipt"> & {
+  /**
+   * The record's position in the log (its Merkle leaf index).
+   *
+   * @generated from field: uint64 sequence = 1;
+   */
+  sequence: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp committed_at = 2;
+   */
+  committedAt?: Timestamp | undefined;
+
+  /**
+   * RFC 6962 leaf hash of the record: SHA-256(0x00 || leaf).
+   *
+   * @generated from field: bytes leaf_hash = 3;
+   */
+  leafHash: Uint8Array;
+};
+
+/**
+ * AppendReceipt is what the store assigned to a newly stored record.
+ *
+ * @generated from message nethical.audit.v1.AppendReceipt
+ */
+export type AppendReceiptJson = {
+  /**
+   * The record's position in the log (its Merkle leaf index).
+   *
+   * @generated from field: uint64 sequence = 1;
+   */
+  sequence?: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp committed_at = 2;
+   */
+  committedAt?: TimestampJson;
+
+  /**
+   * RFC 6962 leaf hash of the record: SHA-256(0x00 || leaf).
+   *
+   * @generated from field: bytes leaf_hash = 3;
+   */
+  leafHash?: string;
+};
+
+/**
+ * Describes the message nethical.audit.v1.AppendReceipt.
+ * Use `create(AppendReceiptSchema)` to create a new message.
+ */
+export const AppendReceiptSchema: GenMessage<AppendReceipt, {jsonType: AppendReceiptJson}> = /*@__PURE__*/
+  messageDesc(file_nethical_audit_v1_audit, 3);
 
 /**
  * @generated from message nethical.audit.v1.AppendBatchRequest
@@ -363,6 +458,14 @@ export type AppendBatchRequest = Message<"nethical.audit.v1.AppendBatchRequest">
    * @generated from field: repeated nethical.audit.v1.AuditRecord records = 1;
    */
   records: AuditRecord[];
+
+  /**
+   * When true, each newly stored record is answered with a receipt instead of the record (as
+   * AppendRequest.receipt_only); duplicates are still answered with the stored record.
+   *
+   * @generated from field: bool receipts_only = 2;
+   */
+  receiptsOnly: boolean;
 };
 
 /**
@@ -375,6 +478,14 @@ export type AppendBatchRequestJson = {
    * @generated from field: repeated nethical.audit.v1.AuditRecord records = 1;
    */
   records?: AuditRecordJson[];
+
+  /**
+   * When true, each newly stored record is answered with a receipt instead of the record (as
+   * AppendRequest.receipt_only); duplicates are still answered with the stored record.
+   *
+   * @generated from field: bool receipts_only = 2;
+   */
+  receiptsOnly?: boolean;
 };
 
 /**
@@ -382,7 +493,7 @@ export type AppendBatchRequestJson = {
  * Use `create(AppendBatchRequestSchema)` to create a new message.
  */
 export const AppendBatchRequestSchema: GenMessage<AppendBatchRequest, {jsonType: AppendBatchRequestJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_audit_v1_audit, 3);
+  messageDesc(file_nethical_audit_v1_audit, 4);
 
 /**
  * @generated from message nethical.audit.v1.AppendBatchResponse
@@ -413,7 +524,7 @@ export type AppendBatchResponseJson = {
  * Use `create(AppendBatchResponseSchema)` to create a new message.
  */
 export const AppendBatchResponseSchema: GenMessage<AppendBatchResponse, {jsonType: AppendBatchResponseJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_audit_v1_audit, 4);
+  messageDesc(file_nethical_audit_v1_audit, 5);
 
 /**
  * AppendOutcome is one record's result in a batch: stored (or found stored) or refused.
@@ -422,7 +533,8 @@ export const AppendBatchResponseSchema: GenMessage<AppendBatchResponse, {jsonTyp
  */
 export type AppendOutcome = Message<"nethical.audit.v1.AppendOutcome"> & {
   /**
-   * The stored record; unset when error_code is set.
+   * The stored record; unset when error_code is set, or when receipts_only was asked and the
+   * record is new (then receipt is set).
    *
    * @generated from field: nethical.audit.v1.AuditRecord record = 1;
    */
@@ -448,6 +560,13 @@ export type AppendOutcome = Message<"nethical.audit.v1.AppendOutcome"> & {
    * @generated from field: string error_message = 4;
    */
   errorMessage: string;
+
+  /**
+   * What the store assigned to a new record, when receipts_only was asked.
+   *
+   * @generated from field: nethical.audit.v1.AppendReceipt receipt = 5;
+   */
+  receipt?: AppendReceipt | undefined;
 };
 
 /**
@@ -457,7 +576,8 @@ export type AppendOutcome = Message<"nethical.audit.v1.AppendOutcome"> & {
  */
 export type AppendOutcomeJson = {
   /**
-   * The stored record; unset when error_code is set.
+   * The stored record; unset when error_code is set, or when receipts_only was asked and the
+   * record is new (then receipt is set).
    *
    * @generated from field: nethical.audit.v1.AuditRecord record = 1;
    */
@@ -483,6 +603,13 @@ export type AppendOutcomeJson = {
    * @generated from field: string error_message = 4;
    */
   errorMessage?: string;
+
+  /**
+   * What the store assigned to a new record, when receipts_only was asked.
+   *
+   * @generated from field: nethical.audit.v1.AppendReceipt receipt = 5;
+   */
+  receipt?: AppendReceiptJson;
 };
 
 /**
@@ -490,7 +617,7 @@ export type AppendOutcomeJson = {
  * Use `create(AppendOutcomeSchema)` to create a new message.
  */
 export const AppendOutcomeSchema: GenMessage<AppendOutcome, {jsonType: AppendOutcomeJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_audit_v1_audit, 5);
+  messageDesc(file_nethical_audit_v1_audit, 6);
 
 /**
  * @generated from message nethical.audit.v1.GetRecordRequest
@@ -517,7 +644,7 @@ export type GetRecordRequestJson = {
  * Use `create(GetRecordRequestSchema)` to create a new message.
  */
 export const GetRecordRequestSchema: GenMessage<GetRecordRequest, {jsonType: GetRecordRequestJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_audit_v1_audit, 6);
+  messageDesc(file_nethical_audit_v1_audit, 7);
 
 /**
  * @generated from message nethical.audit.v1.GetRecordResponse
@@ -544,7 +671,7 @@ export type GetRecordResponseJson = {
  * Use `create(GetRecordResponseSchema)` to create a new message.
  */
 export const GetRecordResponseSchema: GenMessage<GetRecordResponse, {jsonType: GetRecordResponseJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_audit_v1_audit, 7);
+  messageDesc(file_nethical_audit_v1_audit, 8);
 
 /**
  * @generated from message nethical.audit.v1.ListRecordsRequest
@@ -621,7 +748,7 @@ export type ListRecordsRequestJson = {
  * Use `create(ListRecordsRequestSchema)` to create a new message.
  */
 export const ListRecordsRequestSchema: GenMessage<ListRecordsRequest, {jsonType: ListRecordsRequestJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_audit_v1_audit, 8);
+  messageDesc(file_nethical_audit_v1_audit, 9);
 
 /**
  * @generated from message nethical.audit.v1.ListRecordsResponse
@@ -658,7 +785,7 @@ export type ListRecordsResponseJson = {
  * Use `create(ListRecordsResponseSchema)` to create a new message.
  */
 export const ListRecordsResponseSchema: GenMessage<ListRecordsResponse, {jsonType: ListRecordsResponseJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_audit_v1_audit, 9);
+  messageDesc(file_nethical_audit_v1_audit, 10);
 
 /**
  * @generated from message nethical.audit.v1.TailRecordsRequest
@@ -715,7 +842,7 @@ export type TailRecordsRequestJson = {
  * Use `create(TailRecordsRequestSchema)` to create a new message.
  */
 export const TailRecordsRequestSchema: GenMessage<TailRecordsRequest, {jsonType: TailRecordsRequestJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_audit_v1_audit, 10);
+  messageDesc(file_nethical_audit_v1_audit, 11);
 
 /**
  * @generated from message nethical.audit.v1.TailRecordsResponse
@@ -742,7 +869,7 @@ export type TailRecordsResponseJson = {
  * Use `create(TailRecordsResponseSchema)` to create a new message.
  */
 export const TailRecordsResponseSchema: GenMessage<TailRecordsResponse, {jsonType: TailRecordsResponseJson}> = /*@__PURE__*/
-  messageDesc(file_nethical_audit_v1_audit, 11);
+  messageDesc(file_nethical_audit_v1_audit, 12);
 
 /**
  * AuditStoreService keeps the append-only audit trail of every decision.
