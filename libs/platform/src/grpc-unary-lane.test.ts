@@ -27,7 +27,8 @@ function quotaImpl(): Parameters<typeof collectServices>[0] {
     router.service(quotav1.QuotaService, {
       check: async (req, ctx) => {
         seen.timeoutMs = ctx.timeoutMs();
-        if (req.agentId === 'over') throw new QuotaExceededError('agent over quota', 7, 10, 0, 7, 'agent');
+        if (req.agentId === 'over')
+          throw new QuotaExceededError('agent over quota', 7, 10, 0, 7, 'agent');
         if (req.agentId === 'boom') throw new Error('a bug with a secret inside');
         if (req.agentId === 'slow') {
           await new Promise<void>((resolve) => {
@@ -108,6 +109,7 @@ describe('the unary gRPC lane on its own http2 server', () => {
   let server: http2.Http2Server;
   let base: string;
   let passedOn = 0;
+  const sessions = new Set<http2.ServerHttp2Session>();
   beforeAll(async () => {
     const lane = createGrpcUnaryLane({
       services: collectServices(quotaImpl()),
@@ -117,6 +119,7 @@ describe('the unary gRPC lane on its own http2 server', () => {
       onCallEnd: () => undefined,
     });
     server = http2.createServer();
+    server.on('session', (session) => sessions.add(session));
     server.on('stream', (stream, headers) => {
       if (lane(stream, headers)) return;
       passedOn += 1;
@@ -125,7 +128,11 @@ describe('the unary gRPC lane on its own http2 server', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  // Clients keep their HTTP/2 sessions open; close() would wait for them for ever.
+  afterAll(async () => {
+    for (const session of sessions) session.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
   it('answers a unary call with the interceptors, the handler and its headers and trailers', async () => {
     const client = createClient(quotav1.QuotaService, createGrpcTransport({ baseUrl: base }));
