@@ -96,6 +96,9 @@ const batching = (call: string) => ({
   maxItems: 256,
   maxBytes: config.NETHICAL_MAX_PAYLOAD_BYTES + 512 * 1024,
   onBatch: (n: number) => instruments.batch.observe({ call }, n),
+  ...(config.NETHICAL_BATCH_MAX_IN_FLIGHT > 0
+    ? { maxInFlight: config.NETHICAL_BATCH_MAX_IN_FLIGHT }
+    : {}),
 });
 const ports = createServicePorts({
   quota: config.NETHICAL_ENABLE_QUOTA ? quota.client : undefined,

@@ -8,24 +8,38 @@ function harness(
     maxItems?: number;
     maxBytes?: number;
     many?: (reqs: number[]) => BatchOutcome<number>[];
+    maxInFlight?: number;
+    /** Answers wait for release() (a slow server). */
+    gated?: boolean;
   } = {},
 ) {
   const sent: number[][] = [];
+  let open: Array<() => void> = [];
+  const gate = () => (options.gated ? new Promise<void>((r) => open.push(r)) : Promise.resolve());
+  const release = () => {
+    const now = open;
+    open = [];
+    for (const r of now) r();
+  };
   const call = createTurnBatcher<number, number>({
     maxItems: options.maxItems ?? 256,
     maxBytes: options.maxBytes,
+    maxInFlight: options.maxInFlight,
     weight: (n) => n,
     one: async (n) => {
       sent.push([n]);
+      await gate();
       return n * 10;
     },
     many: async (reqs) => {
       sent.push(reqs);
+      await gate();
       return options.many ? options.many(reqs) : reqs.map((n) => ({ ok: n * 10 }));
     },
   });
-  return { call, sent };
+  return { call, sent, release };
 }
+const turn = () => new Promise((r) => setImmediate(r));
 
 describe('turn batcher', () => {
   it('sends the calls of one turn as one batch and answers each caller', async () => {
@@ -40,6 +54,47 @@ describe('turn batcher', () => {
     expect(sent).toEqual([[40, 40], [40], [500], [10]]);
     for (const batch of sent.filter((b) => b.length > 1))
       expect(batch.reduce((a, b) => a + b)).toBeLessThanOrEqual(100);
+  });
+
+  it('with maxInFlight, holds what arrives while a batch is out and sends it as one batch when it returns', async () => {
+    const { call, sent, release } = harness({ maxInFlight: 1, gated: true });
+    const first = call(1);
+    await turn();
+    expect(sent).toEqual([[1]]);
+    // Three turns while the first batch is out: nothing more is sent.
+    const later = [call(2)];
+    await turn();
+    later.push(call(3));
+    await turn();
+    later.push(call(4));
+    await turn();
+    expect(sent).toEqual([[1]]);
+    release();
+    expect(await first).toBe(10);
+    await turn();
+    expect(sent).toEqual([[1], [2, 3, 4]]);
+    release();
+    expect(await Promise.all(later)).toEqual([20, 30, 40]);
+  });
+
+  it('with maxInFlight, still sends a full batch at once, and without it sends every turn', async () => {
+    const bounded = harness({ maxInFlight: 1, maxItems: 2, gated: true });
+    const calls = [1, 2, 3, 4].map((n) => bounded.call(n));
+    await turn();
+    expect(bounded.sent).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    bounded.release();
+    expect(await Promise.all(calls)).toEqual([10, 20, 30, 40]);
+    const free = harness({ gated: true });
+    const a = free.call(1);
+    await turn();
+    const b = free.call(2);
+    await turn();
+    expect(free.sent).toEqual([[1], [2]]);
+    free.release();
+    expect(await Promise.all([a, b])).toEqual([10, 20]);
   });
 
   it('splits at maxItems', async () => {

@@ -130,6 +130,8 @@ export const configSchema = z.object({
   NETHICAL_QUOTA_BATCHING: flag(true),
   /** Gateway: send the judge calls of one event-loop turn as one JudgeBatch call. */
   NETHICAL_JUDGE_BATCHING: flag(true),
+  /** Gateway: most batch calls in flight to each of quota, judge and audit; what arrives meanwhile waits for one to return and goes as one batch (0: unbounded). */
+  NETHICAL_BATCH_MAX_IN_FLIGHT: num(0, 0, 1024),
   /** Internal services: RPCs worked on at once before UNAVAILABLE (0: unbounded). */
   NETHICAL_INTERNAL_MAX_IN_FLIGHT: num(1024, 0, 1_000_000),
   /** Gateway: deadline of a plain HTTP request that carries none (gRPC and Connect clients send theirs), milliseconds. */

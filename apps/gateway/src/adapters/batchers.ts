@@ -15,6 +15,8 @@ export interface BatchingOptions {
   maxBytes?: number;
   /** Batch sizes, for metrics. */
   onBatch?: (items: number) => void;
+  /** Most batch calls in flight at once (turn-batcher.ts); unset: no bound. */
+  maxInFlight?: number;
 }
 
 /** Upper bound of a string's UTF-8 size without encoding it (hot path). */

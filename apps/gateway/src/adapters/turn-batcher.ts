@@ -18,6 +18,13 @@ export interface TurnBatcherOptions<Req, Res> {
   many: (reqs: Req[], timeoutMs: number | undefined) => Promise<BatchOutcome<Res>[]>;
   /** Batch sizes, for metrics. */
   onBatch?: (items: number) => void;
+  /**
+   * Most batch calls in flight at once (unset: no bound). With a bound, what arrives while that
+   * many are out waits for one to come back and then goes as one batch (group commit), so batch
+   * sizes follow the hop's round trip rather than one event-loop turn. A full batch (maxItems or
+   * maxBytes) is sent at once regardless.
+   */
+  maxInFlight?: number;
 }
 
 interface Waiting<Req, Res> {
@@ -40,6 +47,8 @@ export function createTurnBatcher<Req, Res>(options: TurnBatcherOptions<Req, Res
   let weight = 0;
   let scheduled = false;
   let batchUnsupported = false;
+  let inFlight = 0;
+  const limit = options.maxInFlight ?? Number.POSITIVE_INFINITY;
 
   const single = (w: Waiting<Req, Res>) => options.one(w.req, w.budget).then(w.resolve, w.reject);
 
@@ -79,19 +88,26 @@ export function createTurnBatcher<Req, Res>(options: TurnBatcherOptions<Req, Res
     }
   }
 
-  function flush(): void {
+  /** Send what waits now (a full batch), or when the turn ends and a batch call is free. */
+  function flush(force = false): void {
     scheduled = false;
+    if (waiting.length === 0 || (!force && inFlight >= limit)) return;
     const batch = waiting;
     waiting = [];
     weight = 0;
-    if (batch.length > 0) void send(batch);
+    inFlight += 1;
+    void send(batch).finally(() => {
+      inFlight -= 1;
+      // What arrived meanwhile goes now, as one batch.
+      if (waiting.length > 0 && !scheduled) flush();
+    });
   }
 
   return function call(req: Req, budget?: CallBudget): Promise<Res> {
     const w = options.weight?.(req) ?? 0;
     // Send what is waiting first if this item would take the batch past its size limit.
     if (options.maxBytes !== undefined && waiting.length > 0 && weight + w > options.maxBytes)
-      flush();
+      flush(true);
     const answer = new Promise<Res>((resolve, reject) => {
       waiting.push({ req, budget, resolve, reject });
     });
@@ -100,7 +116,7 @@ export function createTurnBatcher<Req, Res>(options: TurnBatcherOptions<Req, Res
       waiting.length >= options.maxItems ||
       (options.maxBytes !== undefined && weight >= options.maxBytes)
     )
-      flush();
+      flush(true);
     else if (!scheduled) {
       scheduled = true;
       setImmediate(flush);
