@@ -1,16 +1,8 @@
-import type { DecisionName, Finding, SeverityName } from './finding.js';
+import { DECISION_NAMES, type DecisionName, type Finding, type SeverityName } from './finding.js';
 import type { PolicyFile } from './policy/policy-schema.js';
 
 /** Decisions from least to most restrictive (the order of `nethical.common.v1.Decision`). */
-export const DECISION_ORDER: readonly DecisionName[] = [
-  'ALLOW',
-  'ALLOW_WITH_MODIFICATION',
-  'WARN',
-  'BLOCK',
-  'QUARANTINE',
-  'ESCALATE',
-  'TERMINATE',
-];
+export const DECISION_ORDER: readonly DecisionName[] = DECISION_NAMES;
 
 /** Rank of a decision in DECISION_ORDER. */
 export const rank = (d: DecisionName): number => DECISION_ORDER.indexOf(d);
@@ -22,13 +14,17 @@ const SEVERITY_RANK: Record<SeverityName, number> = { LOW: 0, MEDIUM: 1, HIGH: 2
 const SEVERITY_BY_RANK: SeverityName[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
 /** True for PII/secret findings, which redaction can fix. */
-export const isSensitive = (f: Finding): boolean => f.category.startsWith('pii.') || f.category.startsWith('secret.');
+export const isSensitive = (f: Finding): boolean =>
+  f.category.startsWith('pii.') || f.category.startsWith('secret.');
 
 /**
  * Action risk in [0, 1]: noisy-or of `severityWeight × confidence` over the findings that are
  * not fixed by redaction: `1 − Π (1 − w(sev_i) · conf_i)`.
  */
-export function actionRisk(findings: Finding[], weights: PolicyFile['scoring']['severityWeights']): number {
+export function actionRisk(
+  findings: Finding[],
+  weights: PolicyFile['scoring']['severityWeights'],
+): number {
   let keep = 1;
   for (const f of findings) if (!isSensitive(f)) keep *= 1 - weights[f.severity] * f.confidence;
   return 1 - keep;
@@ -91,7 +87,9 @@ export function decide(input: DecisionInput, policy: PolicyFile): DecisionOutput
     if (severe && f.confidence < d.escalateBelowConfidence) {
       if (d.escalateCategories.some((c) => f.category === c || f.category.startsWith(`${c}.`))) {
         escalate = true;
-        reasons.push(`${f.category}: ${sev} but confidence ${f.confidence.toFixed(2)} needs a human`);
+        reasons.push(
+          `${f.category}: ${sev} but confidence ${f.confidence.toFixed(2)} needs a human`,
+        );
         continue;
       }
       sev = SEVERITY_BY_RANK[SEVERITY_RANK[sev] - 1]!;
@@ -99,24 +97,40 @@ export function decide(input: DecisionInput, policy: PolicyFile): DecisionOutput
     if (sev === 'CRITICAL') criticalConfident = true;
     raise(d.bySeverity[sev], `${f.category} (${sev}) → ${d.bySeverity[sev]}`);
   }
-  if (input.risk >= d.blockAt) raise('BLOCK', `risk ${input.risk.toFixed(2)} ≥ blockAt ${d.blockAt}`);
-  else if (input.risk >= d.warnAt) raise('WARN', `risk ${input.risk.toFixed(2)} ≥ warnAt ${d.warnAt}`);
+  if (input.risk >= d.blockAt)
+    raise('BLOCK', `risk ${input.risk.toFixed(2)} ≥ blockAt ${d.blockAt}`);
+  else if (input.risk >= d.warnAt)
+    raise('WARN', `risk ${input.risk.toFixed(2)} ≥ warnAt ${d.warnAt}`);
   if (decision === 'ALLOW' && sensitive.length > 0) {
-    raise('ALLOW_WITH_MODIFICATION', `${sensitive.length} PII/secret finding(s) fixed by redaction`);
+    raise(
+      'ALLOW_WITH_MODIFICATION',
+      `${sensitive.length} PII/secret finding(s) fixed by redaction`,
+    );
   }
-  if (escalate && rank(decision) < rank('BLOCK')) raise('ESCALATE', 'low-confidence severe finding: review queue');
+  if (escalate && rank(decision) < rank('BLOCK'))
+    raise('ESCALATE', 'low-confidence severe finding: review queue');
   if (decision === 'WARN' && input.priorAgentRisk >= d.repeatOffenderAgentRisk) {
-    raise('BLOCK', `repeat offender: agent risk ${input.priorAgentRisk.toFixed(2)} ≥ ${d.repeatOffenderAgentRisk}`);
+    raise(
+      'BLOCK',
+      `repeat offender: agent risk ${input.priorAgentRisk.toFixed(2)} ≥ ${d.repeatOffenderAgentRisk}`,
+    );
   }
   if (criticalConfident && input.agentRisk >= d.terminateAgentRisk) {
-    raise('TERMINATE', `critical finding from agent at risk ${input.agentRisk.toFixed(2)} ≥ ${d.terminateAgentRisk}`);
+    raise(
+      'TERMINATE',
+      `critical finding from agent at risk ${input.agentRisk.toFixed(2)} ≥ ${d.terminateAgentRisk}`,
+    );
     return { decision, reasons, quarantineNow: false };
   }
   const quarantineNow =
-    input.quarantineEnabled && input.agentRisk >= d.quarantineAgentRisk && rank(decision) >= rank('WARN');
+    input.quarantineEnabled &&
+    input.agentRisk >= d.quarantineAgentRisk &&
+    rank(decision) >= rank('WARN');
   if (quarantineNow) {
     decision = 'QUARANTINE';
-    reasons.push(`agent risk ${input.agentRisk.toFixed(2)} ≥ quarantineAgentRisk ${d.quarantineAgentRisk}: quarantined`);
+    reasons.push(
+      `agent risk ${input.agentRisk.toFixed(2)} ≥ quarantineAgentRisk ${d.quarantineAgentRisk}: quarantined`,
+    );
   }
   return { decision, reasons, quarantineNow };
 }

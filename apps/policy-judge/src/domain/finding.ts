@@ -43,17 +43,19 @@ export interface SensitiveEntity {
 export type RedactionPolicy = 'minimal' | 'standard' | 'aggressive';
 
 /**
- * Verdict names as the domain sees them, ordered from least to most restrictive
- * (suffix of `nethical.common.v1.Decision`).
+ * Verdict names as the domain sees them, ordered from least to most restrictive (suffix of
+ * `nethical.common.v1.Decision`); the one list the type, the ranking and the policy schema use.
  */
-export type DecisionName =
-  | 'ALLOW'
-  | 'ALLOW_WITH_MODIFICATION'
-  | 'WARN'
-  | 'BLOCK'
-  | 'QUARANTINE'
-  | 'ESCALATE'
-  | 'TERMINATE';
+export const DECISION_NAMES = [
+  'ALLOW',
+  'ALLOW_WITH_MODIFICATION',
+  'WARN',
+  'BLOCK',
+  'QUARANTINE',
+  'ESCALATE',
+  'TERMINATE',
+] as const;
+export type DecisionName = (typeof DECISION_NAMES)[number];
 
 /** A finding after the ethical taxonomy was applied (dimensions empty when it is off). */
 export interface JudgedFinding extends Finding {

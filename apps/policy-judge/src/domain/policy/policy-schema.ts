@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTION_TYPE_NAMES } from '../finding.js';
+import { ACTION_TYPE_NAMES, DECISION_NAMES } from '../finding.js';
 
 /**
  * The policy file format (`config/policies/*.json`). Rules are data: signals are named lists
@@ -8,15 +8,7 @@ import { ACTION_TYPE_NAMES } from '../finding.js';
  */
 
 const severity = z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
-const decision = z.enum([
-  'ALLOW',
-  'ALLOW_WITH_MODIFICATION',
-  'WARN',
-  'BLOCK',
-  'QUARANTINE',
-  'ESCALATE',
-  'TERMINATE',
-]);
+const decision = z.enum(DECISION_NAMES);
 const actionType = z.enum(ACTION_TYPE_NAMES);
 const unit = z.number().min(0).max(1);
 
