@@ -1,5 +1,6 @@
 import { findEncodedSegments, rot13, rot13Likely } from './decoders.js';
 import { foldedView, needsFolding } from './fold.js';
+import { deleet, leetLikely } from './leet.js';
 import { rawView, segmentView, type TextView } from './text-view.js';
 
 /** Bounds of the normaliser, from the policy's `limits`. */
@@ -12,14 +13,28 @@ export interface NormaliserLimits {
 
 /**
  * Build every view detectors should scan: the original, the folded (homoglyph/zero-width)
- * view when the text is not plain ASCII, a ROT13 view when the text looks rotated, and each
+ * view when the text is not plain ASCII, leetspeak read as letters (one view with `1` as `i`,
+ * one with `1` as `l`) when a word mixes digits into letters, a ROT13 view when the text looks rotated, and each
  * decoded payload (recursively, bounded). Views equal to the original are dropped.
  */
 export function buildViews(text: string, limits: NormaliserLimits): TextView[] {
   const views: TextView[] = [rawView(text)];
+  let plain: TextView = views[0]!;
   if (needsFolding(text)) {
     const folded = foldedView(text);
-    if (folded.text !== text) views.push(folded);
+    if (folded.text !== text) {
+      views.push(folded);
+      plain = folded;
+    }
+  }
+  // Leetspeak, read from the folded text when there is one (same length: the folded view's map).
+  if (leetLikely(plain.text)) {
+    for (const one of ['i', 'l'] as const) {
+      const read = deleet(plain.text, one);
+      if (read !== plain.text && !views.some((v) => v.text === read)) {
+        views.push({ kind: 'leet', text: read, toOriginal: plain.toOriginal });
+      }
+    }
   }
   if (rot13Likely(text)) views.push(rawView(rot13(text), 'rot13'));
   let frontier: Array<{ text: string; depth: number; origin?: TextView }> = [{ text, depth: 0 }];
@@ -34,7 +49,8 @@ export function buildViews(text: string, limits: NormaliserLimits): TextView[] {
         const span = item.origin ? item.origin.toOriginal(0, 1) : seg.segment;
         const view = segmentView(seg.kind, seg.text, span);
         views.push(view);
-        if (needsFolding(seg.text)) views.push(segmentView(seg.kind, foldedView(seg.text).text, span));
+        if (needsFolding(seg.text))
+          views.push(segmentView(seg.kind, foldedView(seg.text).text, span));
         next.push({ text: seg.text, depth: item.depth + 1, origin: view });
       }
     }

@@ -1,12 +1,13 @@
 import type { Span } from '../finding.js';
 
 /** How a view was derived from the original action text. */
-export type ViewKind = 'raw' | 'folded' | 'rot13' | 'base64' | 'hex' | 'url';
+export type ViewKind = 'raw' | 'folded' | 'leet' | 'rot13' | 'base64' | 'hex' | 'url';
 
 /**
  * One text the detectors scan. `raw` is the action content itself; the other views are
  * de-obfuscated or decoded copies. Every view can map a match back to the ORIGINAL text:
- * per-character maps for `folded`, identity for `rot13` (same length), and the encoded
+ * per-character maps for `folded`, identity for `rot13` and `leet` (same length; `leet` of a
+ * folded text uses the folded map), and the encoded
  * segment for decoded payloads (a decoded byte has no single source character).
  */
 export interface TextView {
@@ -31,7 +32,12 @@ export function segmentView(kind: ViewKind, text: string, segment: Span): TextVi
  * code point that starts at `starts[i]` (its end is derived: one code unit, two for a surrogate
  * pair).
  */
-export function mappedView(kind: ViewKind, text: string, source: string, starts: Uint32Array): TextView {
+export function mappedView(
+  kind: ViewKind,
+  text: string,
+  source: string,
+  starts: Uint32Array,
+): TextView {
   const endOf = (start: number) => start + ((source.codePointAt(start) ?? 0) > 0xffff ? 2 : 1);
   return {
     kind,
