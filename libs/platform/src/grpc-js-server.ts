@@ -1,4 +1,4 @@
-import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescMethod, type DescService } from '@bufbuild/protobuf';
+import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescService } from '@bufbuild/protobuf';
 import {
   Code,
   ConnectError,
@@ -94,14 +94,16 @@ function deadlineMs(call: SurfaceCall): number | undefined {
   return Number.isFinite(ms) ? Math.max(0, ms - Date.now()) : undefined;
 }
 
-/** The handler's context for a request the interceptors passed on (its values are the request's). */
-function contextFor(service: DescService, method: DescMethod, req: UnaryRequest | StreamRequest): HandlerContext {
-  const timeout = deadlineMs(callOf(req));
+/**
+ * The handler's context for a request the interceptors passed on (its values are the request's),
+ * as connect-node builds it; shared with the unary lane (`grpc-unary-lane.ts`).
+ */
+export function handlerContext(req: UnaryRequest | StreamRequest, timeoutMs: () => number | undefined): HandlerContext {
   return {
-    service,
-    method,
+    service: req.service,
+    method: req.method,
     signal: req.signal,
-    timeoutMs: () => timeout,
+    timeoutMs,
     requestMethod: 'POST',
     requestHeader: req.header,
     responseHeader: new Headers(),
@@ -110,6 +112,19 @@ function contextFor(service: DescService, method: DescMethod, req: UnaryRequest 
     values: req.contextValues,
     url: req.url,
   };
+}
+
+function contextFor(req: UnaryRequest | StreamRequest): HandlerContext {
+  const timeout = deadlineMs(callOf(req));
+  return handlerContext(req, () => timeout);
+}
+
+/** A handler wrapped in Connect interceptors, outermost first (the order connect-node applies). */
+export function chainInterceptors<Req extends UnaryRequest | StreamRequest, Res extends UnaryResponse | StreamResponse>(
+  interceptors: Interceptor[],
+  inner: (req: Req) => Promise<Res>,
+): (req: Req) => Promise<Res> {
+  return interceptors.reduceRight<(req: Req) => Promise<Res>>((next, interceptor) => interceptor(next as never) as never, inner);
 }
 
 /**
@@ -129,12 +144,6 @@ export function createGrpcJsServer(options: GrpcJsServerOptions): grpc.Server {
     // serves; they were a fifth of what each call allocated (`perf/rpc/judge-load.ts`).
     'grpc.enable_channelz': 0,
   });
-  const wrap = <Req extends UnaryRequest | StreamRequest, Res extends UnaryResponse | StreamResponse>(inner: (req: Req) => Promise<Res>) =>
-    options.interceptors.reduceRight<(req: Req) => Promise<Res>>(
-      (next, interceptor) => interceptor(next as never) as never,
-      inner,
-    );
-
   for (const { service, impl } of options.services) {
     const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
     const handlers: grpc.UntypedServiceImplementation = {};
@@ -169,8 +178,8 @@ export function createGrpcJsServer(options: GrpcJsServerOptions): grpc.Server {
         url: `/${service.typeName}/${method.name}`,
       };
       if (!requestStream && !responseStream) {
-        const chain = wrap<UnaryRequest, UnaryResponse>(async (req) => {
-          const ctx = contextFor(service, method, req);
+        const chain = chainInterceptors<UnaryRequest, UnaryResponse>(options.interceptors, async (req) => {
+          const ctx = contextFor(req);
           const message = await fn.call(impl, req.message, ctx);
           return { stream: false, service, method, header: ctx.responseHeader, trailer: ctx.responseTrailer, message } as unknown as UnaryResponse;
         });
@@ -201,8 +210,8 @@ export function createGrpcJsServer(options: GrpcJsServerOptions): grpc.Server {
         continue;
       }
       // Streaming calls (health Watch, reflection, TailRecords).
-      const chain = wrap<StreamRequest, StreamResponse>(async (req) => {
-        const ctx = contextFor(service, method, req);
+      const chain = chainInterceptors<StreamRequest, StreamResponse>(options.interceptors, async (req) => {
+        const ctx = contextFor(req);
         const arg = requestStream ? req.message : await first(req.message);
         const result = fn.call(impl, arg, ctx) as AsyncIterable<unknown> | Promise<unknown>;
         const message = responseStream

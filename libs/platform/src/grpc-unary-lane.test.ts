@@ -186,6 +186,14 @@ describe('the unary gRPC lane on its own http2 server', () => {
     expect(seen.aborted).toBe(String(Code.DeadlineExceeded));
   });
 
+  it('takes a deadline longer than a timer can hold as no deadline, not as one already passed', async () => {
+    const raw = await rawCall(base, checkPath, envelope(checkBytes), {
+      'grpc-timeout': '99999999H',
+    });
+    expect(raw.status).toBe(0);
+    expect(seen.timeoutMs).toBeGreaterThan(2 ** 31);
+  });
+
   it('aborts the handler when the client cancels', async () => {
     seen.aborted = undefined;
     const client = createClient(quotav1.QuotaService, createGrpcTransport({ baseUrl: base }));
@@ -227,7 +235,7 @@ describe('the unary gRPC lane on its own http2 server', () => {
     expect(raw.message).toMatch(/readMaxBytes 64/);
   });
 
-  it('passes on what it does not serve: other methods, JSON, compression, a bad timeout', async () => {
+  it('passes on what it does not serve: other methods, JSON, compression, a bad timeout, an encoded body', async () => {
     const before = passedOn;
     await rawCall(base, '/nethical.quota.v1.QuotaService/Nope', envelope(checkBytes)).catch(
       () => undefined,
@@ -241,7 +249,10 @@ describe('the unary gRPC lane on its own http2 server', () => {
     await rawCall(base, checkPath, envelope(checkBytes), { 'grpc-timeout': 'soon' }).catch(
       () => undefined,
     );
-    expect(passedOn - before).toBe(4);
+    await rawCall(base, checkPath, envelope(checkBytes), { 'content-encoding': 'gzip' }).catch(
+      () => undefined,
+    );
+    expect(passedOn - before).toBe(5);
   });
 });
 
@@ -336,6 +347,11 @@ describe.each([true, false])(
       expect((await rawCall(base, checkPath, envelope(checkBytes, 1))).status).toBe(
         Code.InvalidArgument,
       );
+      // An HTTP body encoding is refused before any RPC, lane or not.
+      const encoded = await rawCall(base, checkPath, envelope(checkBytes), {
+        'content-encoding': 'gzip',
+      });
+      expect(encoded.headers[':status']).toBe(415);
     });
   },
 );

@@ -18,7 +18,7 @@ import {
 } from '@connectrpc/connect';
 import { parseTimeout, setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
 import type http2 from 'node:http2';
-import type { RegisteredService } from './grpc-js-server';
+import { chainInterceptors, handlerContext, type RegisteredService } from './grpc-js-server';
 
 /**
  * A fast lane for unary gRPC calls on a server whose HTTP/2 connections connect-node serves (the
@@ -70,18 +70,12 @@ interface LaneMethod {
   chain: (req: UnaryRequest) => Promise<UnaryResponse>;
 }
 
-/** Largest grpc-timeout accepted: the header's own limit (8 digits of hours). */
+/** Largest grpc-timeout accepted: any the header can write (8 digits of hours). */
 const MAX_TIMEOUT_MS = Number.MAX_SAFE_INTEGER;
+/** Largest delay setTimeout keeps (2^31 - 1 ms); a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const HEADER_SKIP =
   /^(:|content-type$|content-length$|te$|grpc-timeout$|grpc-encoding$|grpc-accept-encoding$)/;
-
-/** The interceptor chain, the same order connect-node applies. */
-function wrap(interceptors: Interceptor[], inner: (req: UnaryRequest) => Promise<UnaryResponse>) {
-  return interceptors.reduceRight<(req: UnaryRequest) => Promise<UnaryResponse>>(
-    (next, interceptor) => interceptor(next as never) as never,
-    inner,
-  );
-}
 
 /** Build the lane; it returns true for a stream it took (and will answer), false to pass it on. */
 export function createGrpcUnaryLane(options: GrpcUnaryLaneOptions): GrpcUnaryLane {
@@ -96,7 +90,7 @@ export function createGrpcUnaryLane(options: GrpcUnaryLaneOptions): GrpcUnaryLan
         input: method.input,
         output: method.output,
         base: { stream: false, service, method, requestMethod: 'POST', url: path },
-        chain: wrap(options.interceptors, async (req) => {
+        chain: chainInterceptors<UnaryRequest, UnaryResponse>(options.interceptors, async (req) => {
           const ctx = contextFor(req);
           const message = await fn.call(impl, req.message, ctx);
           return {
@@ -118,6 +112,10 @@ export function createGrpcUnaryLane(options: GrpcUnaryLaneOptions): GrpcUnaryLan
     if (type !== 'application/grpc' && type !== 'application/grpc+proto') return false;
     const encoding = headers['grpc-encoding'];
     if (encoding !== undefined && encoding !== 'identity') return false;
+    // An HTTP-level body encoding is refused (415) by the server's shared pre-RPC check.
+    const bodyEncoding = headers['content-encoding'];
+    if (bodyEncoding !== undefined && bodyEncoding !== '' && bodyEncoding !== 'identity')
+      return false;
     const entry = methods.get(headers[':path'] ?? '');
     if (!entry) return false;
     const timeout = parseTimeout(single(headers['grpc-timeout']) ?? null, MAX_TIMEOUT_MS);
@@ -136,19 +134,9 @@ type LaneRequest = UnaryRequest & { [DEADLINE]?: number };
 
 function contextFor(req: UnaryRequest): HandlerContext {
   const deadline = (req as LaneRequest)[DEADLINE];
-  return {
-    service: req.service,
-    method: req.method,
-    signal: req.signal,
-    timeoutMs: () => (deadline === undefined ? undefined : Math.max(0, deadline - Date.now())),
-    requestMethod: 'POST',
-    requestHeader: req.header,
-    responseHeader: new Headers(),
-    responseTrailer: new Headers(),
-    protocolName: 'grpc',
-    values: req.contextValues,
-    url: req.url,
-  };
+  return handlerContext(req, () =>
+    deadline === undefined ? undefined : Math.max(0, deadline - Date.now()),
+  );
 }
 
 function serve(
@@ -179,7 +167,8 @@ function serve(
     });
     stream.respond(out, { endStream: true });
   };
-  if (timeoutMs !== undefined) {
+  // Beyond what a timer can hold (~24.8 days) setTimeout fires at once: such a deadline is none.
+  if (timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS) {
     timer = setTimeout(() => {
       const err = new ConnectError('the operation timed out', Code.DeadlineExceeded);
       controller.abort(err);

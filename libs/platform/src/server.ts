@@ -141,20 +141,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   ];
   const readMaxBytes = options.readMaxBytes ?? 4 * 1024 * 1024;
   let inFlight = 0;
-  const grpcJs =
-    options.h2Server === 'grpc-js'
-      ? createGrpcJsServer({
-          services: registered,
-          interceptors,
-          readMaxBytes,
-          onCallStart: () => {
-            inFlight += 1;
-          },
-          onCallEnd: () => {
-            inFlight -= 1;
-          },
-        })
-      : undefined;
+  /** What the gRPC servers beside connect-node need: the services, their limits, in-flight counting. */
+  const rpcServing = {
+    services: registered,
+    interceptors,
+    readMaxBytes,
+    onCallStart: () => {
+      inFlight += 1;
+    },
+    onCallEnd: () => {
+      inFlight -= 1;
+    },
+  };
+  const grpcJs = options.h2Server === 'grpc-js' ? createGrpcJsServer(rpcServing) : undefined;
   const injector = grpcJs?.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const rpcHandler = connectNodeAdapter({
     routes,
@@ -274,17 +273,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     handle,
   );
   if (!injector && options.grpcUnaryLane !== false) {
-    const lane = createGrpcUnaryLane({
-      services: registered,
-      interceptors,
-      readMaxBytes,
-      onCallStart: () => {
-        inFlight += 1;
-      },
-      onCallEnd: () => {
-        inFlight -= 1;
-      },
-    });
+    const lane = createGrpcUnaryLane(rpcServing);
     // Node's compat layer is itself a 'stream' listener (it builds the request and response
     // objects and emits 'request'); it runs only for the streams the lane passes on.
     const compat = h2.listeners('stream') as Array<(...args: unknown[]) => void>;
