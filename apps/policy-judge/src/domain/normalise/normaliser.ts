@@ -29,7 +29,8 @@ export function buildViews(text: string, limits: NormaliserLimits): TextView[] {
   }
   // Leetspeak, read from the folded text when there is one (same length: the folded view's map).
   if (leetLikely(plain.text)) {
-    for (const one of ['i', 'l'] as const) {
+    // The `l` reading differs from the `i` one only where there is a `1` to read.
+    for (const one of plain.text.includes('1') ? (['i', 'l'] as const) : (['i'] as const)) {
       const read = deleet(plain.text, one);
       if (read !== plain.text && !views.some((v) => v.text === read)) {
         views.push({ kind: 'leet', text: read, toOriginal: plain.toOriginal });
