@@ -73,10 +73,13 @@ function harness(
       });
       records.set(record.actionId, stored);
       if (opts.receipts) {
-        const leafHash = createHash('sha256')
-          .update(Buffer.from([0]))
-          .update(stored.leaf)
-          .digest();
+        // As the audit store sends it (a plain Uint8Array, like the echoed record's hash).
+        const leafHash = new Uint8Array(
+          createHash('sha256')
+            .update(Buffer.from([0]))
+            .update(stored.leaf)
+            .digest(),
+        );
         return create(auditv1.AppendResponseSchema, {
           receipt: { sequence: stored.sequence, committedAt: stored.committedAt, leafHash },
         });

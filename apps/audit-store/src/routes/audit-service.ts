@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { auditv1 } from '@nethical/contracts';
 import type { ServiceImpl } from '@connectrpc/connect';
-import { createHash } from 'node:crypto';
+import { hashLeaf } from '@nethical/merkle';
 import {
   AuditInvalidRecordError,
   AuditPageTokenError,
@@ -49,11 +49,9 @@ function receiptOf(record: auditv1.AuditRecord): auditv1.AppendReceipt {
   return create(auditv1.AppendReceiptSchema, {
     sequence: record.sequence,
     committedAt: record.committedAt,
-    // RFC 6962 leaf hash: SHA-256(0x00 || leaf).
-    leafHash: createHash('sha256').update(LEAF_PREFIX).update(record.leaf).digest(),
+    leafHash: hashLeaf(record.leaf),
   });
 }
-const LEAF_PREFIX = Buffer.from([0]);
 
 /** Most records one AppendBatch may carry. */
 export const MAX_BATCH = 256;

@@ -5,7 +5,8 @@ import { auditv1, gatewayv1, judgev1, quotav1 } from '@nethical/contracts';
 import { AlreadyExistsError, QuotaExceededError } from '@nethical/platform';
 import { Code, ConnectError } from '@connectrpc/connect';
 import canonicalize from 'canonicalize';
-import { createHash, createHmac } from 'node:crypto';
+import { hashLeaf } from '@nethical/merkle';
+import { createHmac } from 'node:crypto';
 import type { ActionRequest } from './action-request';
 
 /** How long an internal call may take, and the signal that cancels it (client gone). */
@@ -60,14 +61,6 @@ export interface ProcessOutcome {
   quota?: quotav1.CheckResponse;
 }
 
-/** SHA-256(0x00 || leaf): the RFC 6962 leaf hash of the audit record. */
-function leafHash(leaf: Uint8Array): Uint8Array {
-  return createHash('sha256')
-    .update(Buffer.from([0]))
-    .update(leaf)
-    .digest();
-}
-
 function dimensionsOf(violations: readonly { ethicalDimensions: string[] }[]): string[] {
   return [...new Set(violations.flatMap((v) => v.ethicalDimensions))];
 }
@@ -89,7 +82,7 @@ export function responseFromRecord(
     audit: {
       sequence: record.sequence,
       committedAt: record.committedAt,
-      leafHash: receipt ? receipt.leafHash : leafHash(record.leaf),
+      leafHash: receipt ? receipt.leafHash : hashLeaf(record.leaf),
       replayed,
     },
     modifiedAction:
