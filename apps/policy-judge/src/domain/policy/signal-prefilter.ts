@@ -53,24 +53,34 @@ function buildFormulas(
   alwaysPossible: ReadonlyArray<boolean>,
 ): Formulas {
   // Formula nodes: 'any' leaves (true when one of their literals occurs), 'or' and 'and' nodes.
+  // Equal formulas share one node (interned by key), built children first: the request frame's
+  // leaf of ~200 words, required by 168 patterns, was 168 leaves that every frame word found
+  // visited; shared, a found word visits it once. On the labelled prompts: 11,430 nodes became
+  // 4,673, node visits per prompt 2,400 became ~590, and possibleSignals ~85 µs became ~22 µs.
   const arity: number[] = []; // children needed: 1 for leaves and 'or', all of them for 'and'
   const parents: number[][] = [];
   const rootOf: number[] = []; // node → signal it decides, or -1
   const leavesOf = new Map<string, number[]>(); // literal → leaves containing it
-  const addNode = (need: number, parent: number): number => {
+  const interned = new Map<string, number>();
+  const addNode = (need: number): number => {
     const id = arity.length;
     arity.push(need);
-    parents.push(parent < 0 ? [] : [parent]);
+    parents.push([]);
     rootOf.push(-1);
     return id;
   };
-  const add = (r: Requirement, parent: number): number => {
+  const add = (r: Requirement): number => {
     switch (r.op) {
       case 'true':
         throw new Error('unreachable: true is folded away before');
       case 'any': {
-        const id = addNode(1, parent);
-        for (const lit of r.literals) {
+        const literals = [...new Set(r.literals)].sort();
+        const key = `any:${JSON.stringify(literals)}`;
+        let id = interned.get(key);
+        if (id !== undefined) return id;
+        id = addNode(1);
+        interned.set(key, id);
+        for (const lit of literals) {
           const list = leavesOf.get(lit) ?? [];
           list.push(id);
           leavesOf.set(lit, list);
@@ -79,8 +89,14 @@ function buildFormulas(
       }
       case 'and':
       case 'or': {
-        const id = addNode(r.op === 'and' ? r.of.length : 1, parent);
-        for (const child of r.of) add(child, id);
+        // A child shared twice counts once: it reports being true once.
+        const children = [...new Set(r.of.map(add))].sort((a, b) => a - b);
+        const key = `${r.op}:${children.join(',')}`;
+        let id = interned.get(key);
+        if (id !== undefined) return id;
+        id = addNode(r.op === 'and' ? children.length : 1);
+        interned.set(key, id);
+        for (const child of children) parents[child]!.push(id);
         return id;
       }
     }
@@ -92,9 +108,15 @@ function buildFormulas(
       return;
     }
     const reqs = patterns.map(requiredLiterals);
-    // A signal matches when any of its patterns does.
+    // A signal matches when any of its patterns does. Its root is its own node (never shared):
+    // a node decides one signal.
     if (reqs.some((r) => r.op === 'true')) always[index] = 1;
-    else rootOf[add({ op: 'or', of: reqs }, -1)] = index;
+    else {
+      const children = [...new Set(reqs.map(add))];
+      const root = addNode(1);
+      for (const child of children) parents[child]!.push(root);
+      rootOf[root] = index;
+    }
   });
 
   const literals = [...leavesOf.keys()];
