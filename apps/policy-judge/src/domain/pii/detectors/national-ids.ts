@@ -108,6 +108,16 @@ function auAbnValid(d: string): boolean {
 
 type Scan = (text: string, emit: Emit) => void;
 
+/**
+ * A scan and the longest run of consecutive ASCII digits every match of its pattern contains
+ * (`\d` without the `u` flag is [0-9]): a text without such a run is not scanned, which finds
+ * nothing less. Most texts that reach here have a year or a price, not a 7-digit number.
+ */
+interface RunScan {
+  minRun: number;
+  scan: Scan;
+}
+
 function scan(re: RegExp, text: string, emit: Emit, each: (m: RegExpExecArray) => number): void {
   re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
@@ -117,76 +127,109 @@ function scan(re: RegExp, text: string, emit: Emit, each: (m: RegExpExecArray) =
 }
 
 /** One scanner per identifier; each returns the confidence for a match (0 = reject). */
-const SCANS: readonly Scan[] = [
-  (t, e) =>
-    scan(ES_NIF_RE, t, e, (m) => {
-      const body = m[3] ?? `${'XYZ'.indexOf(m[1] ?? 'X')}${m[2] ?? ''}`;
-      return spanishControlLetter(body) === m[4] ? 0.9 : 0;
-    }),
-  (t, e) =>
-    scan(SG_NRIC_RE, t, e, (m) => (sgNricValid(m[1] ?? '', m[2] ?? '', m[3] ?? '') ? 0.9 : 0)),
-  (t, e) => scan(IN_PAN_RE, t, e, () => 0.8),
-  (t, e) =>
-    scan(AADHAAR_RE, t, e, (m) => {
-      if (!verhoeffValid(m[0].replace(/\D/g, ''))) return 0;
-      return hasContextBefore(t, m.index, AADHAAR_CONTEXT) ? 0.9 : m[1] ? 0.6 : 0.4;
-    }),
-  (t, e) =>
-    scan(FI_HETU_RE, t, e, (m) => {
-      const date = m[1] ?? '';
-      if (!validDate(Number(date.slice(2, 4)), Number(date.slice(0, 2)))) return 0;
-      const check = '0123456789ABCDEFHJKLMNPRSTUVWXY'[Number(`${date}${m[3]}`) % 31];
-      return check === m[4] ? 0.9 : 0;
-    }),
+const SCANS: readonly RunScan[] = [
+  {
+    minRun: 7,
+    scan: (t, e) =>
+      scan(ES_NIF_RE, t, e, (m) => {
+        const body = m[3] ?? `${'XYZ'.indexOf(m[1] ?? 'X')}${m[2] ?? ''}`;
+        return spanishControlLetter(body) === m[4] ? 0.9 : 0;
+      }),
+  },
+  {
+    minRun: 7,
+    scan: (t, e) =>
+      scan(SG_NRIC_RE, t, e, (m) => (sgNricValid(m[1] ?? '', m[2] ?? '', m[3] ?? '') ? 0.9 : 0)),
+  },
+  { minRun: 4, scan: (t, e) => scan(IN_PAN_RE, t, e, () => 0.8) },
+  {
+    minRun: 4,
+    scan: (t, e) =>
+      scan(AADHAAR_RE, t, e, (m) => {
+        if (!verhoeffValid(m[0].replace(/\D/g, ''))) return 0;
+        return hasContextBefore(t, m.index, AADHAAR_CONTEXT) ? 0.9 : m[1] ? 0.6 : 0.4;
+      }),
+  },
+  {
+    minRun: 6,
+    scan: (t, e) =>
+      scan(FI_HETU_RE, t, e, (m) => {
+        const date = m[1] ?? '';
+        if (!validDate(Number(date.slice(2, 4)), Number(date.slice(0, 2)))) return 0;
+        const check = '0123456789ABCDEFHJKLMNPRSTUVWXY'[Number(`${date}${m[3]}`) % 31];
+        return check === m[4] ? 0.9 : 0;
+      }),
+  },
   // Eleven digits: Turkish TCKN or Polish PESEL (a keyword lifts PESEL's confidence).
-  (t, e) =>
-    scan(ELEVEN_DIGITS_RE, t, e, (m) => {
-      if (tcknValid(m[0])) return 0.55;
-      if (peselValid(m[0])) return hasContextBefore(t, m.index, PESEL_CONTEXT) ? 0.9 : 0.45;
-      return 0;
-    }),
-  (t, e) =>
-    scan(CA_SIN_RE, t, e, (m) => {
-      const d = m[0].replace(/\D/g, '');
-      if (d[0] === '0' || d[0] === '8' || !luhnValid(d)) return 0;
-      return hasContextBefore(t, m.index, CA_SIN_CONTEXT) ? 0.85 : 0;
-    }),
-  (t, e) =>
-    scan(SE_PNR_RE, t, e, (m) => {
-      const date = m[1] ?? m[4] ?? '';
-      const serial = m[3] ?? m[5] ?? '';
-      // Day + 60 marks a coordination number (samordningsnummer).
-      if (!validDate(Number(date.slice(2, 4)), Number(date.slice(4, 6)) % 60)) return 0;
-      return luhnValid(date + serial) ? (m[2] !== undefined ? 0.8 : 0.65) : 0;
-    }),
-  (t, e) =>
-    scan(ZA_ID_RE, t, e, (m) => {
-      const d = m[0];
-      const ok =
-        validDate(Number(d.slice(2, 4)), Number(d.slice(4, 6))) && /[012]/.test(d.charAt(10));
-      return ok && luhnValid(d) ? 0.6 : 0;
-    }),
-  (t, e) => scan(IT_CF_RE, t, e, (m) => (itFiscalCodeValid(m[0]) ? 0.9 : 0)),
-  (t, e) =>
-    // RRNs issued since October 2020 no longer end in a check digit, so a dashed number with a
-    // valid birth date and gender digit counts even when the old checksum fails.
-    scan(KR_RRN_RE, t, e, (m) => {
-      const date = m[1] ?? '';
-      if (!validDate(Number(date.slice(2, 4)), Number(date.slice(4, 6)))) return 0;
-      if (rrnValid(date, m[2] ?? '')) return m[0].includes('-') ? 0.85 : 0.5;
-      return m[0].includes('-') ? 0.6 : 0;
-    }),
-  (t, e) =>
-    scan(AU_TFN_RE, t, e, (m) => {
-      const d = m[0].replace(/\D/g, '');
-      return auTfnValid(d) && hasContextBefore(t, m.index, AU_TFN_CONTEXT) ? 0.85 : 0;
-    }),
-  (t, e) =>
-    scan(AU_ABN_RE, t, e, (m) => {
-      const d = m[0].replace(/\D/g, '');
-      if (!auAbnValid(d)) return 0;
-      return hasContextBefore(t, m.index, AU_ABN_CONTEXT) ? 0.85 : m[0].includes(' ') ? 0.75 : 0;
-    }),
+  {
+    minRun: 11,
+    scan: (t, e) =>
+      scan(ELEVEN_DIGITS_RE, t, e, (m) => {
+        if (tcknValid(m[0])) return 0.55;
+        if (peselValid(m[0])) return hasContextBefore(t, m.index, PESEL_CONTEXT) ? 0.9 : 0.45;
+        return 0;
+      }),
+  },
+  {
+    minRun: 3,
+    scan: (t, e) =>
+      scan(CA_SIN_RE, t, e, (m) => {
+        const d = m[0].replace(/\D/g, '');
+        if (d[0] === '0' || d[0] === '8' || !luhnValid(d)) return 0;
+        return hasContextBefore(t, m.index, CA_SIN_CONTEXT) ? 0.85 : 0;
+      }),
+  },
+  {
+    minRun: 6,
+    scan: (t, e) =>
+      scan(SE_PNR_RE, t, e, (m) => {
+        const date = m[1] ?? m[4] ?? '';
+        const serial = m[3] ?? m[5] ?? '';
+        // Day + 60 marks a coordination number (samordningsnummer).
+        if (!validDate(Number(date.slice(2, 4)), Number(date.slice(4, 6)) % 60)) return 0;
+        return luhnValid(date + serial) ? (m[2] !== undefined ? 0.8 : 0.65) : 0;
+      }),
+  },
+  {
+    minRun: 13,
+    scan: (t, e) =>
+      scan(ZA_ID_RE, t, e, (m) => {
+        const d = m[0];
+        const ok =
+          validDate(Number(d.slice(2, 4)), Number(d.slice(4, 6))) && /[012]/.test(d.charAt(10));
+        return ok && luhnValid(d) ? 0.6 : 0;
+      }),
+  },
+  { minRun: 0, scan: (t, e) => scan(IT_CF_RE, t, e, (m) => (itFiscalCodeValid(m[0]) ? 0.9 : 0)) },
+  {
+    minRun: 6,
+    scan: (t, e) =>
+      // RRNs issued since October 2020 no longer end in a check digit, so a dashed number with a
+      // valid birth date and gender digit counts even when the old checksum fails.
+      scan(KR_RRN_RE, t, e, (m) => {
+        const date = m[1] ?? '';
+        if (!validDate(Number(date.slice(2, 4)), Number(date.slice(4, 6)))) return 0;
+        if (rrnValid(date, m[2] ?? '')) return m[0].includes('-') ? 0.85 : 0.5;
+        return m[0].includes('-') ? 0.6 : 0;
+      }),
+  },
+  {
+    minRun: 3,
+    scan: (t, e) =>
+      scan(AU_TFN_RE, t, e, (m) => {
+        const d = m[0].replace(/\D/g, '');
+        return auTfnValid(d) && hasContextBefore(t, m.index, AU_TFN_CONTEXT) ? 0.85 : 0;
+      }),
+  },
+  {
+    minRun: 3,
+    scan: (t, e) =>
+      scan(AU_ABN_RE, t, e, (m) => {
+        const d = m[0].replace(/\D/g, '');
+        if (!auAbnValid(d)) return 0;
+        return hasContextBefore(t, m.index, AU_ABN_CONTEXT) ? 0.85 : m[0].includes(' ') ? 0.75 : 0;
+      }),
+  },
 ];
 
 /**
@@ -197,5 +240,18 @@ const SCANS: readonly Scan[] = [
  * Australian TFN (after a cue) and ABN (mod 89).
  */
 export function detectNationalIds(text: string, emit: Emit): void {
-  for (const s of SCANS) s(text, emit);
+  const run = longestDigitRun(text, 13);
+  for (const s of SCANS) if (run >= s.minRun) s.scan(text, emit);
+}
+
+/** The longest run of consecutive ASCII digits in `text`, counted up to `enough`. */
+function longestDigitRun(text: string, enough: number): number {
+  let longest = 0;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) run = 0;
+    else if (++run > longest && (longest = run) >= enough) break;
+  }
+  return longest;
 }
