@@ -37,9 +37,9 @@ interface Formulas {
 
 /**
  * Compile the prefilter for signals given as lists of patterns (one list per signal, in order).
- * Signals flagged in `alwaysPossible` are not analysed (always possible): worth it for signals
- * that are only ever scanned after a cheaper gate signal fired, whose common-word literals would
- * otherwise make the automaton's work larger for every text.
+ * Signals flagged in `alwaysPossible` are not analysed (always possible). The compiled policy no
+ * longer flags any: since equal formulas are shared, prefiltering the signals scanned only after
+ * a gate fired costs less than the scans it skips (compile-policy.ts).
  */
 export function createSignalPrefilter(
   signals: ReadonlyArray<readonly string[]>,
