@@ -1,5 +1,6 @@
 import { findEncodedSegments, rot13, rot13Likely } from './decoders.js';
 import { foldedView, needsFolding } from './fold.js';
+import { informalLikely, informalView } from './informal.js';
 import { deleet, leetLikely } from './leet.js';
 import { rawView, segmentView, type TextView } from './text-view.js';
 
@@ -14,7 +15,8 @@ export interface NormaliserLimits {
 /**
  * Build every view detectors should scan: the original, the folded (homoglyph/zero-width)
  * view when the text is not plain ASCII, leetspeak read as letters (one view with `1` as `i`,
- * one with `1` as `l`) when a word mixes digits into letters, a ROT13 view when the text looks rotated, and each
+ * one with `1` as `l`) when a word mixes digits into letters, chat spelling read as standard English
+ * ("how 2", "whats", "u", "dont") when the text has such a token, a ROT13 view when the text looks rotated, and each
  * decoded payload (recursively, bounded). Views equal to the original are dropped.
  */
 export function buildViews(text: string, limits: NormaliserLimits): TextView[] {
@@ -36,6 +38,10 @@ export function buildViews(text: string, limits: NormaliserLimits): TextView[] {
         views.push({ kind: 'leet', text: read, toOriginal: plain.toOriginal });
       }
     }
+  }
+  if (informalLikely(plain.text)) {
+    const read = informalView(plain);
+    if (read) views.push(read);
   }
   if (rot13Likely(text)) views.push(rawView(rot13(text), 'rot13'));
   let frontier: Array<{ text: string; depth: number; origin?: TextView }> = [{ text, depth: 0 }];

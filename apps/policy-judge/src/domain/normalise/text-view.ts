@@ -1,13 +1,13 @@
 import type { Span } from '../finding.js';
 
 /** How a view was derived from the original action text. */
-export type ViewKind = 'raw' | 'folded' | 'leet' | 'rot13' | 'base64' | 'hex' | 'url';
+export type ViewKind = 'raw' | 'folded' | 'leet' | 'informal' | 'rot13' | 'base64' | 'hex' | 'url';
 
 /**
  * One text the detectors scan. `raw` is the action content itself; the other views are
  * de-obfuscated or decoded copies. Every view can map a match back to the ORIGINAL text:
- * per-character maps for `folded`, identity for `rot13` and `leet` (same length; `leet` of a
- * folded text uses the folded map), and the encoded
+ * per-character maps for `folded` and `informal` (through the map of the view it was read from),
+ * identity for `rot13` and `leet` (same length; `leet` of a folded text uses the folded map), and the encoded
  * segment for decoded payloads (a decoded byte has no single source character).
  */
 export interface TextView {
