@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadPolicy, loadTaxonomy } from '../src/adapters/policy-loader.js';
+import { setRegExpTierUp } from '../src/adapters/regexp-engine.js';
 import { loadSensitiveDataPort } from '../src/domain/detectors/sensitive-data.js';
 import { createPolicyHandle } from '../src/domain/policy/policy-handle.js';
 import { createStandaloneJudge } from '../src/domain/standalone-judge.js';
@@ -12,14 +13,18 @@ import { createStandaloneJudge } from '../src/domain/standalone-judge.js';
  * builds alternately in separate processes to compare them.
  *
  *   npx tsx apps/policy-judge/bench/labelled-prompts.ts [--datasets ../shared/datasets] [--passes 4]
+ *     [--regexp-tier-up]   V8's default regexp tiering, for comparison (the service turns it off)
  */
 const { values } = parseArgs({
   options: {
     datasets: { type: 'string', default: process.env.NETHICAL_DATASETS ?? '../shared/datasets' },
     files: { type: 'string', default: 'labelled_prompts.jsonl,labelled_prompts_more.jsonl' },
     passes: { type: 'string', default: '4' },
+    /** V8's regexp tier-up, as NETHICAL_JUDGE_REGEXP_TIER_UP (off by default, as in the service). */
+    'regexp-tier-up': { type: 'boolean', default: false },
   },
 });
+setRegExpTierUp(values['regexp-tier-up']);
 const root = new URL('../../../', import.meta.url).pathname;
 const policy = await loadPolicy(`${root}config/policies`);
 const judge = createStandaloneJudge({

@@ -14,6 +14,7 @@ import {
 import path from 'node:path';
 import { loadPolicy, loadTaxonomy, watchPolicy } from './adapters/policy-loader';
 import { createJudgeStores } from './adapters/judge-stores';
+import { setRegExpTierUp } from './adapters/regexp-engine';
 import { loadSensitiveDataPort } from './domain/detectors/sensitive-data';
 import { createJudge, type MlScoreFn } from './domain/judge';
 import { createPolicyHandle } from './domain/policy/policy-handle';
@@ -23,6 +24,8 @@ import { warmUpJudge } from './warm-up';
 const base = await bootstrap('policy-judge');
 const { config, logger, metrics, health, shutdown } = base;
 
+// Before the policy's regexps first run: one that ran in the interpreter stays there.
+setRegExpTierUp(config.NETHICAL_JUDGE_REGEXP_TIER_UP);
 const policyDir = path.resolve(config.NETHICAL_POLICY_DIR);
 const policy = createPolicyHandle(await loadPolicy(policyDir));
 const watcher = watchPolicy(policyDir, (next) => {

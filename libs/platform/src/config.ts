@@ -142,6 +142,8 @@ export const configSchema = z.object({
   NETHICAL_LOG_LEVEL: z
     .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
     .default('info'),
+  /** Judge: let V8 run a regexp in its interpreter before compiling it (V8's default); off compiles each to native code at first use, which runs the judge 2.5–2.9× as fast (perf/RESULTS.md). */
+  NETHICAL_JUDGE_REGEXP_TIER_UP: flag(false),
   /** Folder of policy files for the judge. */
   NETHICAL_POLICY_DIR: z.string().default('config/policies'),
   /** Quota limits file. */
