@@ -1,6 +1,7 @@
 /**
  * A multi-literal matcher (Aho–Corasick, as a dense DFA over a small alphabet): one pass over a
- * text marks every literal that occurs in it, ASCII letters matched case-insensitively.
+ * text marks every literal that occurs in it, ASCII letters matched case-insensitively, and
+ * U+0080 in a literal matching any non-ASCII character.
  *
  * Hand-written because the hot path needs it: the well-kept npm implementation we tried
  * (`modern-ahocorasick` 3.3) segments text into grapheme clusters with `Intl.Segmenter` and
@@ -80,6 +81,8 @@ function buildTables(literals: readonly string[]): Tables {
     }
   }
   for (let c = 0x41; c <= 0x5a; c++) classOf[c] = classOf[c + 0x20]!;
+  // U+0080 in a literal stands for any non-ASCII character (required-literals.ts).
+  if (classOf[0x80] !== 0) classOf.fill(classOf[0x80]!, 0x81);
 
   // Trie: one map of edges (state * classes + class → child) while building, and each
   // state's edges as [class, child, class, child, …].

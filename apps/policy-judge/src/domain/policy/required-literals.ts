@@ -7,9 +7,14 @@
  * Literals are lower case and meant for a case-folded text: patterns run with the `i` flag
  * and without `u`, where an ASCII letter only ever matches the two ASCII cases of itself
  * (ES Canonicalize never maps a non-ASCII character to ASCII), so a lower-cased ASCII text
- * contains the literal whenever the pattern could match it. Characters that have case
- * outside ASCII are never put in a literal (they end it), and whatever the analysis does not
- * understand yields `true` (no requirement), so the formula is always implied by a match.
+ * contains the literal whenever the pattern could match it. Every character outside ASCII is
+ * written as one stand-in, `NON_ASCII` (U+0080), which the automaton reads for any non-ASCII
+ * character of the text: without `u`, Canonicalize never maps a non-ASCII character to ASCII or
+ * back, so a non-ASCII pattern character (Cyrillic of either case, CJK, Arabic …) matches only a
+ * non-ASCII text character. Coarser than the character itself, never wrong. A run of two of them
+ * is selective enough to require in mostly-Latin text ("下毒", "毒死"), so such literals may be two
+ * characters long where ASCII ones need three. Whatever the analysis does not understand yields
+ * `true` (no requirement), so the formula is always implied by a match.
  * Hand-written: no library extracts required factors from JavaScript regular expressions.
  */
 export type Requirement =
@@ -29,6 +34,8 @@ const MIN_LITERAL = 3;
  */
 const MAX_LITERAL = 12;
 const TRUE: Requirement = { op: 'true' };
+/** The one literal character every non-ASCII character stands as (see the module comment). */
+export const NON_ASCII = '\u0080';
 
 /** A parsed pattern (exported for the prefilter's generative test). */
 export type PatternNode =
@@ -59,11 +66,9 @@ export function requiredLiterals(source: string): Requirement {
   }
 }
 
-/** Fold one pattern character; null when it has case outside ASCII (see the module comment). */
+/** Fold one pattern character: ASCII to lower case, anything else to `NON_ASCII`. */
 function foldChar(ch: string): string | null {
-  const code = ch.charCodeAt(0);
-  if (code < 0x80) return ch.toLowerCase();
-  return ch.toLowerCase() === ch && ch.toUpperCase() === ch && ch.length === 1 ? ch : null;
+  return ch.charCodeAt(0) < 0x80 ? ch.toLowerCase() : NON_ASCII;
 }
 
 class Parser {
@@ -237,8 +242,14 @@ function cross(a: string[], b: string[]): string[] | null {
 }
 
 function literalsReq(strings: string[]): Requirement {
-  if (strings.length === 0 || strings.some((s) => s.length < MIN_LITERAL)) return TRUE;
+  if (strings.length === 0 || strings.some(tooShort)) return TRUE;
   return { op: 'any', literals: [...new Set(strings.map((s) => s.slice(0, MAX_LITERAL)))] };
+}
+
+/** Under MIN_LITERAL, except a run of two or more non-ASCII characters (module comment). */
+function tooShort(s: string): boolean {
+  if (s.length >= MIN_LITERAL) return false;
+  return s.length < 2 || s !== NON_ASCII.repeat(s.length);
 }
 
 function and(of: Requirement[]): Requirement {

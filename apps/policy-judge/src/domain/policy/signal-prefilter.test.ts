@@ -5,6 +5,7 @@ import { createScanContext } from '../detectors/scan-context.js';
 import { compilePolicy, signalPossible } from './compile-policy.js';
 import { createLiteralAutomaton } from './literal-automaton.js';
 import {
+  NON_ASCII,
   parsePattern,
   requiredLiterals,
   type PatternNode,
@@ -14,8 +15,16 @@ import { createSignalPrefilter } from './signal-prefilter.js';
 
 const root = new URL('../../../../../', import.meta.url);
 
+/** The text as the automaton reads it: ASCII lower-cased, anything else as NON_ASCII. */
+function asRead(text: string): string {
+  let out = '';
+  for (const ch of text)
+    out += ch.charCodeAt(0) < 0x80 ? ch.toLowerCase() : NON_ASCII.repeat(ch.length);
+  return out;
+}
+
 function holds(r: Requirement, text: string): boolean {
-  const t = text.toLowerCase();
+  const t = asRead(text);
   switch (r.op) {
     case 'true':
       return true;
@@ -75,9 +84,16 @@ describe('required literals', () => {
   ])('%s', (pattern, expected) => {
     expect(requiredLiterals(pattern)).toEqual(expected);
   });
-  it('never puts a character with non-ASCII case in a literal (the i flag without u folds only ASCII)', () => {
-    expect(requiredLiterals('straße')).toEqual({ op: 'any', literals: ['stra'] });
-    expect(requiredLiterals('you’re an')).toEqual({ op: 'any', literals: ['you’re an'] });
+  it('writes every non-ASCII character as one stand-in (the i flag without u never folds it to ASCII)', () => {
+    const X = NON_ASCII;
+    expect(requiredLiterals('straße')).toEqual({ op: 'any', literals: [`stra${X}e`] });
+    expect(requiredLiterals('you’re an')).toEqual({ op: 'any', literals: [`you${X}re an`] });
+    // Cyrillic of either case, and a run of two CJK characters, are required too.
+    expect(requiredLiterals('отравить|ОТРАВИТЬ')).toEqual({ op: 'any', literals: [X.repeat(8)] });
+    expect(requiredLiterals('下毒|毒死')).toEqual({ op: 'any', literals: [X.repeat(2)] });
+    // One non-ASCII character, or two characters of which one is ASCII, say too little.
+    expect(requiredLiterals('写|how')).toEqual({ op: 'true' });
+    expect(requiredLiterals('é1|how')).toEqual({ op: 'true' });
   });
 });
 
@@ -89,6 +105,18 @@ describe('literal automaton', () => {
     a.mark('uSHERS', present, found);
     expect(found.sort()).toEqual([0, 1, 2]);
     expect([...present]).toEqual([1, 1, 1, 0, 0]);
+  });
+
+  it('reads the stand-in U+0080 of a literal as any non-ASCII character', () => {
+    const a = createLiteralAutomaton([`${NON_ASCII}${NON_ASCII}`, `caf${NON_ASCII}`]);
+    const marked = (text: string): number[] => {
+      const found: number[] = [];
+      a.mark(text, new Uint8Array(a.size), found);
+      return found.sort();
+    };
+    expect(marked('как 下毒')).toEqual([0]);
+    expect(marked('Un CAFÉ')).toEqual([1]);
+    expect(marked('it’s a cafe')).toEqual([]);
   });
 });
 
