@@ -12,11 +12,6 @@ import {
   type Requirement,
 } from './required-literals.js';
 import { createSignalPrefilter } from './signal-prefilter.js';
-import { setRegExpTierUp } from '../../adapters/regexp-engine.js';
-
-// As the service runs them: the soundness test below runs every signal on every view, and with
-// V8's default tiering the largest stay in its interpreter (adapters/regexp-engine.ts).
-setRegExpTierUp(false);
 
 const root = new URL('../../../../../', import.meta.url);
 
