@@ -12,13 +12,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadPolicy, loadTaxonomy } from '../src/adapters/policy-loader.js';
-import { setRegExpTierUp } from '../src/adapters/regexp-engine.js';
 import { loadSensitiveDataPort } from '../src/domain/detectors/sensitive-data.js';
 import { createPolicyHandle } from '../src/domain/policy/policy-handle.js';
 import { createStandaloneJudge } from '../src/domain/standalone-judge.js';
 import { oneKilobyteAction } from './corpus.js';
 
-setRegExpTierUp(false); // as the service runs by default
 const { values } = parseArgs({ options: { baseline: { type: 'string' }, rounds: { type: 'string', default: '5' } } });
 if (!values.baseline) throw new Error('--baseline <policy dir> is required');
 const root = new URL('../../../', import.meta.url).pathname;

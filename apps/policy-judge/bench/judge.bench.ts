@@ -1,7 +1,6 @@
 import { bench, describe } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadPolicy, loadTaxonomy } from '../src/adapters/policy-loader.js';
-import { setRegExpTierUp } from '../src/adapters/regexp-engine.js';
 import { loadSensitiveDataPort } from '../src/domain/detectors/sensitive-data.js';
 import { createStandaloneJudge } from '../src/domain/standalone-judge.js';
 import { createPolicyHandle } from '../src/domain/policy/policy-handle.js';
@@ -12,7 +11,6 @@ import { generateCorpus, oneKilobyteAction } from './corpus.js';
  * Run: npx vitest bench --run apps/policy-judge/bench/judge.bench.ts
  * Figures are noisy on a shared machine; compare tiered vs untiered within one run.
  */
-setRegExpTierUp(false); // as the service runs by default
 const root = new URL('../../../', import.meta.url).pathname;
 const policy = await loadPolicy(`${root}config/policies`);
 const taxonomy = await loadTaxonomy(`${root}config/taxonomy`);

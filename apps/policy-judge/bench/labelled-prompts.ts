@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadPolicy, loadTaxonomy } from '../src/adapters/policy-loader.js';
-import { setRegExpTierUp } from '../src/adapters/regexp-engine.js';
 import { loadSensitiveDataPort } from '../src/domain/detectors/sensitive-data.js';
 import { createPolicyHandle } from '../src/domain/policy/policy-handle.js';
 import { createStandaloneJudge } from '../src/domain/standalone-judge.js';
@@ -24,9 +23,8 @@ const { values } = parseArgs({
     'regexp-tier-up': { type: 'boolean', default: false },
   },
 });
-setRegExpTierUp(values['regexp-tier-up']);
 const root = new URL('../../../', import.meta.url).pathname;
-const policy = await loadPolicy(`${root}config/policies`);
+const policy = await loadPolicy(`${root}config/policies`, { regexpTierUp: values['regexp-tier-up'] });
 const judge = createStandaloneJudge({
   policy: createPolicyHandle(policy),
   sensitiveData: await loadSensitiveDataPort(),

@@ -14,7 +14,6 @@ import {
 import path from 'node:path';
 import { loadPolicy, loadTaxonomy, watchPolicy } from './adapters/policy-loader';
 import { createJudgeStores } from './adapters/judge-stores';
-import { setRegExpTierUp } from './adapters/regexp-engine';
 import { loadSensitiveDataPort } from './domain/detectors/sensitive-data';
 import { createJudge, type MlScoreFn } from './domain/judge';
 import { createPolicyHandle } from './domain/policy/policy-handle';
@@ -24,15 +23,15 @@ import { warmUpJudge } from './warm-up';
 const base = await bootstrap('policy-judge');
 const { config, logger, metrics, health, shutdown } = base;
 
-// Before the policy's regexps first run: one that ran in the interpreter stays there.
-setRegExpTierUp(config.NETHICAL_JUDGE_REGEXP_TIER_UP);
 const policyDir = path.resolve(config.NETHICAL_POLICY_DIR);
-const policy = createPolicyHandle(await loadPolicy(policyDir));
+const regexpTierUp = config.NETHICAL_JUDGE_REGEXP_TIER_UP;
+const policy = createPolicyHandle(await loadPolicy(policyDir, { regexpTierUp }));
 const watcher = watchPolicy(policyDir, (next) => {
   const previous = policy.swap(next);
   logger.info({ from: previous.revision, to: next.revision }, 'policy reloaded');
 }, {
   currentRevision: policy.current().revision,
+  regexpTierUp,
   onError: (err) => logger.error({ err }, 'policy reload rejected; the previous policy stays in force'),
 });
 const taxonomy = await loadTaxonomy(path.resolve(config.NETHICAL_POLICY_DIR, '..', 'taxonomy'));

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadPolicy, loadTaxonomy } from '../src/adapters/policy-loader.js';
-import { setRegExpTierUp } from '../src/adapters/regexp-engine.js';
 import { loadSensitiveDataPort, type SensitiveDataPort } from '../src/domain/detectors/sensitive-data.js';
 import { createMemoryEscalationStore, type EscalationStore } from '../src/domain/escalation/escalation-store.js';
 import type { ActionTypeName } from '../src/domain/finding.js';
@@ -19,7 +18,6 @@ export const taxonomyDir = `${repoRoot}config/taxonomy`;
 let cached: { policy: CompiledPolicy; taxonomy: Taxonomy; port: SensitiveDataPort } | undefined;
 /** The shipped policy, taxonomy and the real PII/secrets port, loaded once per test file. */
 export async function shipped() {
-  setRegExpTierUp(false); // the service's default
   cached ??= { policy: await loadPolicy(policyDir), taxonomy: await loadTaxonomy(taxonomyDir), port: await loadSensitiveDataPort() };
   return cached;
 }

@@ -1,38 +1,42 @@
 import { loadConfig } from '@nethical/platform';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const engine = fileURLToPath(new URL('../src/adapters/regexp-engine.ts', import.meta.url));
+const loader = fileURLToPath(new URL('../src/adapters/policy-loader.ts', import.meta.url));
+const policyDir = fileURLToPath(new URL('../../../config/policies', import.meta.url));
 
 /**
- * Runs one regexp three times in a child process after `setRegExpTierUp(enabled)`, with V8's
- * own trace of regexp compilation on, and returns what V8 printed for it: "bytecode size" when
- * it was run in the interpreter, "native code size" when it was compiled to machine code.
+ * Loads the shipped policy with `regexpTierUp: enabled` in a child process, as the service does,
+ * then runs one regexp three times with V8's own trace of regexp compilation on, and returns
+ * what V8 printed for it: "bytecode size" when it was run in the interpreter, "native code
+ * size" when it was compiled to machine code.
  */
 function traceAfter(enabled: boolean): string {
-  const script = join(mkdtempSync(join(tmpdir(), 'regexp-engine-')), 'run.mts');
+  const dir = mkdtempSync(join(tmpdir(), 'regexp-engine-'));
+  const script = join(dir, 'run.mts');
   writeFileSync(
     script,
     [
-      `import { setRegExpTierUp } from ${JSON.stringify(engine)};`,
-      `setRegExpTierUp(${enabled});`,
+      `import { loadPolicy } from ${JSON.stringify(loader)};`,
+      `await loadPolicy(${JSON.stringify(policyDir)}, { regexpTierUp: ${enabled} });`,
       `const re = new RegExp('(?:poison|bomb|malware)\\\\s+(?:recipe|kit)', 'i');`,
       `console.log('BEGIN');`,
       `for (let i = 0; i < 3; i++) re.test('a bomb recipe, a malware kit ' + i);`,
       `console.log('END');`,
     ].join('\n'),
   );
-  const out = execFileSync(
-    process.execPath,
-    ['--trace-regexp-tier-up', '--import', 'tsx', script],
-    {
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, ['--trace-regexp-tier-up', '--import', 'tsx', script], {
       encoding: 'utf8',
-    },
-  );
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   return out.slice(out.indexOf('BEGIN'), out.indexOf('END'));
 }
 

@@ -3,15 +3,28 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compilePolicy, type CompiledPolicy } from '../domain/policy/compile-policy.js';
 import { compileTaxonomy, type Taxonomy } from '../domain/taxonomy/taxonomy.js';
+import { setRegExpTierUp } from './regexp-engine.js';
 
 /** Default policy file name inside the policy directory. */
 export const DEFAULT_POLICY_FILE = 'default.json';
 
+export interface LoadPolicyOptions {
+  /** Policy file name inside `dir`. */
+  file?: string;
+  /**
+   * V8's regexp tier-up (NETHICAL_JUDGE_REGEXP_TIER_UP), set for the process before the policy's
+   * regexps exist: off (the default) compiles each to native code at its first run
+   * (regexp-engine.ts). Every path that runs a policy loads it here, so none can forget it.
+   */
+  regexpTierUp?: boolean;
+}
+
 /**
  * Read and compile `<dir>/<file>`. Throws PolicyValidationError listing every problem.
  */
-export async function loadPolicy(dir: string, file = DEFAULT_POLICY_FILE): Promise<CompiledPolicy> {
-  const path = join(dir, file);
+export async function loadPolicy(dir: string, options: LoadPolicyOptions = {}): Promise<CompiledPolicy> {
+  setRegExpTierUp(options.regexpTierUp ?? false);
+  const path = join(dir, options.file ?? DEFAULT_POLICY_FILE);
   return compilePolicy(await readFile(path, 'utf8'), path);
 }
 
@@ -21,8 +34,7 @@ export async function loadTaxonomy(dir: string, file = 'ethical-dimensions.json'
   return compileTaxonomy(JSON.parse(await readFile(path, 'utf8')) as unknown, path);
 }
 
-export interface WatchPolicyOptions {
-  file?: string;
+export interface WatchPolicyOptions extends LoadPolicyOptions {
   /** A reload failed: the previous policy stays in force. Log it. */
   onError?: (err: unknown) => void;
   /** Editors write files in several steps; reload once they settle. */
@@ -50,7 +62,7 @@ export function watchPolicy(dir: string, onChange: (p: CompiledPolicy) => void, 
   let closed = false;
   const reload = async () => {
     try {
-      const policy = await loadPolicy(dir, file);
+      const policy = await loadPolicy(dir, options);
       if (closed || policy.revision === lastRevision) return;
       lastRevision = policy.revision;
       onChange(policy);

@@ -11,9 +11,9 @@ import { setFlagsFromString } from 'node:v8';
  * 10–17 ms → 2.8–3.7 ms (perf/RESULTS.md, "Regexps compiled at first use"). Decisions are the
  * same: both tiers implement the same regexp semantics, and every dataset judgment is identical.
  *
- * A V8 flag, so it is set for the process rather than per regexp. Call it before the policy is
- * loaded: a regexp that already ran in the interpreter keeps its bytecode when tier-up is then
- * turned off. Node's start-up flag `--no-regexp-tier-up` does the same from the command line.
+ * A V8 flag, so it is set for the process rather than per regexp. `loadPolicy` sets it before
+ * the policy's regexps exist (a regexp that already ran in the interpreter keeps its bytecode
+ * when tier-up is then turned off). Node's start-up flag `--no-regexp-tier-up` does the same.
  */
 export function setRegExpTierUp(enabled: boolean): void {
   setFlagsFromString(enabled ? '--regexp-tier-up' : '--no-regexp-tier-up');

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadPolicy, loadTaxonomy } from '../adapters/policy-loader.js';
-import { setRegExpTierUp } from '../adapters/regexp-engine.js';
 import { isFlagged } from '../domain/decision.js';
 import { loadSensitiveDataPort, type SensitiveDataPort } from '../domain/detectors/sensitive-data.js';
 import type { DecisionName } from '../domain/finding.js';
@@ -84,7 +83,6 @@ export interface EvalSetup {
 
 /** Loads the shipped policy and taxonomy (or those named in `options`). */
 export async function loadEvalSetup(options: PromptEvalOptions = {}): Promise<EvalSetup> {
-  setRegExpTierUp(false); // as the service runs by default
   return {
     policy: await loadPolicy(options.policyDir ?? join(repoRoot, 'config/policies')),
     taxonomy: await loadTaxonomy(options.taxonomyDir ?? join(repoRoot, 'config/taxonomy')),
