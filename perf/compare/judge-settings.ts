@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../../apps/cli/src/mesh';
 import { calibrate, writeUnlimitedQuotaFile } from '../load/bench-support';
+import { createLatencyHistogram, type LatencySummary } from '../load/latency-histogram';
 import { startMeshProcess, type MeshProcess } from '../validate/mesh-process';
 import { clockTicksPerSecond, readProcSample } from '../validate/proc-sampler';
 
@@ -43,14 +44,14 @@ for (const file of ['labelled_prompts.jsonl', 'labelled_prompts_more.jsonl'])
   for (const line of readFileSync(path.join(opts.datasets, 'prompts', file), 'utf8').split('\n'))
     if (line) texts.push((JSON.parse(line) as { text: string }).text);
 
-const ticks = clockTicksPerSecond();
+const ticksPerSecond = clockTicksPerSecond();
 let agent = 0;
 
-/** Sends every prompt once with `concurrency` in flight; latencies in ms. */
+/** Sends every prompt once with `concurrency` in flight. A failed or timed-out request is an error. */
 async function pass(
   gatewayUrl: string,
-): Promise<{ latencies: number[]; errors: number; wallMs: number }> {
-  const latencies: number[] = [];
+): Promise<{ latency: LatencySummary; errors: number; wallMs: number }> {
+  const histogram = createLatencyHistogram();
   let next = 0;
   let errors = 0;
   const t0 = performance.now();
@@ -58,31 +59,34 @@ async function pass(
     while (next < texts.length) {
       const action = texts[next++]!;
       const start = performance.now();
-      const res = await fetch(`${gatewayUrl}/process_action`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ agent_id: `judge-settings-${agent++}`, action }),
-      });
-      await res.arrayBuffer();
-      latencies.push(performance.now() - start);
-      if (!res.ok) errors++;
+      try {
+        const res = await fetch(`${gatewayUrl}/process_action`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ agent_id: `judge-settings-${agent++}`, action }),
+          signal: AbortSignal.timeout(30_000),
+        });
+        await res.arrayBuffer();
+        if (!res.ok) errors++;
+      } catch {
+        errors++;
+      }
+      histogram.record(performance.now() - start);
     }
   };
   await Promise.all(Array.from({ length: Number(opts.concurrency) }, worker));
-  return { latencies, errors, wallMs: performance.now() - t0 };
+  return { latency: histogram.summary(), errors, wallMs: performance.now() - t0 };
 }
 
-function cpuTicks(mesh: MeshProcess): Record<string, number> {
-  return Object.fromEntries(
+/** CPU ticks per service, keyed by `service@pid` so a restart shows as a missing key, not a delta. */
+function cpuTicks(mesh: MeshProcess): Map<string, number> {
+  return new Map(
     Object.entries(mesh.readPids()).map(([service, pid]) => [
-      service,
+      `${service}@${pid}`,
       readProcSample(pid)?.cpuTicks ?? 0,
     ]),
   );
 }
-
-const quantile = (sorted: number[], q: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 async function run(label: string, extra: Record<string, string>): Promise<void> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'judge-settings-'));
@@ -99,19 +103,22 @@ async function run(label: string, extra: Record<string, string>): Promise<void> 
   try {
     await pass(mesh.gatewayUrl);
     const before = cpuTicks(mesh);
-    const { latencies, errors, wallMs } = await pass(mesh.gatewayUrl);
+    const { latency, errors, wallMs } = await pass(mesh.gatewayUrl);
     const after = cpuTicks(mesh);
+    const restarted = [...before.keys()].filter((k) => !after.has(k));
+    if (restarted.length > 0)
+      throw new Error(`${label}: restarted during the pass: ${restarted.join(', ')}`);
     const msPerAction = (service?: string): number => {
-      const services = service ? [service] : Object.keys(after);
-      const used = services.reduce((sum, s) => sum + (after[s] ?? 0) - (before[s] ?? 0), 0);
-      return ((used / ticks) * 1000) / latencies.length;
+      let used = 0;
+      for (const [key, ticks] of after)
+        if (!service || key.startsWith(`${service}@`)) used += ticks - (before.get(key) ?? 0);
+      return ((used / ticksPerSecond) * 1000) / latency.count;
     };
-    latencies.sort((a, b) => a - b);
     console.log(
       `${label.padEnd(40)} judge ${msPerAction('policy-judge').toFixed(2)} ms/action, six services ` +
-        `${msPerAction().toFixed(2)} ms/action, ${Math.round((latencies.length / wallMs) * 1000)}/s, ` +
-        `p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms, ` +
-        `${errors} errors of ${latencies.length}`,
+        `${msPerAction().toFixed(2)} ms/action, ${Math.round((latency.count / wallMs) * 1000)}/s, ` +
+        `p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms, ` +
+        `${errors} errors of ${latency.count}`,
     );
   } finally {
     await mesh.stop();
