@@ -18,5 +18,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Regexps compiled to native code at first use, as the judge runs them (a node start-up flag:
+    // libs/platform/src/regexp-tier-up.ts).
+    execArgv: ['--no-regexp-tier-up'],
   },
 });

@@ -5,11 +5,11 @@ import { repoRoot } from './mesh';
 /**
  * Run a command that lives in another app (or in perf/) as its own process, so apps never
  * import apps: `nethical eval` runs the judge's evaluation entry point, and so on. Resolves with
- * its exit code.
+ * its exit code. `nodeFlags` go to node before the script (e.g. the judge's regexp flag).
  */
-export function delegate(script: string, args: string[]): Promise<number> {
+export function delegate(script: string, args: string[], nodeFlags: string[] = []): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, script), ...args], {
+    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(repoRoot, script), ...args], {
       cwd: process.cwd(),
       stdio: 'inherit',
     });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { judgeNodeFlags } from '@nethical/platform';
 import { bundleServices } from './bundle-services';
 
 /** The six services in start order; shutdown goes the other way (gateway first). */
@@ -67,6 +68,13 @@ export function meshEnv(options: Pick<MeshOptions, 'env' | 'basePort' | 'host'>)
   return { urls, envFor: (s) => ({ ...shared, NETHICAL_PORT: String(port(s)) }) };
 }
 
+/**
+ * Node flags a service needs at start: the judge's regexp flag (libs/platform/src/regexp-tier-up.ts).
+ */
+export function serviceNodeFlags(s: MeshService, env: NodeJS.ProcessEnv): string[] {
+  return s === 'policy-judge' ? judgeNodeFlags(env) : [];
+}
+
 async function waitForReady(url: string, deadline: number, isAlive: () => boolean): Promise<void> {
   let last = '';
   while (Date.now() < deadline) {
@@ -104,10 +112,11 @@ export async function startMesh(options: MeshOptions): Promise<RunningMesh> {
   const launch = (s: MeshService): ChildProcess => {
     const log = logs.get(s) ?? createWriteStream(path.join(logDir, `${s}.log`), { flags: 'a' });
     logs.set(s, log);
-    const args = [...(options.nodeArgs ?? []), entry[s] as string];
+    const env = envFor(s);
+    const args = [...serviceNodeFlags(s, env), ...(options.nodeArgs ?? []), entry[s] as string];
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
-      env: envFor(s),
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const stream of [child.stdout, child.stderr]) {

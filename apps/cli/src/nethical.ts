@@ -13,6 +13,7 @@ import { registerAuditCommands } from './commands/audit/audit-commands';
 import { registerRegionsCommands } from './commands/regions/regions-commands';
 import { registerVerifyCommands } from './commands/verify/verify-commands';
 import { delegate } from './delegate';
+import { serviceNodeFlags } from './mesh';
 
 const program = new Command('nethical')
   .description('Nethical: govern AI agent actions')
@@ -43,7 +44,13 @@ program
   .allowExcessArguments()
   .helpOption(false)
   .action(async (_opts, cmd: Command) => {
-    const judge = await delegate('apps/policy-judge/src/eval/main.ts', cmd.args);
+    // The judge's evaluation runs regexps as the service does (a start-up flag; the script
+    // re-runs itself when started otherwise, which this saves).
+    const judge = await delegate(
+      'apps/policy-judge/src/eval/main.ts',
+      cmd.args,
+      serviceNodeFlags('policy-judge', process.env),
+    );
     // `--help` is answered by the judge's entry point alone: running the ML evaluation after the
     // help text would take minutes and print reports nobody asked for.
     if (cmd.args.includes('--help') || cmd.args.includes('-h')) {

@@ -4,7 +4,7 @@
  * Runs once on embedded defaults (in-memory quota, PGlite) and once on real Redis + PostgreSQL.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from '@connectrpc/connect';
@@ -334,5 +334,12 @@ describe.each(targets)('mesh on $name', (target) => {
     const stats = await json(fetch(`${gw}/v1/stats/decisions`));
     expect(stats.mode).toBe('standard');
     expect(stats.counts.ALLOW).toBeGreaterThan(0);
+  });
+
+  it('starts the judge, and only the judge, with regexps compiled at first use (a node flag)', () => {
+    const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const pids = mesh.pids();
+    expect(cmdline(pids['policy-judge'])).toContain('--no-regexp-tier-up');
+    expect(cmdline(pids.gateway)).not.toContain('--no-regexp-tier-up');
   });
 });

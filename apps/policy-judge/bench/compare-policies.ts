@@ -12,11 +12,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadPolicy, loadTaxonomy } from '../src/adapters/policy-loader.js';
+import { ensureRegExpTierUp } from '../src/adapters/regexp-engine.js';
 import { loadSensitiveDataPort } from '../src/domain/detectors/sensitive-data.js';
 import { createPolicyHandle } from '../src/domain/policy/policy-handle.js';
 import { createStandaloneJudge } from '../src/domain/standalone-judge.js';
 import { oneKilobyteAction } from './corpus.js';
 
+// Regexps compiled at first use, as in the service (re-runs itself under node's flag).
+await ensureRegExpTierUp(false);
 const { values } = parseArgs({ options: { baseline: { type: 'string' }, rounds: { type: 'string', default: '5' } } });
 if (!values.baseline) throw new Error('--baseline <policy dir> is required');
 const root = new URL('../../../', import.meta.url).pathname;

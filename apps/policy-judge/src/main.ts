@@ -8,6 +8,8 @@ import {
   bootstrap,
   clientTracingInterceptor,
   createInternalClient,
+  regexpTierUpFlags,
+  regexpTierUpInProcess,
   serverTracingInterceptor,
   startServer,
 } from '@nethical/platform';
@@ -24,14 +26,25 @@ const base = await bootstrap('policy-judge');
 const { config, logger, metrics, health, shutdown } = base;
 
 const policyDir = path.resolve(config.NETHICAL_POLICY_DIR);
-const regexpTierUp = config.NETHICAL_JUDGE_REGEXP_TIER_UP;
-const policy = createPolicyHandle(await loadPolicy(policyDir, { regexpTierUp }));
+// V8's regexp tier-up is a start-up flag (libs/platform/src/regexp-tier-up.ts): the launchers
+// pass it; a judge started otherwise runs correctly, only slower or faster than configured.
+const regexpTierUp = regexpTierUpInProcess();
+if (regexpTierUp !== config.NETHICAL_JUDGE_REGEXP_TIER_UP) {
+  logger.warn(
+    {
+      configured: config.NETHICAL_JUDGE_REGEXP_TIER_UP,
+      inProcess: regexpTierUp,
+      flags: regexpTierUpFlags(config.NETHICAL_JUDGE_REGEXP_TIER_UP),
+    },
+    'NETHICAL_JUDGE_REGEXP_TIER_UP disagrees with the node flags this judge was started with; start node with the flags shown (the mesh and the image do)',
+  );
+}
+const policy = createPolicyHandle(await loadPolicy(policyDir));
 const watcher = watchPolicy(policyDir, (next) => {
   const previous = policy.swap(next);
   logger.info({ from: previous.revision, to: next.revision }, 'policy reloaded');
 }, {
   currentRevision: policy.current().revision,
-  regexpTierUp,
   onError: (err) => logger.error({ err }, 'policy reload rejected; the previous policy stays in force'),
 });
 const taxonomy = await loadTaxonomy(path.resolve(config.NETHICAL_POLICY_DIR, '..', 'taxonomy'));

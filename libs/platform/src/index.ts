@@ -15,3 +15,4 @@ export * from './telemetry';
 export * from './grpc-js-transport';
 export * from './admission';
 export * from './last-resort';
+export * from './regexp-tier-up';

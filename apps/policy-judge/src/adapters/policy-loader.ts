@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compilePolicy, type CompiledPolicy } from '../domain/policy/compile-policy.js';
 import { compileTaxonomy, type Taxonomy } from '../domain/taxonomy/taxonomy.js';
-import { setRegExpTierUp } from './regexp-engine.js';
 
 /** Default policy file name inside the policy directory. */
 export const DEFAULT_POLICY_FILE = 'default.json';
@@ -11,19 +10,12 @@ export const DEFAULT_POLICY_FILE = 'default.json';
 export interface LoadPolicyOptions {
   /** Policy file name inside `dir`. */
   file?: string;
-  /**
-   * V8's regexp tier-up (NETHICAL_JUDGE_REGEXP_TIER_UP), set for the process before the policy's
-   * regexps exist: off (the default) compiles each to native code at its first run
-   * (regexp-engine.ts). Every path that runs a policy loads it here, so none can forget it.
-   */
-  regexpTierUp?: boolean;
 }
 
 /**
  * Read and compile `<dir>/<file>`. Throws PolicyValidationError listing every problem.
  */
 export async function loadPolicy(dir: string, options: LoadPolicyOptions = {}): Promise<CompiledPolicy> {
-  setRegExpTierUp(options.regexpTierUp ?? false);
   const path = join(dir, options.file ?? DEFAULT_POLICY_FILE);
   return compilePolicy(await readFile(path, 'utf8'), path);
 }

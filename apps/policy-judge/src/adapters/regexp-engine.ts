@@ -1,20 +1,29 @@
-import { setFlagsFromString } from 'node:v8';
+import { regexpTierUpFlags, regexpTierUpInProcess } from '@nethical/platform';
+import { spawn } from 'node:child_process';
 
 /**
- * How V8 runs the judge's regular expressions, for the whole process.
+ * For the judge's command-line entry points (`nethical eval`, the benches): make sure this
+ * process runs regexps with V8's tier-up `enabled` or not, as the service does. When node was
+ * started otherwise, run the same script again in a child started with the right flag, and exit
+ * with its exit code; the flag cannot be changed safely at run time (see
+ * libs/platform/src/regexp-tier-up.ts). Returns when this process is already right.
  *
- * By default V8 first runs a regexp in its bytecode interpreter and compiles it to native code
- * on a later run ("tier-up"). V8's trace (`--trace-regexp-tier-up`) over the labelled prompts
- * shows 286 of the judge's regexps, the largest among them (up to 1.4 MB of regexp bytecode),
- * never tiering up: they ran in the interpreter for the whole run. Compiled to native code at
- * their first run instead, the judge does 2.5–2.9× as many judgments per second of CPU, p99
- * 10–17 ms → 2.8–3.7 ms (perf/RESULTS.md, "Regexps compiled at first use"). Decisions are the
- * same: both tiers implement the same regexp semantics, and every dataset judgment is identical.
- *
- * A V8 flag, so it is set for the process rather than per regexp. `loadPolicy` sets it before
- * the policy's regexps exist (a regexp that already ran in the interpreter keeps its bytecode
- * when tier-up is then turned off). Node's start-up flag `--no-regexp-tier-up` does the same.
+ * The service does not re-run itself (its pid is what supervisors signal); its launchers pass
+ * the flag, and it logs a warning when started without it.
  */
-export function setRegExpTierUp(enabled: boolean): void {
-  setFlagsFromString(enabled ? '--regexp-tier-up' : '--no-regexp-tier-up');
+export async function ensureRegExpTierUp(enabled: boolean): Promise<void> {
+  if (regexpTierUpInProcess() === enabled) return;
+  const args = [
+    ...process.execArgv.filter((a) => !/^--(?:no[-_])?regexp[-_]tier[-_]up$/.test(a)),
+    ...(enabled ? ['--regexp-tier-up'] : regexpTierUpFlags(false)),
+    ...process.argv.slice(1),
+  ];
+  const child = spawn(process.execPath, args, { stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, forward(signal));
+  const code = await new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
+  });
+  process.exit(code);
 }

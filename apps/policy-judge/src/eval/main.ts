@@ -5,16 +5,21 @@
  * against the targets of the judge. Absent files are skipped and named. `--check` exits 1 when a
  * target is missed; `--json <file>` writes the full reports.
  */
+import { loadConfig } from '@nethical/platform';
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ensureRegExpTierUp } from '../adapters/regexp-engine';
 import { crossSourceChecks, crossSourceOf, formatCrossSource } from './cross-source';
 import { formatPiiSecretsEvalReport, runPiiSecretsEval } from './pii-secrets-eval';
 import { formatPromptEvalReport, loadEvalSetup, runPromptEval } from './prompt-eval';
 import { evalTargets, targetChecks, type TargetCheck } from './targets';
 
 export { evalTargets as targets };
+
+// Regexps run as in the service (a node start-up flag, NETHICAL_JUDGE_REGEXP_TIER_UP).
+await ensureRegExpTierUp(loadConfig().config.NETHICAL_JUDGE_REGEXP_TIER_UP);
 
 const opts = new Command('nethical eval')
   .option('--data <dir>', 'datasets folder', process.env.NETHICAL_DATASETS ?? '../shared/datasets')
