@@ -4,7 +4,9 @@
  *
  *   npx tsx apps/policy-judge/bench/compare-policies.ts --baseline <dir with default.json> [--rounds 5]
  *
- * Each judgment is a new agent, so quarantine never answers in place of the scan.
+ * Each judgment is a new agent, in every round (an agent id seen in an earlier round would carry
+ * its risk over and, once quarantined, be answered without a scan), so quarantine never answers in
+ * place of the scan.
  * Per round and policy: every labelled prompt (both prompt files; CPU time of this thread, so
  * evaluations/s/core) and 5,000 judgments of the 1 KB action (p99 wall time). Every detector
  * that is on by default runs (tiered, PII/secrets, taxonomy, quarantine on, memory stores).
@@ -54,12 +56,12 @@ for (let round = 0; round < Number(values.rounds); round++) {
   for (const s of round % 2 === 0 ? subjects : [...subjects].reverse()) {
     const c0 = cpuMs();
     let i = 0;
-    for (const content of texts) await s.judge.judge({ actionId: 'b', agentId: `p${i++}`, tenantId: 't', actionType: 'message', content });
+    for (const content of texts) await s.judge.judge({ actionId: 'b', agentId: `p${round}-${i++}`, tenantId: 't', actionType: 'message', content });
     const rate = texts.length / ((cpuMs() - c0) / 1000);
     const lat: number[] = [];
     for (let k = 0; k < 5000; k++) {
       const t0 = performance.now();
-      await s.judge.judge({ actionId: 'b', agentId: `k${k}`, tenantId: 't', actionType: 'message', content: kb });
+      await s.judge.judge({ actionId: 'b', agentId: `k${round}-${k}`, tenantId: 't', actionType: 'message', content: kb });
       lat.push(performance.now() - t0);
     }
     lat.sort((a, b) => a - b);
