@@ -8,12 +8,12 @@
  *   load                     open-loop load generator (see perf/README.md)
  *   regions up|down|status   three regions on this machine behind HAProxy (docs/regions.md)
  */
+import { judgeNodeFlags } from '@nethical/platform';
 import { Command } from 'commander';
 import { registerAuditCommands } from './commands/audit/audit-commands';
 import { registerRegionsCommands } from './commands/regions/regions-commands';
 import { registerVerifyCommands } from './commands/verify/verify-commands';
 import { delegate } from './delegate';
-import { serviceNodeFlags } from './mesh';
 
 const program = new Command('nethical')
   .description('Nethical: govern AI agent actions')
@@ -49,7 +49,7 @@ program
     const judge = await delegate(
       'apps/policy-judge/src/eval/main.ts',
       cmd.args,
-      serviceNodeFlags('policy-judge', process.env),
+      judgeNodeFlags(process.env),
     );
     // `--help` is answered by the judge's entry point alone: running the ML evaluation after the
     // help text would take minutes and print reports nobody asked for.

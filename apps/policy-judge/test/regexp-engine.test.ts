@@ -61,6 +61,7 @@ describe('regexp engine (NETHICAL_JUDGE_REGEXP_TIER_UP, a node start-up flag)', 
     expect(regexpTierUpInProcess(['--no-regexp-tier-up'])).toBe(false);
     expect(regexpTierUpInProcess(['--no_regexp_tier_up', '--inspect'])).toBe(false);
     expect(regexpTierUpInProcess(['--no-regexp-tier-up', '--regexp-tier-up'])).toBe(true);
+    expect(regexpTierUpInProcess(['--regexp_tier_up', '--no-regexp-tier-up'])).toBe(false);
     // These tests run as the judge does (config/vitest.config.ts).
     expect(regexpTierUpInProcess()).toBe(false);
   });

@@ -27,12 +27,16 @@ export function regexpTierUpFlags(enabled: boolean): string[] {
  */
 export function regexpTierUpInProcess(execArgv: readonly string[] = process.execArgv): boolean {
   let enabled = true;
-  for (const arg of execArgv) {
-    const name = arg.replaceAll('_', '-');
-    if (name === '--regexp-tier-up') enabled = true;
-    else if (name === '--no-regexp-tier-up') enabled = false;
-  }
+  for (const arg of execArgv) enabled = regexpTierUpFlag(arg) ?? enabled;
   return enabled;
+}
+
+/** What one node argument says of regexp tier-up: on, off, or nothing (not a tier-up flag). */
+export function regexpTierUpFlag(arg: string): boolean | undefined {
+  const name = arg.replaceAll('_', '-');
+  if (name === '--regexp-tier-up') return true;
+  if (name === '--no-regexp-tier-up') return false;
+  return undefined;
 }
 
 /**

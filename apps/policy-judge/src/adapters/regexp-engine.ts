@@ -1,4 +1,4 @@
-import { regexpTierUpFlags, regexpTierUpInProcess } from '@nethical/platform';
+import { regexpTierUpFlag, regexpTierUpFlags, regexpTierUpInProcess } from '@nethical/platform';
 import { spawn } from 'node:child_process';
 
 /**
@@ -14,8 +14,9 @@ import { spawn } from 'node:child_process';
 export async function ensureRegExpTierUp(enabled: boolean): Promise<void> {
   if (regexpTierUpInProcess() === enabled) return;
   const args = [
-    ...process.execArgv.filter((a) => !/^--(?:no[-_])?regexp[-_]tier[-_]up$/.test(a)),
-    ...(enabled ? ['--regexp-tier-up'] : regexpTierUpFlags(false)),
+    // Without any tier-up flag node runs V8's default (on), so the flags for `enabled` suffice.
+    ...process.execArgv.filter((a) => regexpTierUpFlag(a) === undefined),
+    ...regexpTierUpFlags(enabled),
     ...process.argv.slice(1),
   ];
   const child = spawn(process.execPath, args, { stdio: 'inherit' });
