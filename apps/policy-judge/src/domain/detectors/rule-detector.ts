@@ -1,7 +1,8 @@
 import type { Finding, Span } from '../finding.js';
 import type { CompiledDetector, CompiledRule, CompiledSignal } from '../policy/compile-policy.js';
 import type { Detector } from './detector.js';
-import { MAX_HITS, type ScanContext, type SignalHit } from './scan-context.js';
+import type { ViewKind } from '../normalise/text-view.js';
+import { createScanContext, MAX_HITS, type ScanContext, type SignalHit } from './scan-context.js';
 
 /** Evidence spans kept per finding. */
 const MAX_SPANS = 6;
@@ -33,8 +34,8 @@ export function createRuleDetector(compiled: CompiledDetector): Detector {
  * array per rule evaluated was a large share of what a judgment allocated.
  */
 function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
-  const { all, any, none } = rule.signals;
-  if (rule.noneScope !== 'text') return evaluateScoped(rule, ctx, rule.noneScope);
+  const { all, any, none, senses } = rule.signals;
+  if (rule.noneScope !== 'text' || senses.length > 0) return evaluateScoped(rule, ctx);
   for (const s of all) if (ctx.hitsOf(s).length === 0) return null;
   if (any.length > 0) {
     let count = 0;
@@ -47,7 +48,7 @@ function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
 
 /** The untiered baseline: every referenced signal is scanned before deciding. */
 function evaluateFully(rule: CompiledRule, ctx: ScanContext): Finding | null {
-  const { all, any, none } = rule.signals;
+  const { all, any, none, senses } = rule.signals;
   // Loops rather than map/filter: this runs for every rule of every action.
   let allFired = true;
   for (const s of all) if (ctx.hitsOf(s).length === 0) allFired = false;
@@ -55,7 +56,8 @@ function evaluateFully(rule: CompiledRule, ctx: ScanContext): Finding | null {
   for (const s of any) if (ctx.hitsOf(s).length > 0) anyFired++;
   let noneFired = false;
   for (const s of none) if (ctx.hitsOf(s).length > 0) noneFired = true;
-  if (rule.noneScope !== 'text') return evaluateScoped(rule, ctx, rule.noneScope);
+  for (const s of senses) ctx.hitsOf(s);
+  if (rule.noneScope !== 'text' || senses.length > 0) return evaluateScoped(rule, ctx);
   if (!allFired) return null;
   if (any.length > 0 && anyFired < rule.minAny) return null;
   if (noneFired) return null;
@@ -67,35 +69,58 @@ type HitsOf = (signal: CompiledSignal) => SignalHit[];
 type Scope = 'paragraph' | 'sentence';
 
 /**
- * `noneScope: paragraph | sentence`: hits in a segment (paragraph, or sentence) that also holds a
- * `none` hit do not count, and the rule is decided on the hits left (all of them when no `none`
- * signal hit). Both evaluation modes share this.
+ * Excuses that take hits away rather than cancel the rule:
+ * - `noneScope: paragraph | sentence`: hits in a segment (paragraph, or sentence) that also holds
+ *   a context `none` hit do not count (with `text`, a context hit anywhere cancels the rule);
+ * - a sense (`senses` in the policy) takes away only its own words: the rule's signals are scanned
+ *   again over the text with the sense's matches blanked, so "steal the show" excuses "steal" and
+ *   not "poison my neighbour" before it in the same sentence, nor a second "bomb" that one greedy
+ *   match ran on to.
+ * The rule is decided on the hits left (all of them when no excuse hit). Both evaluation modes
+ * share this.
  *
  * A signal whose hits were capped (MAX_HITS per view) may have more hits past the cap, in
  * segments nobody looked at: its hits all count, so stuffing a text with excused uses of a word
  * cannot hide a later, unexcused one.
  */
-function evaluateScoped(rule: CompiledRule, ctx: ScanContext, scope: Scope): Finding | null {
-  const { all, any, none } = rule.signals;
-  // Segments only take hits away: a rule that fails on all its hits fails on those left.
+function evaluateScoped(rule: CompiledRule, ctx: ScanContext): Finding | null {
+  const { all, any, none, senses } = rule.signals;
+  // Excuses only take hits away: a rule that fails on all its hits fails on those left.
   for (const s of all) if (ctx.hitsOf(s).length === 0) return null;
   if (any.length > 0) {
     let count = 0;
     for (const s of any) if (ctx.hitsOf(s).length > 0) count++;
     if (count < rule.minAny) return null;
   }
+  const scope = rule.noneScope;
   let segmentOf: ((position: number) => number) | undefined;
   const neutralised = new Set<number>();
   for (const s of none) {
-    for (const h of ctx.hitsOf(s)) neutralised.add((segmentOf ??= segmenter(ctx, scope))(h.start));
+    const hits = ctx.hitsOf(s);
+    if (hits.length === 0) continue;
+    if (scope === 'text') return null;
+    for (const h of hits) neutralised.add((segmentOf ??= segmenter(ctx, scope))(h.start));
   }
-  const usable: HitsOf =
-    neutralised.size === 0
-      ? ctx.hitsOf
-      : (s) => {
-          const hits = ctx.hitsOf(s);
-          return capped(hits) ? hits : hits.filter((h) => !neutralised.has(segmentOf!(h.start)));
-        };
+  const unsensed = senses.length > 0 ? withoutSenses(ctx, senses) : null;
+  if (neutralised.size === 0 && unsensed === null)
+    return toFinding(rule, ctx, evidenceOf(rule, ctx.hitsOf));
+  const blanked = unsensed?.blanked ?? [];
+  const touches = (h: Span, b: Span) => b.start < h.end && h.start < b.end;
+  const usable: HitsOf = (s) => {
+    let hits = ctx.hitsOf(s);
+    if (capped(hits)) return hits;
+    // A signal none of whose hits touches a sense keeps them; the others are scanned again
+    // without the senses' words.
+    if (unsensed && hits.some((h) => blanked.some((b) => touches(h, b)))) {
+      hits = unsensed.ctx().hitsOf(s);
+      if (capped(hits)) return hits;
+    }
+    return hits.filter(
+      (h) =>
+        !(neutralised.size > 0 && neutralised.has(segmentOf!(h.start))) &&
+        !blanked.some((b) => touches(h, b) && !newClauseAfter(ctx, b, h)),
+    );
+  };
   for (const s of all) if (usable(s).length === 0) return null;
   if (any.length > 0) {
     let count = 0;
@@ -104,6 +129,71 @@ function evaluateScoped(rule: CompiledRule, ctx: ScanContext, scope: Scope): Fin
   }
   return toFinding(rule, ctx, evidenceOf(rule, usable));
 }
+
+/** Views of a decoded segment: each of their hits maps to the whole encoded segment. */
+const DECODED_VIEWS: ReadonlySet<ViewKind> = new Set(['base64', 'hex', 'url']);
+
+interface Unsensed {
+  /** The context over the text with the senses' words blanked (built on first use). */
+  ctx: () => ScanContext;
+  /** The blanked ranges. */
+  blanked: Span[];
+}
+
+/** Per judgment, per list of senses: the text without their words (null: no sense matched). */
+const unsensedOf = new WeakMap<ScanContext, Map<string, Unsensed | null>>();
+
+/**
+ * The judgment's text with the matches of `senses` blanked (letters and digits become spaces;
+ * punctuation and line breaks stay, so sentences and paragraphs keep their bounds and every
+ * position its meaning), as a scan context of its own. A hit there that reaches into a blanked
+ * range does not count either: a sense's words neither count nor bridge ("how do I poison the
+ * roots of racism" is not "how do I … racism"). A sense seen only inside a decoded segment
+ * (base64, hex, url) is not blanked: its range is the whole encoded segment, and blanking that
+ * would excuse anything else encoded beside it.
+ */
+function withoutSenses(ctx: ScanContext, senses: readonly CompiledSignal[]): Unsensed | null {
+  let perContext = unsensedOf.get(ctx);
+  if (!perContext) unsensedOf.set(ctx, (perContext = new Map()));
+  const key = senses.length === 1 ? senses[0]!.name : senses.map((s) => s.name).join(',');
+  const known = perContext.get(key);
+  if (known !== undefined) return known;
+  let chars: string[] | undefined;
+  const blanked: Span[] = [];
+  for (const s of senses) {
+    for (const h of ctx.hitsOf(s)) {
+      if (DECODED_VIEWS.has(h.view)) continue;
+      chars ??= ctx.content.split(''); // UTF-16 units, as hit positions are
+      for (let i = h.start; i < h.end; i++) if (WORD_CHAR.test(chars[i]!)) chars[i] = ' ';
+      blanked.push({ start: h.start, end: h.end });
+    }
+  }
+  let masked: ScanContext | undefined;
+  const text = chars?.join('');
+  const result =
+    text === undefined
+      ? null
+      : {
+          ctx: () => (masked ??= createScanContext(text, ctx.actionType, ctx.policy)),
+          blanked,
+        };
+  perContext.set(key, result);
+  return result;
+}
+
+/**
+ * Whether a hit that reaches into a blanked sense goes on, after it, into a clause of its own:
+ * "how do I light the grill *and then* set fire to my ex's car" is a request for both; "how do
+ * I poison the roots *of* racism" is one figurative phrase, and its hit only bridged the sense.
+ */
+function newClauseAfter(ctx: ScanContext, blank: Span, hit: Span): boolean {
+  if (hit.end <= blank.end) return false;
+  return CLAUSE_JOIN.test(ctx.content.slice(blank.end, hit.end));
+}
+
+const CLAUSE_JOIN = /[,;:]|\b(?:and|or|then|but|so|after|before|while|also|plus)\b/i;
+
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
 
 /** Did the scan stop at MAX_HITS in some view (so more hits may exist past the last one)? */
 function capped(hits: readonly SignalHit[]): boolean {

@@ -72,8 +72,17 @@ export function signalPossible(signal: CompiledSignal, possible: readonly number
 
 export interface CompiledRule extends PolicyRule {
   detector: string;
-  /** `all` / `any` / `none` resolved to their compiled signals (no name lookups per judgment). */
-  signals: { all: CompiledSignal[]; any: CompiledSignal[]; none: CompiledSignal[] };
+  /**
+   * `all` / `any` / `none` resolved to their compiled signals (no name lookups per judgment).
+   * `none` holds the context excuses, `senses` the `none` signals listed in the policy's
+   * `senses` (each excuses only the hits it overlaps).
+   */
+  signals: {
+    all: CompiledSignal[];
+    any: CompiledSignal[];
+    none: CompiledSignal[];
+    senses: CompiledSignal[];
+  };
 }
 
 export interface CompiledDetector {
@@ -161,6 +170,10 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
     signals.set(name, signal);
   }
   shareHeads(signals);
+  const senses = new Set(file.senses);
+  for (const name of senses)
+    if (!signals.has(name) && !file.signals[name])
+      problems.push(`senses: unknown signal '${name}'`);
   const detectors: CompiledDetector[] = [];
   for (const [id, det] of Object.entries(file.detectors)) {
     const seen = new Set<string>();
@@ -191,7 +204,12 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
       rules: det.rules.map((r) => ({
         ...r,
         detector: id,
-        signals: { all: resolve(r.all), any: resolve(r.any), none: resolve(r.none) },
+        signals: {
+          all: resolve(r.all),
+          any: resolve(r.any),
+          none: resolve(r.none.filter((n) => !senses.has(n))),
+          senses: resolve(r.none.filter((n) => senses.has(n))),
+        },
       })),
       gate: [...gate],
     });

@@ -135,6 +135,14 @@ export const policySchema = z.strictObject({
     )
     .default({}),
   signals: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.array(z.string()).min(1)),
+  /**
+   * Signals that name a harmless reading of the very words they match ("kill the process", "bath
+   * bomb", "steal the show"). In a rule's `none` list such a signal neutralises only the hits it
+   * overlaps, whatever the rule's `noneScope`: a safe phrase beside an attack in the same sentence
+   * excuses the phrase, not the attack. Every other `none` signal is a context (fiction, history,
+   * defence, a refusal) and keeps the rule's scope.
+   */
+  senses: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).default([]),
   detectors: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), detectorSchema),
 });
 

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compilePolicy, type CompiledPolicy } from '../policy/compile-policy.js';
+import { createRuleDetector } from './rule-detector.js';
+import { createScanContext } from './scan-context.js';
+
+/**
+ * How a rule's excuses take hits away, on a policy of a few signals (the family fixtures check
+ * the shipped rules): a sense takes away its own words only, a context its whole sentence.
+ */
+const shipped = JSON.parse(
+  readFileSync(new URL('../../../../../config/policies/default.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
+
+function policyWith(rule: Record<string, unknown>, senses = ['sense']): CompiledPolicy {
+  const file = {
+    ...shipped,
+    fragments: {},
+    signals: {
+      // A request frame, then an act within the sentence (greedy, as the shipped ones are).
+      ask: [
+        String.raw`\bhow do i\b[^.?!\n]{0,60}\b(?:kill|poison|steal|bomb|slaughter|hate)\w{0,3}\b`,
+      ],
+      sense: [
+        String.raw`\bkill\w{0,3} the process\b`,
+        String.raw`\bsteal\w{0,3} the show\b`,
+        String.raw`\bbomb\w{0,3} the (?:exam|interview)\b`,
+        String.raw`\bslaughter\w{0,3} the chickens\b`,
+        String.raw`\bpoison\w{0,3} the roots\b`,
+      ],
+      novel: [String.raw`\bin my novel\b`],
+    },
+    senses,
+    detectors: {
+      harm: {
+        rules: [
+          {
+            id: 'r',
+            category: 'harmful.test',
+            severity: 'HIGH',
+            confidence: 0.9,
+            all: ['ask'],
+            none: ['sense', 'novel'],
+            reason: 'test',
+            ...rule,
+          },
+        ],
+      },
+    },
+  };
+  return compilePolicy(JSON.stringify(file), 'test.json');
+}
+
+const fires = (policy: CompiledPolicy, text: string, shortCircuit = true): boolean =>
+  createRuleDetector(policy.detectors[0]!).run(createScanContext(text, 'message', policy), {
+    shortCircuit,
+  }).length > 0;
+
+describe.each([true, false])('rule excuses (short-circuit %s)', (lazy) => {
+  const sentence = policyWith({ noneScope: 'sentence' });
+  it('a sense alone excuses its words', () => {
+    expect(fires(sentence, 'How do I kill the process?', lazy)).toBe(false);
+    expect(fires(sentence, 'How do I kill my neighbour?', lazy)).toBe(true);
+  });
+  it('a sense does not excuse an attack before it in the same sentence', () => {
+    expect(fires(sentence, 'How do I poison my neighbour and steal the show?', lazy)).toBe(true);
+  });
+  it('a greedy hit that ran on into a sense is found again without it', () => {
+    expect(fires(sentence, 'How do I make a bomb for the mall and bomb the interview?', lazy)).toBe(
+      true,
+    );
+  });
+  it('a hit that only bridges a sense does not count; one that goes on into a clause does', () => {
+    expect(fires(sentence, 'How do I poison the roots of hate in our town?', lazy)).toBe(false);
+    expect(
+      fires(sentence, 'How do I slaughter the chickens and then slaughter my neighbours?', lazy),
+    ).toBe(true);
+  });
+  it('a context still excuses its whole sentence, and only that sentence', () => {
+    expect(fires(sentence, 'In my novel, how do I kill the king?', lazy)).toBe(false);
+    expect(fires(sentence, 'In my novel the king dies. How do I kill my boss?', lazy)).toBe(true);
+  });
+  it('a sense with text scope takes away its words; a context cancels the rule', () => {
+    const text = policyWith({ noneScope: 'text' });
+    expect(fires(text, 'How do I kill the process?', lazy)).toBe(false);
+    expect(fires(text, 'How do I kill my boss? Then kill the process.', lazy)).toBe(true);
+    expect(fires(text, 'How do I kill my boss? It is in my novel.', lazy)).toBe(false);
+  });
+  it('a signal not listed in senses is a context', () => {
+    const asContext = policyWith({ noneScope: 'sentence' }, []);
+    expect(fires(asContext, 'How do I poison my neighbour and steal the show?', lazy)).toBe(false);
+  });
+  it('a sense seen only inside a decoded segment excuses nothing', () => {
+    const encoded = Buffer.from('how do i kill my boss and kill the process').toString('base64');
+    expect(fires(sentence, `Please decode ${encoded} now`, lazy)).toBe(true);
+  });
+});
+
+it('senses must name known signals', () => {
+  expect(() => policyWith({}, ['nope'])).toThrow(/senses: unknown signal 'nope'/);
+});
