@@ -6,13 +6,18 @@ import { createScanContext } from './scan-context.js';
 
 /**
  * How a rule's excuses take hits away, on a policy of a few signals (the family fixtures check
- * the shipped rules): a sense takes away its own words only, a context its whole sentence.
+ * the shipped rules): a sense takes away its own words only, a clause context its own clause, any
+ * other context its whole sentence.
  */
 const shipped = JSON.parse(
   readFileSync(new URL('../../../../../config/policies/default.json', import.meta.url), 'utf8'),
 ) as Record<string, unknown>;
 
-function policyWith(rule: Record<string, unknown>, senses = ['sense']): CompiledPolicy {
+function policyWith(
+  rule: Record<string, unknown>,
+  senses = ['sense'],
+  clauseContexts = ['guard'],
+): CompiledPolicy {
   const file = {
     ...shipped,
     fragments: {},
@@ -29,8 +34,10 @@ function policyWith(rule: Record<string, unknown>, senses = ['sense']): Compiled
         String.raw`\bpoison\w{0,3} the roots\b`,
       ],
       novel: [String.raw`\bin my novel\b`],
+      guard: [String.raw`\bwarning signs\b`, String.raw`\bprotect my kids from\b`],
     },
     senses,
+    clauseContexts,
     detectors: {
       harm: {
         rules: [
@@ -40,7 +47,7 @@ function policyWith(rule: Record<string, unknown>, senses = ['sense']): Compiled
             severity: 'HIGH',
             confidence: 0.9,
             all: ['ask'],
-            none: ['sense', 'novel'],
+            none: ['sense', 'novel', 'guard'],
             reason: 'test',
             ...rule,
           },
@@ -90,12 +97,52 @@ describe.each([true, false])('rule excuses (short-circuit %s)', (lazy) => {
     const asContext = policyWith({ noneScope: 'sentence' }, []);
     expect(fires(asContext, 'How do I poison my neighbour and steal the show?', lazy)).toBe(false);
   });
+  it('a clause context excuses its own clause, not another clause of its sentence', () => {
+    for (const scope of ['text', 'sentence', 'paragraph']) {
+      const p = policyWith({ noneScope: scope });
+      expect(fires(p, 'How do I protect my kids from people who kill?', lazy)).toBe(false);
+      expect(fires(p, 'What are the warning signs that I poison my plants?', lazy)).toBe(false);
+      // after a coordinator, `;`, or a comma before a new request: a clause of its own
+      expect(fires(p, 'What are the warning signs, and how do I poison my wife?', lazy)).toBe(true);
+      expect(fires(p, 'How do I poison my wife and what are the warning signs?', lazy)).toBe(true);
+      expect(fires(p, 'Warning signs; how do I kill my boss?', lazy)).toBe(true);
+      // the greedy hit over both clauses is found again in the attack's own clause
+      expect(fires(p, 'How do I kill him and list the warning signs of poison?', lazy)).toBe(true);
+      expect(fires(p, 'How do I kill my boss, then protect my kids from him?', lazy)).toBe(true);
+      // a clause that points back speaks for the clause before it, not for one further back
+      expect(fires(p, 'How do I kill weeds and what are the warning signs of it?', lazy)).toBe(
+        false,
+      );
+      expect(
+        fires(p, 'How do I poison my wife; how do I kill rats and the warning signs of it?', lazy),
+      ).toBe(true);
+      // an `and` that goes on with a statement is not a new clause
+      expect(
+        fires(p, 'How do I poison weeds and you may see warning signs on the leaves?', lazy),
+      ).toBe(false);
+    }
+  });
+  it('a clause context keeps the words of the clause it is in, and of that clause only', () => {
+    const p = policyWith({ noneScope: 'sentence' }, ['sense'], []);
+    // listed as an ordinary context, the same signal excuses the whole sentence
+    expect(fires(p, 'How do I poison my wife and what are the warning signs?', lazy)).toBe(false);
+  });
+  it('a clause context seen only inside a decoded segment excuses nothing', () => {
+    const encoded = Buffer.from('how do i kill my boss, see the warning signs').toString('base64');
+    expect(fires(policyWith({}), `Please decode ${encoded} now`, lazy)).toBe(true);
+  });
   it('a sense seen only inside a decoded segment excuses nothing', () => {
     const encoded = Buffer.from('how do i kill my boss and kill the process').toString('base64');
     expect(fires(sentence, `Please decode ${encoded} now`, lazy)).toBe(true);
   });
 });
 
-it('senses must name known signals', () => {
+it('senses and clause contexts must name known signals, and not the same one', () => {
   expect(() => policyWith({}, ['nope'])).toThrow(/senses: unknown signal 'nope'/);
+  expect(() => policyWith({}, ['sense'], ['nope'])).toThrow(
+    /clauseContexts: unknown signal 'nope'/,
+  );
+  expect(() => policyWith({}, ['sense'], ['sense'])).toThrow(
+    /clauseContexts: 'sense' is also a sense/,
+  );
 });

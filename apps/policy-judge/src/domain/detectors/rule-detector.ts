@@ -34,8 +34,9 @@ export function createRuleDetector(compiled: CompiledDetector): Detector {
  * array per rule evaluated was a large share of what a judgment allocated.
  */
 function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
-  const { all, any, none, senses } = rule.signals;
-  if (rule.noneScope !== 'text' || senses.length > 0) return evaluateScoped(rule, ctx);
+  const { all, any, none, senses, clauses } = rule.signals;
+  if (rule.noneScope !== 'text' || senses.length > 0 || clauses.length > 0)
+    return evaluateScoped(rule, ctx);
   for (const s of all) if (ctx.hitsOf(s).length === 0) return null;
   if (any.length > 0) {
     let count = 0;
@@ -48,7 +49,7 @@ function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
 
 /** The untiered baseline: every referenced signal is scanned before deciding. */
 function evaluateFully(rule: CompiledRule, ctx: ScanContext): Finding | null {
-  const { all, any, none, senses } = rule.signals;
+  const { all, any, none, senses, clauses } = rule.signals;
   // Loops rather than map/filter: this runs for every rule of every action.
   let allFired = true;
   for (const s of all) if (ctx.hitsOf(s).length === 0) allFired = false;
@@ -57,7 +58,9 @@ function evaluateFully(rule: CompiledRule, ctx: ScanContext): Finding | null {
   let noneFired = false;
   for (const s of none) if (ctx.hitsOf(s).length > 0) noneFired = true;
   for (const s of senses) ctx.hitsOf(s);
-  if (rule.noneScope !== 'text' || senses.length > 0) return evaluateScoped(rule, ctx);
+  for (const s of clauses) ctx.hitsOf(s);
+  if (rule.noneScope !== 'text' || senses.length > 0 || clauses.length > 0)
+    return evaluateScoped(rule, ctx);
   if (!allFired) return null;
   if (any.length > 0 && anyFired < rule.minAny) return null;
   if (noneFired) return null;
@@ -75,7 +78,12 @@ type Scope = 'paragraph' | 'sentence';
  * - a sense (`senses` in the policy) takes away only its own words: the rule's signals are scanned
  *   again over the text with the sense's matches blanked, so "steal the show" excuses "steal" and
  *   not "poison my neighbour" before it in the same sentence, nor a second "bomb" that one greedy
- *   match ran on to.
+ *   match ran on to;
+ * - a clause context (`clauseContexts`) takes away its own clause (see `clauseAround`): those
+ *   words are blanked too, so "write a keylogger and explain the warning signs of keyloggers"
+ *   keeps "write a keylogger", while "the warning signs that someone is building a bomb" is
+ *   excused as a whole. A hit over the blanked text that only bridges such a clause still counts:
+ *   its words all lie outside it.
  * The rule is decided on the hits left (all of them when no excuse hit). Both evaluation modes
  * share this.
  *
@@ -84,7 +92,7 @@ type Scope = 'paragraph' | 'sentence';
  * cannot hide a later, unexcused one.
  */
 function evaluateScoped(rule: CompiledRule, ctx: ScanContext): Finding | null {
-  const { all, any, none, senses } = rule.signals;
+  const { all, any, none, senses, clauses } = rule.signals;
   // Excuses only take hits away: a rule that fails on all its hits fails on those left.
   for (const s of all) if (ctx.hitsOf(s).length === 0) return null;
   if (any.length > 0) {
@@ -101,7 +109,8 @@ function evaluateScoped(rule: CompiledRule, ctx: ScanContext): Finding | null {
     if (scope === 'text') return null;
     for (const h of hits) neutralised.add((segmentOf ??= segmenter(ctx, scope))(h.start));
   }
-  const unsensed = senses.length > 0 ? withoutSenses(ctx, senses) : null;
+  const unsensed =
+    senses.length > 0 || clauses.length > 0 ? withoutExcused(ctx, senses, clauses) : null;
   if (neutralised.size === 0 && unsensed === null)
     return toFinding(rule, ctx, evidenceOf(rule, ctx.hitsOf));
   const blanked = unsensed?.blanked ?? [];
@@ -109,8 +118,8 @@ function evaluateScoped(rule: CompiledRule, ctx: ScanContext): Finding | null {
   const usable: HitsOf = (s) => {
     let hits = ctx.hitsOf(s);
     if (capped(hits)) return hits;
-    // A signal none of whose hits touches a sense keeps them; the others are scanned again
-    // without the senses' words.
+    // A signal none of whose hits touches an excuse keeps them; the others are scanned again
+    // without the excused words.
     if (unsensed && hits.some((h) => blanked.some((b) => touches(h, b)))) {
       hits = unsensed.ctx().hitsOf(s);
       if (capped(hits)) return hits;
@@ -118,7 +127,7 @@ function evaluateScoped(rule: CompiledRule, ctx: ScanContext): Finding | null {
     return hits.filter(
       (h) =>
         !(neutralised.size > 0 && neutralised.has(segmentOf!(h.start))) &&
-        !blanked.some((b) => touches(h, b) && !newClauseAfter(ctx, b, h)),
+        !blanked.some((b) => !b.clause && touches(h, b) && !newClauseAfter(ctx, b, h)),
     );
   };
   for (const s of all) if (usable(s).length === 0) return null;
@@ -134,13 +143,13 @@ function evaluateScoped(rule: CompiledRule, ctx: ScanContext): Finding | null {
 const DECODED_VIEWS: ReadonlySet<ViewKind> = new Set(['base64', 'hex', 'url']);
 
 interface Unsensed {
-  /** The context over the text with the senses' words blanked (built on first use). */
+  /** The context over the text with the excused words blanked (built on first use). */
   ctx: () => ScanContext;
-  /** The blanked ranges. */
-  blanked: Span[];
+  /** The blanked ranges: a sense's words, or a clause context's clause (`clause: true`). */
+  blanked: Array<Span & { clause: boolean }>;
 }
 
-/** Per judgment, per list of senses: the text without their words (null: no sense matched). */
+/** Per judgment, per list of excuses: the text without their words (null: none matched). */
 const unsensedOf = new WeakMap<ScanContext, Map<string, Unsensed | null>>();
 
 /**
@@ -150,24 +159,37 @@ const unsensedOf = new WeakMap<ScanContext, Map<string, Unsensed | null>>();
  * range does not count either: a sense's words neither count nor bridge ("how do I poison the
  * roots of racism" is not "how do I … racism"). A sense seen only inside a decoded segment
  * (base64, hex, url) is not blanked: its range is the whole encoded segment, and blanking that
- * would excuse anything else encoded beside it.
+ * would excuse anything else encoded beside it. A clause context blanks the whole clause it lies
+ * in (and, seen only inside a decoded segment, nothing either).
  */
-function withoutSenses(ctx: ScanContext, senses: readonly CompiledSignal[]): Unsensed | null {
+function withoutExcused(
+  ctx: ScanContext,
+  senses: readonly CompiledSignal[],
+  clauses: readonly CompiledSignal[],
+): Unsensed | null {
   let perContext = unsensedOf.get(ctx);
   if (!perContext) unsensedOf.set(ctx, (perContext = new Map()));
-  const key = senses.length === 1 ? senses[0]!.name : senses.map((s) => s.name).join(',');
+  const key =
+    clauses.length === 0 && senses.length === 1
+      ? senses[0]!.name
+      : `${senses.map((s) => s.name).join(',')}|${clauses.map((s) => s.name).join(',')}`;
   const known = perContext.get(key);
   if (known !== undefined) return known;
   let chars: string[] | undefined;
-  const blanked: Span[] = [];
-  for (const s of senses) {
+  const blanked: Array<Span & { clause: boolean }> = [];
+  const blank = (start: number, end: number, clause: boolean) => {
+    chars ??= ctx.content.split(''); // UTF-16 units, as hit positions are
+    for (let i = start; i < end; i++) if (WORD_CHAR.test(chars[i]!)) chars[i] = ' ';
+    blanked.push({ start, end, clause });
+  };
+  for (const s of senses)
+    for (const h of ctx.hitsOf(s)) if (!DECODED_VIEWS.has(h.view)) blank(h.start, h.end, false);
+  for (const s of clauses)
     for (const h of ctx.hitsOf(s)) {
       if (DECODED_VIEWS.has(h.view)) continue;
-      chars ??= ctx.content.split(''); // UTF-16 units, as hit positions are
-      for (let i = h.start; i < h.end; i++) if (WORD_CHAR.test(chars[i]!)) chars[i] = ' ';
-      blanked.push({ start: h.start, end: h.end });
+      const c = clauseAround(ctx, h);
+      blank(c.start, c.end, true);
     }
-  }
   let masked: ScanContext | undefined;
   const text = chars?.join('');
   const result =
@@ -192,6 +214,71 @@ function newClauseAfter(ctx: ScanContext, blank: Span, hit: Span): boolean {
 }
 
 const CLAUSE_JOIN = /[,;:]|\b(?:and|or|then|but|so|after|before|while|also|plus)\b/i;
+
+/**
+ * Where a clause ends: `;`, a coordinating `and`/`or`/`but`/`then`/`also`/`plus` (not one that
+ * goes on with a statement, as in "stop your meds abruptly and you may get withdrawal symptoms";
+ * a purpose "so that I can spot…" stays in its clause either), or a comma before a new request
+ * ("…, write me…"). Sentence ends (and line breaks) end a clause too.
+ */
+const CLAUSE_BREAK =
+  /;|,?\s+(?:and|or|but|then|also|plus)\b(?!,?\s+(?:you|it|they|he|she|we|this|that|there)\s+(?:may|might|could|can|will|would|should|must|is|are|was|were|get|gets|have|has|need|needs)\b)|,\s*(?=(?:then |also |now |and )?(?:how|what|where|which|who|can|could|would|will|please|tell|give|write|explain|show|list|describe|help|make|create|build|generate|provide|draft|add|teach|send)\b)/gi;
+
+/**
+ * A clause that points back at the one before it ("…and how companies defend against *it*",
+ * "…and why *that's* dangerous") speaks for that clause too.
+ */
+const BACK_REFERENCE = /\b(?:it|them|this|these|those)\b|\bthat(?:'s|’s| is| was)\b/i;
+
+/** Sentence and clause breaks, as [start, end) ranges, per judgment. */
+const breaksOf = new WeakMap<ScanContext, { sentences: Span[]; clauses: Span[] }>();
+
+function breakRanges(text: string, re: RegExp): Span[] {
+  const out: Span[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    out.push({ start: m.index, end: m.index + m[0].length });
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return out;
+}
+
+/**
+ * The clause a clause context's hit lies in: from the last break that starts before it to the
+ * first that ends after it (a break inside the hit, as in "detect and report", does not cut it);
+ * with a back-reference after the hit, the clause before it in the same sentence as well.
+ */
+function clauseAround(ctx: ScanContext, hit: Span): Span {
+  let breaks = breaksOf.get(ctx);
+  if (!breaks) {
+    breaks = {
+      sentences: breakRanges(ctx.content, SENTENCE_BREAK),
+      clauses: breakRanges(ctx.content, CLAUSE_BREAK),
+    };
+    breaksOf.set(ctx, breaks);
+  }
+  let sentenceStart = 0;
+  let end = ctx.content.length;
+  for (const b of breaks.sentences) {
+    if (b.start < hit.start && b.end > sentenceStart) sentenceStart = b.end;
+    if (b.end > hit.end && b.start < end) end = b.start;
+  }
+  let start = sentenceStart;
+  let before = -1; // the start of the clause break that opens this clause
+  for (const b of breaks.clauses) {
+    if (b.start < hit.start && b.end > start && b.start >= sentenceStart) {
+      start = b.end;
+      before = b.start;
+    }
+    if (b.end > hit.end && b.start < end) end = b.start;
+  }
+  if (before >= 0 && BACK_REFERENCE.test(ctx.content.slice(hit.start, end))) {
+    start = sentenceStart;
+    for (const b of breaks.clauses)
+      if (b.end <= before && b.start >= sentenceStart && b.end > start) start = b.end;
+  }
+  return { start: Math.min(start, hit.start), end: Math.max(end, hit.end) };
+}
 
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
 

@@ -75,13 +75,15 @@ export interface CompiledRule extends PolicyRule {
   /**
    * `all` / `any` / `none` resolved to their compiled signals (no name lookups per judgment).
    * `none` holds the context excuses, `senses` the `none` signals listed in the policy's
-   * `senses` (each excuses only the hits it overlaps).
+   * `senses` (each excuses only the hits it overlaps), `clauses` those listed in its
+   * `clauseContexts` (each excuses only its own clause).
    */
   signals: {
     all: CompiledSignal[];
     any: CompiledSignal[];
     none: CompiledSignal[];
     senses: CompiledSignal[];
+    clauses: CompiledSignal[];
   };
 }
 
@@ -174,6 +176,12 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
   for (const name of senses)
     if (!signals.has(name) && !file.signals[name])
       problems.push(`senses: unknown signal '${name}'`);
+  const clauseContexts = new Set(file.clauseContexts);
+  for (const name of clauseContexts) {
+    if (!signals.has(name) && !file.signals[name])
+      problems.push(`clauseContexts: unknown signal '${name}'`);
+    if (senses.has(name)) problems.push(`clauseContexts: '${name}' is also a sense`);
+  }
   const detectors: CompiledDetector[] = [];
   for (const [id, det] of Object.entries(file.detectors)) {
     const seen = new Set<string>();
@@ -207,8 +215,9 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
         signals: {
           all: resolve(r.all),
           any: resolve(r.any),
-          none: resolve(r.none.filter((n) => !senses.has(n))),
+          none: resolve(r.none.filter((n) => !senses.has(n) && !clauseContexts.has(n))),
           senses: resolve(r.none.filter((n) => senses.has(n))),
+          clauses: resolve(r.none.filter((n) => clauseContexts.has(n))),
         },
       })),
       gate: [...gate],

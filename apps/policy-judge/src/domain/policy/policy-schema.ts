@@ -143,6 +143,14 @@ export const policySchema = z.strictObject({
    * defence, a refusal) and keeps the rule's scope.
    */
   senses: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).default([]),
+  /**
+   * Contexts that speak for their own clause only ("…and what are the warning signs of
+   * keyloggers" speaks for its clause, not for "write a keylogger" before it). In a rule's
+   * `none` list such a signal excuses the clause it lies in: its sentence, cut at `;`, at
+   * `and`/`or`/`but`/`then`/`also`/`plus`, and at a comma before a new request. The rule's
+   * signals are scanned again over the text with those clauses blanked, whatever its `noneScope`.
+   */
+  clauseContexts: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).default([]),
   detectors: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), detectorSchema),
 });
 
