@@ -35,6 +35,7 @@ export function createRuleDetector(compiled: CompiledDetector): Detector {
  */
 function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
   const { all, any, none, senses, clauses } = rule.signals;
+  // (framings exist only in rules with sentence scope)
   if (rule.noneScope !== 'text' || senses.length > 0 || clauses.length > 0)
     return evaluateScoped(rule, ctx);
   for (const s of all) if (ctx.hitsOf(s).length === 0) return null;
@@ -49,7 +50,7 @@ function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
 
 /** The untiered baseline: every referenced signal is scanned before deciding. */
 function evaluateFully(rule: CompiledRule, ctx: ScanContext): Finding | null {
-  const { all, any, none, senses, clauses } = rule.signals;
+  const { all, any, none, senses, clauses, framings } = rule.signals;
   // Loops rather than map/filter: this runs for every rule of every action.
   let allFired = true;
   for (const s of all) if (ctx.hitsOf(s).length === 0) allFired = false;
@@ -59,6 +60,7 @@ function evaluateFully(rule: CompiledRule, ctx: ScanContext): Finding | null {
   for (const s of none) if (ctx.hitsOf(s).length > 0) noneFired = true;
   for (const s of senses) ctx.hitsOf(s);
   for (const s of clauses) ctx.hitsOf(s);
+  for (const s of framings) ctx.hitsOf(s);
   if (rule.noneScope !== 'text' || senses.length > 0 || clauses.length > 0)
     return evaluateScoped(rule, ctx);
   if (!allFired) return null;
@@ -83,7 +85,9 @@ type Scope = 'paragraph' | 'sentence';
  *   words are blanked too, so "write a keylogger and explain the warning signs of keyloggers"
  *   keeps "write a keylogger", while "the warning signs that someone is building a bomb" is
  *   excused as a whole. A hit over the blanked text that only bridges such a clause still counts:
- *   its words all lie outside it.
+ *   its words all lie outside it;
+ * - a framing context (`framingContexts`, in rules of sentence scope) takes away the request it
+ *   frames, up to a new request joined on after it (see `FRAME_BREAK`), blanked likewise.
  * The rule is decided on the hits left (all of them when no excuse hit). Both evaluation modes
  * share this.
  *
@@ -92,7 +96,7 @@ type Scope = 'paragraph' | 'sentence';
  * cannot hide a later, unexcused one.
  */
 function evaluateScoped(rule: CompiledRule, ctx: ScanContext): Finding | null {
-  const { all, any, none, senses, clauses } = rule.signals;
+  const { all, any, none, senses, clauses, framings } = rule.signals;
   // Excuses only take hits away: a rule that fails on all its hits fails on those left.
   for (const s of all) if (ctx.hitsOf(s).length === 0) return null;
   if (any.length > 0) {
@@ -110,7 +114,9 @@ function evaluateScoped(rule: CompiledRule, ctx: ScanContext): Finding | null {
     for (const h of hits) neutralised.add((segmentOf ??= segmenter(ctx, scope))(h.start));
   }
   const unsensed =
-    senses.length > 0 || clauses.length > 0 ? withoutExcused(ctx, senses, clauses) : null;
+    senses.length > 0 || clauses.length > 0 || framings.length > 0
+      ? withoutExcused(ctx, senses, clauses, framings)
+      : null;
   if (neutralised.size === 0 && unsensed === null)
     return toFinding(rule, ctx, evidenceOf(rule, ctx.hitsOf));
   const blanked = unsensed?.blanked ?? [];
@@ -166,13 +172,15 @@ function withoutExcused(
   ctx: ScanContext,
   senses: readonly CompiledSignal[],
   clauses: readonly CompiledSignal[],
+  framings: readonly CompiledSignal[],
 ): Unsensed | null {
   let perContext = unsensedOf.get(ctx);
   if (!perContext) unsensedOf.set(ctx, (perContext = new Map()));
+  const names = (list: readonly CompiledSignal[]) => list.map((s) => s.name).join(',');
   const key =
-    clauses.length === 0 && senses.length === 1
+    clauses.length === 0 && framings.length === 0 && senses.length === 1
       ? senses[0]!.name
-      : `${senses.map((s) => s.name).join(',')}|${clauses.map((s) => s.name).join(',')}`;
+      : `${names(senses)}|${names(clauses)}|${names(framings)}`;
   const known = perContext.get(key);
   if (known !== undefined) return known;
   let chars: string[] | undefined;
@@ -181,13 +189,20 @@ function withoutExcused(
     chars ??= ctx.content.split(''); // UTF-16 units, as hit positions are
     for (let i = start; i < end; i++) if (WORD_CHAR.test(chars[i]!)) chars[i] = ' ';
     blanked.push({ start, end, clause });
+    if (clause) startSentenceAfter(chars, ctx.content, end);
   };
   for (const s of senses)
     for (const h of ctx.hitsOf(s)) if (!DECODED_VIEWS.has(h.view)) blank(h.start, h.end, false);
   for (const s of clauses)
     for (const h of ctx.hitsOf(s)) {
       if (DECODED_VIEWS.has(h.view)) continue;
-      const c = clauseAround(ctx, h);
+      const c = clauseAround(ctx, h, 'clause');
+      blank(c.start, c.end, true);
+    }
+  for (const s of framings)
+    for (const h of ctx.hitsOf(s)) {
+      if (DECODED_VIEWS.has(h.view)) continue;
+      const c = clauseAround(ctx, h, 'frame');
       blank(c.start, c.end, true);
     }
   let masked: ScanContext | undefined;
@@ -201,6 +216,27 @@ function withoutExcused(
         };
   perContext.set(key, result);
   return result;
+}
+
+/**
+ * What joins a clause on to the one before it: punctuation, coordinators and fillers ("…, and
+ * then write…", "…; also tell me…", "…, but first write…").
+ */
+const CLAUSE_LEAD =
+  /\s*[,;]?\s*(?:(?:and|or|but|then|also|plus|now|first|next|finally)\b\s*,?\s*)+|\s*[,;]\s+/iy;
+
+/**
+ * The clause after an excused one stands as a sentence of its own: its join ("…, and then") is
+ * blanked and ends in a full stop, so a request that opens it is read as the start of a sentence
+ * ("…, and then write new propaganda" is "…. write new propaganda").
+ */
+function startSentenceAfter(chars: string[], text: string, end: number): void {
+  CLAUSE_LEAD.lastIndex = end;
+  const m = CLAUSE_LEAD.exec(text);
+  if (!m || m[0].length < 2 || !/\s/.test(text[end + m[0].length - 1]!)) return;
+  const stop = end + m[0].length;
+  for (let i = end; i < stop; i++) if (WORD_CHAR.test(chars[i]!)) chars[i] = ' ';
+  chars[stop - 2] = '.';
 }
 
 /**
@@ -230,8 +266,17 @@ const CLAUSE_BREAK =
  */
 const BACK_REFERENCE = /\b(?:it|them|this|these|those)\b|\bthat(?:'s|’s| is| was)\b/i;
 
-/** Sentence and clause breaks, as [start, end) ranges, per judgment. */
-const breaksOf = new WeakMap<ScanContext, { sentences: Span[]; clauses: Span[] }>();
+/**
+ * Where the request a framing context frames ends: a new order to produce something, joined on
+ * with a coordinator ("…, and then write…", "…, and now give me…", "…; also tell me…"). A
+ * question joined on ("…, and how do I get more kills?") or an explanation ("…, then explain how
+ * the bombs worked") stays in the frame, as does a plain comma.
+ */
+const FRAME_BREAK =
+  /;\s*(?=(?:and|also|then|now|but|plus)\b)|,?\s+(?:and|or|but|then|also|plus)(?:\s+(?:then|also|now|first))?,?\s+(?=(?:please )?(?:write|create|make|build|generate|produce|draft|compose|code|program|send|post|give me|tell me|show me|teach me|provide|list|design|develop|craft)\b)/gi;
+
+/** Sentence, clause and frame breaks, as [start, end) ranges, per judgment. */
+const breaksOf = new WeakMap<ScanContext, { sentences: Span[]; clause?: Span[]; frame?: Span[] }>();
 
 function breakRanges(text: string, re: RegExp): Span[] {
   const out: Span[] = [];
@@ -244,19 +289,21 @@ function breakRanges(text: string, re: RegExp): Span[] {
 }
 
 /**
- * The clause a clause context's hit lies in: from the last break that starts before it to the
- * first that ends after it (a break inside the hit, as in "detect and report", does not cut it);
- * with a back-reference after the hit, the clause before it in the same sentence as well.
+ * The clause (or, for a framing context, the framed request) a context's hit lies in: from the
+ * last break that starts before it to the first that ends after it, within its sentence (a break
+ * inside the hit, as in "detect and report", does not cut it); for a clause context with a
+ * back-reference after the hit, the clause before it in the same sentence as well.
  */
-function clauseAround(ctx: ScanContext, hit: Span): Span {
-  let breaks = breaksOf.get(ctx);
-  if (!breaks) {
-    breaks = {
-      sentences: breakRanges(ctx.content, SENTENCE_BREAK),
-      clauses: breakRanges(ctx.content, CLAUSE_BREAK),
-    };
-    breaksOf.set(ctx, breaks);
-  }
+function clauseAround(ctx: ScanContext, hit: Span, kind: 'clause' | 'frame'): Span {
+  let all = breaksOf.get(ctx);
+  if (!all) breaksOf.set(ctx, (all = { sentences: breakRanges(ctx.content, SENTENCE_BREAK) }));
+  const breaks = {
+    sentences: all.sentences,
+    clauses: (all[kind] ??= breakRanges(
+      ctx.content,
+      kind === 'clause' ? CLAUSE_BREAK : FRAME_BREAK,
+    )),
+  };
   let sentenceStart = 0;
   let end = ctx.content.length;
   for (const b of breaks.sentences) {
@@ -272,7 +319,7 @@ function clauseAround(ctx: ScanContext, hit: Span): Span {
     }
     if (b.end > hit.end && b.start < end) end = b.start;
   }
-  if (before >= 0 && BACK_REFERENCE.test(ctx.content.slice(hit.start, end))) {
+  if (kind === 'clause' && before >= 0 && BACK_REFERENCE.test(ctx.content.slice(hit.start, end))) {
     start = sentenceStart;
     for (const b of breaks.clauses)
       if (b.end <= before && b.start >= sentenceStart && b.end > start) start = b.end;

@@ -76,7 +76,8 @@ export interface CompiledRule extends PolicyRule {
    * `all` / `any` / `none` resolved to their compiled signals (no name lookups per judgment).
    * `none` holds the context excuses, `senses` the `none` signals listed in the policy's
    * `senses` (each excuses only the hits it overlaps), `clauses` those listed in its
-   * `clauseContexts` (each excuses only its own clause).
+   * `clauseContexts` (each excuses only its own clause), `framings` those listed in its
+   * `framingContexts` when the rule's scope is a sentence (each excuses the request it frames).
    */
   signals: {
     all: CompiledSignal[];
@@ -84,6 +85,7 @@ export interface CompiledRule extends PolicyRule {
     none: CompiledSignal[];
     senses: CompiledSignal[];
     clauses: CompiledSignal[];
+    framings: CompiledSignal[];
   };
 }
 
@@ -182,6 +184,13 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
       problems.push(`clauseContexts: unknown signal '${name}'`);
     if (senses.has(name)) problems.push(`clauseContexts: '${name}' is also a sense`);
   }
+  const framingContexts = new Set(file.framingContexts);
+  for (const name of framingContexts) {
+    if (!signals.has(name) && !file.signals[name])
+      problems.push(`framingContexts: unknown signal '${name}'`);
+    if (senses.has(name) || clauseContexts.has(name))
+      problems.push(`framingContexts: '${name}' is also a sense or a clause context`);
+  }
   const detectors: CompiledDetector[] = [];
   for (const [id, det] of Object.entries(file.detectors)) {
     const seen = new Set<string>();
@@ -209,17 +218,23 @@ export function compilePolicy(source: string, fileName: string): CompiledPolicy 
     detectors.push({
       id,
       tier: det.tier,
-      rules: det.rules.map((r) => ({
-        ...r,
-        detector: id,
-        signals: {
-          all: resolve(r.all),
-          any: resolve(r.any),
-          none: resolve(r.none.filter((n) => !senses.has(n) && !clauseContexts.has(n))),
-          senses: resolve(r.none.filter((n) => senses.has(n))),
-          clauses: resolve(r.none.filter((n) => clauseContexts.has(n))),
-        },
-      })),
+      rules: det.rules.map((r) => {
+        const framing = (n: string) => r.noneScope === 'sentence' && framingContexts.has(n);
+        return {
+          ...r,
+          detector: id,
+          signals: {
+            all: resolve(r.all),
+            any: resolve(r.any),
+            none: resolve(
+              r.none.filter((n) => !senses.has(n) && !clauseContexts.has(n) && !framing(n)),
+            ),
+            senses: resolve(r.none.filter((n) => senses.has(n))),
+            clauses: resolve(r.none.filter((n) => clauseContexts.has(n))),
+            framings: resolve(r.none.filter(framing)),
+          },
+        };
+      }),
       gate: [...gate],
     });
   }

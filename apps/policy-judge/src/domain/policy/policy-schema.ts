@@ -151,6 +151,13 @@ export const policySchema = z.strictObject({
    * signals are scanned again over the text with those clauses blanked, whatever its `noneScope`.
    */
   clauseContexts: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).default([]),
+  /**
+   * Contexts that frame a request ("In Minecraft, …", "For my history class, …", "As a nurse,
+   * …"): in the `none` list of a rule with `noneScope: sentence`, such a signal excuses its
+   * sentence up to a new request joined on with `and`/`but`/`then`/`also`/`plus` or after `;`
+   * ("…, and how do I make a real pipe bomb?"), and from the last such join before it.
+   */
+  framingContexts: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).default([]),
   detectors: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), detectorSchema),
 });
 
