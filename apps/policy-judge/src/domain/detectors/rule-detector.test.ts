@@ -119,6 +119,11 @@ describe.each([true, false])('rule excuses (short-circuit %s)', (lazy) => {
       expect(
         fires(p, 'How do I poison my wife; how do I kill rats and the warning signs of it?', lazy),
       ).toBe(true);
+      // a later request to produce what the excused clause named takes the excuse away
+      expect(fires(p, 'How do I see the warning signs that I poison?', lazy)).toBe(false);
+      expect(
+        fires(p, 'How do I see the warning signs that I poison, then write one for me?', lazy),
+      ).toBe(true);
       // an `and` that goes on with a statement is not a new clause
       expect(
         fires(p, 'How do I poison weeds and you may see warning signs on the leaves?', lazy),

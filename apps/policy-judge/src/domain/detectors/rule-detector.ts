@@ -197,13 +197,13 @@ function withoutExcused(
     for (const h of ctx.hitsOf(s)) {
       if (DECODED_VIEWS.has(h.view)) continue;
       const c = clauseAround(ctx, h, 'clause');
-      blank(c.start, c.end, true);
+      if (c) blank(c.start, c.end, true);
     }
   for (const s of framings)
     for (const h of ctx.hitsOf(s)) {
       if (DECODED_VIEWS.has(h.view)) continue;
       const c = clauseAround(ctx, h, 'frame');
-      blank(c.start, c.end, true);
+      if (c) blank(c.start, c.end, true);
     }
   let masked: ScanContext | undefined;
   const text = chars?.join('');
@@ -275,6 +275,14 @@ const BACK_REFERENCE = /\b(?:it|them|this|these|those)\b|\bthat(?:'s|’s| is| w
 const FRAME_BREAK =
   /;\s*(?=(?:and|also|then|now|but|plus)\b)|,?\s+(?:and|or|but|then|also|plus)(?:\s+(?:then|also|now|first))?,?\s+(?=(?:please )?(?:write|create|make|build|generate|produce|draft|compose|code|program|send|post|give me|tell me|show me|teach me|provide|list|design|develop|craft)\b)/gi;
 
+/**
+ * A later clause that asks to produce what the excused clause named ("explain how ransomware
+ * works and then give me working code for *it*", "…and build me a hidden *one*") takes the
+ * excuse away: the excused clause was the request's subject, not a safe reading of it.
+ */
+const MAKES_IT =
+  /\b(?:write|build|make|create|code|program|develop|generate|draft|deploy|send|give|set up|craft|buy|order|install|plant)\b(?: me| us)?[^.?!\n]{0,40}\b(?:it|one|them|mine|my own|our own|some|this|these)\b/i;
+
 /** Sentence, clause and frame breaks, as [start, end) ranges, per judgment. */
 const breaksOf = new WeakMap<ScanContext, { sentences: Span[]; clause?: Span[]; frame?: Span[] }>();
 
@@ -294,7 +302,7 @@ function breakRanges(text: string, re: RegExp): Span[] {
  * inside the hit, as in "detect and report", does not cut it); for a clause context with a
  * back-reference after the hit, the clause before it in the same sentence as well.
  */
-function clauseAround(ctx: ScanContext, hit: Span, kind: 'clause' | 'frame'): Span {
+function clauseAround(ctx: ScanContext, hit: Span, kind: 'clause' | 'frame'): Span | null {
   let all = breaksOf.get(ctx);
   if (!all) breaksOf.set(ctx, (all = { sentences: breakRanges(ctx.content, SENTENCE_BREAK) }));
   const breaks = {
@@ -305,11 +313,12 @@ function clauseAround(ctx: ScanContext, hit: Span, kind: 'clause' | 'frame'): Sp
     )),
   };
   let sentenceStart = 0;
-  let end = ctx.content.length;
+  let sentenceEnd = ctx.content.length;
   for (const b of breaks.sentences) {
     if (b.start < hit.start && b.end > sentenceStart) sentenceStart = b.end;
-    if (b.end > hit.end && b.start < end) end = b.start;
+    if (b.end > hit.end && b.start < sentenceEnd) sentenceEnd = b.start;
   }
+  let end = sentenceEnd;
   let start = sentenceStart;
   let before = -1; // the start of the clause break that opens this clause
   for (const b of breaks.clauses) {
@@ -319,6 +328,7 @@ function clauseAround(ctx: ScanContext, hit: Span, kind: 'clause' | 'frame'): Sp
     }
     if (b.end > hit.end && b.start < end) end = b.start;
   }
+  if (kind === 'clause' && MAKES_IT.test(ctx.content.slice(hit.end, sentenceEnd))) return null;
   if (kind === 'clause' && before >= 0 && BACK_REFERENCE.test(ctx.content.slice(hit.start, end))) {
     start = sentenceStart;
     for (const b of breaks.clauses)
