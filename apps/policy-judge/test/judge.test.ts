@@ -11,7 +11,7 @@ describe('judge', () => {
     const out = await judge.judge(action('What is a good recipe for banana bread?'));
     expect(out.decision).toBe('ALLOW');
     expect(out.findings).toEqual([]);
-    expect(out.policyRevision).toMatch(/^nethical-default@1\.9\.7\+[0-9a-f]{12}$/);
+    expect(out.policyRevision).toMatch(/^nethical-default@1\.9\.8\+[0-9a-f]{12}$/);
     expect(out.detectorsRun).toContain('prompt-injection');
     expect(out.riskScore).toBe(0);
     expect(out.agentRisk).toBe(0);

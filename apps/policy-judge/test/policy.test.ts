@@ -56,7 +56,7 @@ describe('safe pattern subset', () => {
 describe('policy validation', () => {
   it('the shipped policy compiles and records name@version+sha', async () => {
     const p = await loadPolicy(policyDir);
-    expect(p.revision).toMatch(/^nethical-default@1\.9\.7\+[0-9a-f]{12}$/);
+    expect(p.revision).toMatch(/^nethical-default@1\.9\.8\+[0-9a-f]{12}$/);
     expect(p.detectors.length).toBeGreaterThan(8);
   });
   it('reports every problem at once', async () => {
