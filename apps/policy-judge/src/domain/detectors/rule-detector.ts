@@ -278,10 +278,11 @@ const FRAME_BREAK =
 /**
  * A later clause that asks to produce what the excused clause named ("explain how ransomware
  * works and then give me working code for *it*", "…and build me a hidden *one*") takes the
- * excuse away: the excused clause was the request's subject, not a safe reading of it.
+ * excuse away: the excused clause was the request's subject, not a safe reading of it. So does
+ * asking how to get it past detection ("…and how to make antivirus software miss it").
  */
 const MAKES_IT =
-  /\b(?:write|build|make|create|code|program|develop|generate|draft|deploy|send|give|set up|craft|buy|order|install|plant)\b(?: me| us)?[^.?!\n]{0,40}\b(?:it|one|them|mine|my own|our own|some|this|these)\b/i;
+  /\b(?:write|build|make|create|code|program|develop|generate|draft|deploy|send|give|set up|craft|buy|order|install|plant)\b(?: me| us)?(?: a| an)?(?: [a-z-]{2,12})?(?: [a-z-]{2,12})? (?:it|one|mine|my own|our own)\b|\b(?:code|script|program|version|source) for it\b|\b(?:miss|overlook|ignore|not (?:detect|catch|flag|notice|see)|(?:can't|cannot|won't) (?:detect|catch|flag|see))\w{0,2} (?:it|them)\b|\bhide (?:it|them) from\b|\b(?:evade|bypass|get past|slip past|sneak past) (?:the |an |any )?(?:[a-z-]{2,10} )?(?:antivirus|anti-virus|av|edr|defender|detection|scanners?|filters?)\b/i;
 
 /** Sentence, clause and frame breaks, as [start, end) ranges, per judgment. */
 const breaksOf = new WeakMap<ScanContext, { sentences: Span[]; clause?: Span[]; frame?: Span[] }>();
