@@ -256,9 +256,12 @@ const CLAUSE_JOIN = /[,;:]|\b(?:and|or|then|but|so|after|before|while|also|plus)
  * goes on with a statement, as in "stop your meds abruptly and you may get withdrawal symptoms";
  * a purpose "so that I can spot…" stays in its clause either), or a comma before a new request
  * ("…, write me…"). Sentence ends (and line breaks) end a clause too.
+ * A join's whitespace starts only after a non-space (`(?<!\s)`): started at every space of a run,
+ * `\s+` backtracked over the rest of it, and 190k spaces after a defensive clause took 17 s
+ * (pathological.test.ts). FRAME_BREAK is built alike.
  */
 const CLAUSE_BREAK =
-  /;|,?\s+(?:and|or|but|then|also|plus)\b(?!,?\s+(?:you|it|they|he|she|we|this|that|there)\s+(?:may|might|could|can|will|would|should|must|is|are|was|were|get|gets|have|has|need|needs)\b)|,\s*(?=(?:then |also |now |and )?(?:how|what|where|which|who|can|could|would|will|please|tell|give|write|explain|show|list|describe|help|make|create|build|generate|provide|draft|add|teach|send)\b)/gi;
+  /;|(?<!\s)(?:\s*,)?\s+(?:and|or|but|then|also|plus)\b(?!,?\s+(?:you|it|they|he|she|we|this|that|there)\s+(?:may|might|could|can|will|would|should|must|is|are|was|were|get|gets|have|has|need|needs)\b)|,\s*(?=(?:then |also |now |and )?(?:how|what|where|which|who|can|could|would|will|please|tell|give|write|explain|show|list|describe|help|make|create|build|generate|provide|draft|add|teach|send)\b)/gi;
 
 /**
  * A clause that points back at the one before it ("…and how companies defend against *it*",
@@ -273,7 +276,7 @@ const BACK_REFERENCE = /\b(?:it|them|this|these|those)\b|\bthat(?:'s|’s| is| w
  * the bombs worked") stays in the frame, as does a plain comma.
  */
 const FRAME_BREAK =
-  /;\s*(?=(?:and|also|then|now|but|plus)\b)|,?\s+(?:and|or|but|then|also|plus)(?:\s+(?:then|also|now|first))?,?\s+(?=(?:please )?(?:write|create|make|build|generate|produce|draft|compose|code|program|send|post|give me|tell me|show me|teach me|provide|list|design|develop|craft)\b)/gi;
+  /;\s*(?=(?:and|also|then|now|but|plus)\b)|(?<!\s)(?:\s*,)?\s+(?:and|or|but|then|also|plus)(?:\s+(?:then|also|now|first))?,?\s+(?=(?:please )?(?:write|create|make|build|generate|produce|draft|compose|code|program|send|post|give me|tell me|show me|teach me|provide|list|design|develop|craft)\b)/gi;
 
 /**
  * A later clause that asks to produce what the excused clause named ("explain how ransomware
