@@ -3,6 +3,7 @@
  *
  *   start                    run the whole mesh (same as `npm start`)
  *   eval --data <dir>        detection quality on labelled data (judge, PII/secrets, ML)
+ *   explain <text | ->       why the policy flags a text or not: findings, and what excused a rule
  *   verify inclusion|consistency   check proofs and signed checkpoints offline
  *   audit verify             re-read the audit log from PostgreSQL and check it against the tree
  *   load                     open-loop load generator (see perf/README.md)
@@ -35,6 +36,21 @@ passthrough(
   'run all six services (flags: --env-file, --port, --logs)',
   'apps/cli/src/start-mesh.ts',
 );
+program
+  .command('explain')
+  .description(
+    'why the policy flags a text or not: the decision, its findings, and every rule an excuse kept from firing: <text | -> [--type <action type>] [--json]',
+  )
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .helpOption(false)
+  .action(async (_opts, cmd: Command) => {
+    process.exitCode = await delegate(
+      'apps/policy-judge/src/explain-main.ts',
+      cmd.args,
+      judgeNodeFlags(process.env),
+    );
+  });
 program
   .command('eval')
   .description(

@@ -36,7 +36,7 @@ export interface Judge {
 
 /** Detectors are built once per compiled policy (a reload builds a new set). */
 const detectorCache = new WeakMap<CompiledPolicy, Detector[]>();
-function detectorsFor(policy: CompiledPolicy): Detector[] {
+export function detectorsFor(policy: CompiledPolicy): Detector[] {
   let list = detectorCache.get(policy);
   if (!list) {
     list = [

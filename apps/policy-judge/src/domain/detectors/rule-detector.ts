@@ -2,7 +2,13 @@ import type { Finding, Span } from '../finding.js';
 import type { CompiledDetector, CompiledRule, CompiledSignal } from '../policy/compile-policy.js';
 import type { Detector } from './detector.js';
 import type { ViewKind } from '../normalise/text-view.js';
-import { createScanContext, MAX_HITS, type ScanContext, type SignalHit } from './scan-context.js';
+import {
+  createScanContext,
+  MAX_HITS,
+  type Excuse,
+  type ScanContext,
+  type SignalHit,
+} from './scan-context.js';
 
 /** Evidence spans kept per finding. */
 const MAX_SPANS = 6;
@@ -44,7 +50,7 @@ function evaluateLazily(rule: CompiledRule, ctx: ScanContext): Finding | null {
     for (const s of any) if (ctx.hitsOf(s).length > 0) count++;
     if (count < rule.minAny) return null;
   }
-  for (const s of none) if (ctx.hitsOf(s).length > 0) return null;
+  for (const s of none) if (ctx.hitsOf(s).length > 0) return excusedByContext(rule, ctx);
   return toFinding(rule, ctx, evidenceOf(rule, ctx.hitsOf));
 }
 
@@ -65,7 +71,7 @@ function evaluateFully(rule: CompiledRule, ctx: ScanContext): Finding | null {
     return evaluateScoped(rule, ctx);
   if (!allFired) return null;
   if (any.length > 0 && anyFired < rule.minAny) return null;
-  if (noneFired) return null;
+  if (noneFired) return excusedByContext(rule, ctx);
   return toFinding(rule, ctx, evidenceOf(rule, ctx.hitsOf));
 }
 
@@ -110,7 +116,7 @@ function evaluateScoped(rule: CompiledRule, ctx: ScanContext): Finding | null {
   for (const s of none) {
     const hits = ctx.hitsOf(s);
     if (hits.length === 0) continue;
-    if (scope === 'text') return null;
+    if (scope === 'text') return excusedByContext(rule, ctx);
     for (const h of hits) neutralised.add((segmentOf ??= segmenter(ctx, scope))(h.start));
   }
   const unsensed =
@@ -136,23 +142,74 @@ function evaluateScoped(rule: CompiledRule, ctx: ScanContext): Finding | null {
         !blanked.some((b) => !b.clause && touches(h, b) && !newClauseAfter(ctx, b, h)),
     );
   };
-  for (const s of all) if (usable(s).length === 0) return null;
+  const excused = (): null => {
+    if (!ctx.excused) return null;
+    // What touched the rule's hits: the context hits of their segments, the blanked ranges over them.
+    const hits = evidenceOf(rule, ctx.hitsOf);
+    const segments = segmentOf ? new Set(hits.map((h) => segmentOf!(h.start))) : new Set<number>();
+    const excuses: Excuse[] = [];
+    for (const s of none)
+      for (const h of ctx.hitsOf(s))
+        if (segments.has(segmentOf!(h.start)))
+          excuses.push({ kind: 'context', signal: s.name, span: { start: h.start, end: h.end } });
+    for (const b of blanked)
+      if (hits.some((h) => touches(h, b)))
+        excuses.push({ kind: b.kind, signal: b.signal, span: { start: b.start, end: b.end } });
+    return traceExcused(rule, ctx, hits, excuses);
+  };
+  for (const s of all) if (usable(s).length === 0) return excused();
   if (any.length > 0) {
     let count = 0;
     for (const s of any) if (usable(s).length > 0) count++;
-    if (count < rule.minAny) return null;
+    if (count < rule.minAny) return excused();
   }
   return toFinding(rule, ctx, evidenceOf(rule, usable));
+}
+
+/** A rule cancelled by a context anywhere in the text (`noneScope: text`): null, traced. */
+function excusedByContext(rule: CompiledRule, ctx: ScanContext): null {
+  if (!ctx.excused) return null;
+  const excuses: Excuse[] = [];
+  for (const s of rule.signals.none)
+    for (const h of ctx.hitsOf(s))
+      excuses.push({ kind: 'context', signal: s.name, span: { start: h.start, end: h.end } });
+  return traceExcused(rule, ctx, evidenceOf(rule, ctx.hitsOf), excuses);
+}
+
+/** Record, when the context traces excuses, a rule that its excuses kept from firing. */
+function traceExcused(
+  rule: CompiledRule,
+  ctx: ScanContext,
+  hits: SignalHit[],
+  excuses: Excuse[],
+): null {
+  ctx.excused?.push({
+    detector: rule.detector,
+    rule: rule.id,
+    category: rule.category,
+    spans: mergeSpans(hits),
+    excuses,
+  });
+  return null;
 }
 
 /** Views of a decoded segment: each of their hits maps to the whole encoded segment. */
 const DECODED_VIEWS: ReadonlySet<ViewKind> = new Set(['base64', 'hex', 'url']);
 
+interface Blanked extends Span {
+  clause: boolean;
+  kind: Exclude<Excuse['kind'], 'context'>;
+  signal: string;
+}
+
 interface Unsensed {
   /** The context over the text with the excused words blanked (built on first use). */
   ctx: () => ScanContext;
-  /** The blanked ranges: a sense's words, or a clause context's clause (`clause: true`). */
-  blanked: Array<Span & { clause: boolean }>;
+  /**
+   * The blanked ranges: a sense's words, or a clause or framing context's clause (`clause:
+   * true`), with the excuse that blanked them.
+   */
+  blanked: Blanked[];
 }
 
 /** Per judgment, per list of excuses: the text without their words (null: none matched). */
@@ -184,26 +241,28 @@ function withoutExcused(
   const known = perContext.get(key);
   if (known !== undefined) return known;
   let chars: string[] | undefined;
-  const blanked: Array<Span & { clause: boolean }> = [];
-  const blank = (start: number, end: number, clause: boolean) => {
+  const blanked: Blanked[] = [];
+  const blank = (start: number, end: number, kind: Blanked['kind'], signal: string) => {
     chars ??= ctx.content.split(''); // UTF-16 units, as hit positions are
     for (let i = start; i < end; i++) if (WORD_CHAR.test(chars[i]!)) chars[i] = ' ';
-    blanked.push({ start, end, clause });
+    const clause = kind !== 'sense';
+    blanked.push({ start, end, clause, kind, signal });
     if (clause) startSentenceAfter(chars, ctx.content, end);
   };
   for (const s of senses)
-    for (const h of ctx.hitsOf(s)) if (!DECODED_VIEWS.has(h.view)) blank(h.start, h.end, false);
+    for (const h of ctx.hitsOf(s))
+      if (!DECODED_VIEWS.has(h.view)) blank(h.start, h.end, 'sense', s.name);
   for (const s of clauses)
     for (const h of ctx.hitsOf(s)) {
       if (DECODED_VIEWS.has(h.view)) continue;
       const c = clauseAround(ctx, h, 'clause');
-      if (c) blank(c.start, c.end, true);
+      if (c) blank(c.start, c.end, 'clause', s.name);
     }
   for (const s of framings)
     for (const h of ctx.hitsOf(s)) {
       if (DECODED_VIEWS.has(h.view)) continue;
       const c = clauseAround(ctx, h, 'frame');
-      if (c) blank(c.start, c.end, true);
+      if (c) blank(c.start, c.end, 'framing', s.name);
     }
   let masked: ScanContext | undefined;
   const text = chars?.join('');

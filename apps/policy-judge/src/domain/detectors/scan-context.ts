@@ -26,6 +26,35 @@ export interface ScanContext {
   fired(signal: string): boolean;
   /** Number of signal scans (one signal over one view) performed so far; the prefilter's skips are not scans. */
   scans(): number;
+  /**
+   * When present, rules that would have fired on all their hits but were excused (by a context,
+   * a sense, a clause context or a framing) are recorded here (`explain`; the service never sets
+   * it, so the hot path pays nothing).
+   */
+  excused?: ExcusedRule[];
+}
+
+/** Which excuse took a rule's hits away: a `none` signal, by how it excuses. */
+export interface Excuse {
+  /**
+   * `context`: a `none` signal (in the text, or in the hit's sentence or paragraph by the rule's
+   * `noneScope`); `sense`: a safe sense, its own words only; `clause`: a clause context, its
+   * clause; `framing`: a framing context, the request it frames.
+   */
+  kind: 'context' | 'sense' | 'clause' | 'framing';
+  signal: string;
+  /** Where it matched (a context or sense), or the range it blanked (a clause or framing). */
+  span: Span;
+}
+
+/** A rule that every one of its signals would have fired, had no excuse taken hits away. */
+export interface ExcusedRule {
+  detector: string;
+  rule: string;
+  category: string;
+  /** The rule's hits before the excuses (merged spans). */
+  spans: Span[];
+  excuses: Excuse[];
 }
 
 /** Hits kept per signal and view: enough evidence, bounded work on floods. */
@@ -38,6 +67,7 @@ export function createScanContext(
   content: string,
   actionType: ActionTypeName,
   policy: CompiledPolicy,
+  options: { traceExcuses?: boolean } = {},
 ): ScanContext {
   const { limits } = policy.file;
   const scanned =
@@ -107,6 +137,7 @@ export function createScanContext(
     hitsOf,
     fired: (name) => hits(name).length > 0,
     scans: () => scans,
+    ...(options.traceExcuses ? { excused: [] } : {}),
   };
 }
 
