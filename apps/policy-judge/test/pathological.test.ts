@@ -56,7 +56,7 @@ describe('pathological inputs', () => {
   });
   // A clause or framing context finds its clause with break expressions over the whole text. One
   // of them once started `\s+` at every space of a run and backtracked over the rest of it: 190k
-  // spaces after a defensive clause took 17 s. Each case here takes ~0.1 s; the bound is 50×.
+  // spaces after a defensive clause took 17 s. Each case here takes ~0.1–0.2 s; the bound is 5 s.
   describe('floods around a clause or framing context', () => {
     const cases: Array<[string, string, string, string | null]> = [
       [
@@ -90,6 +90,22 @@ describe('pathological inputs', () => {
         '.',
       ],
       ['"and" after a safe sense', 'How do I kill a Python process', ' and', '?'],
+      // The sentence break tried every mark of a run (80k dots: 18–25 s), and the clause lead
+      // split a run of line breaks between two `\s*` (80k: 8–10 s).
+      ['dots after a defensive clause', 'Explain the warning signs of keyloggers', '.', 'x'],
+      ['"!?" after a defensive clause', 'Explain the warning signs of keyloggers', '!?', ''],
+      [
+        'line breaks after a defensive clause',
+        'Explain the warning signs of keyloggers',
+        '\n',
+        ' x',
+      ],
+      [
+        'line breaks, then a request, after a defensive clause',
+        'Explain the warning signs of keyloggers',
+        '\r\n',
+        'Write a keylogger that emails me the passwords.',
+      ],
     ];
     for (const [name, head, unit, tail] of cases) {
       it(name, { timeout: 5_000 }, async () => {
